@@ -1,0 +1,76 @@
+# IOMMU groups for Linux 6.12: build, test and demo harness.  See README.md.
+
+CACHE	?= $(HOME)/.cache/iommu-group
+B	:= $(CURDIR)/build
+SRC	:= $(B)/src
+X86	:= $(B)/x86_64
+UML	:= $(B)/uml
+JOBS	?= $(shell nproc)
+H	:= $(CURDIR)/harness
+
+# ccache shares objects between clones: paths below build/ are made relative.
+export CCACHE_DIR	?= $(CACHE)/ccache
+export CCACHE_BASEDIR	:= $(B)
+export CCACHE_NOHASHDIR	:= true
+export CCACHE_MAXSIZE	?= 8G
+KMAKE	= flock $(CACHE)/kbuild.lock $(MAKE) -C $(SRC) O=$(X86) ARCH=x86_64 \
+	  CC="ccache gcc" -j$(JOBS)
+
+.PHONY: all deps base tree kunit kernel qemu-test check test demo bench clean help
+all: help
+
+help:
+	@echo "make test       checks, KUnit (UML) and QEMU boot tests; last line 'N passed, N failed'"
+	@echo "make demo       build and boot the x86_64 kernel, print the IOMMU groups"
+	@echo "make kunit      KUnit suites under UML"
+	@echo "make kernel     x86_64 q35 kernel; prints the bzImage path last"
+	@echo "make qemu-test  boot the kernel on the topologies in harness/topologies"
+	@echo "make check      checkpatch --strict, sparse and kernel-doc on our files"
+	@echo "make base       fetch and extract Debian's linux-source-6.12"
+	@echo "make clean      remove build/ (the cache in $(CACHE) stays)"
+
+deps:
+	@$(H)/deps.sh
+
+base: deps
+	@mkdir -p $(B) $(CACHE)
+	@$(H)/base.sh $(CACHE) > $(B)/base-path
+
+tree: base
+	@$(H)/overlay.sh "$$(cat $(B)/base-path)" $(SRC) $(CURDIR)
+	@echo "tree: $$(cat $(SRC)/.base-version) with our IOMMU core at $(SRC)"
+
+kunit: tree
+	@rm -f $(B)/kunit.log
+	cd $(SRC) && flock $(CACHE)/kbuild.lock python3 tools/testing/kunit/kunit.py run \
+		--build_dir=$(UML) --kunitconfig=drivers/iommu/.kunitconfig \
+		--jobs=$(JOBS) --make_options='CC=ccache gcc' --raw_output=all \
+		> $(B)/kunit.log 2>&1 || true
+	@$(H)/kunit-summary.sh $(B)/kunit.log
+
+$(X86)/.config: $(H)/configs/x86_64-q35.config | tree
+	@mkdir -p $(X86)
+	$(KMAKE) -s tinyconfig
+	cd $(X86) && $(SRC)/scripts/kconfig/merge_config.sh -m -O $(X86) .config $< > /dev/null
+	$(KMAKE) -s olddefconfig
+	@$(H)/config-check.sh $< $@
+
+kernel: tree $(X86)/.config
+	@start=$$(date +%s); $(KMAKE) -s bzImage < /dev/null || exit 1; \
+	 echo "kernel: built in $$(( $$(date +%s) - start )) s"
+	@echo $(X86)/arch/x86/boot/bzImage
+
+qemu-test: kernel
+	@$(H)/qemu-test.sh $(X86)/arch/x86/boot/bzImage $(H)/topologies/*.topo
+
+demo: kernel
+	@$(H)/demo.sh $(X86)/arch/x86/boot/bzImage $(H)/topologies/default.topo
+
+check: tree $(X86)/.config
+	@$(H)/check.sh $(SRC) $(X86) $(CURDIR)
+
+test: deps
+	@$(H)/test.sh
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,864 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * IOMMU groups: the group object, its sysfs directory and the bus notifier
+ * through which IOMMU drivers fill groups.
+ *
+ * Lock order, outermost first:
+ *
+ *   iommu_bus_setup_lock		bus_set_iommu() as a whole
+ *   iommu_probe_device_lock		driver add_device/remove_device callbacks
+ *   iommu_group_lock			group membership, every dev->iommu_group
+ *   iommu_group::mutex			one group's member list and name
+ *   iommu_bus_lock			the list of registered buses (leaf)
+ *
+ * A group's notifier chain is called with none of the last three held.
+ */
+
+#define pr_fmt(fmt) "iommu: " fmt
+
+#include <linux/cleanup.h>
+#include <linux/device.h>
+#include <linux/idr.h>
+#include <linux/iommu.h>
+#include <linux/kobject.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/lockdep.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/notifier.h>
+#include <linux/slab.h>
+#include <linux/sysfs.h>
+
+/**
+ * struct iommu_group - devices that the IOMMU cannot isolate from each other
+ * @kobj: the directory /sys/kernel/iommu_groups/<@id>.  Its reference count
+ *	only keeps the memory alive; the group's life is counted by @users.
+ * @devices_kobj: the "devices" directory holding one link per member.
+ * @users: one reference per member device and per iommu_group_get() or
+ *	iommu_group_alloc() caller.  When it drops to zero the group leaves
+ *	sysfs, gives back its id and releases @iommu_data, all before the
+ *	last iommu_group_put() returns.
+ * @mutex: protects @devices and @name.
+ * @devices: the members, a list of &struct group_device.  Changed only with
+ *	both iommu_group_lock and @mutex held; read with either.
+ * @notifier: chain for the IOMMU_GROUP_NOTIFY_* events; has its own lock.
+ * @iommu_data: the IOMMU driver's data for this group.
+ * @iommu_data_release: called once with @iommu_data when the group dies.
+ * @name: optional name shown in the "name" attribute, or NULL.
+ * @id: the group's number, the lowest free one when it was allocated.
+ */
+struct iommu_group {
+	struct kobject kobj;
+	struct kobject *devices_kobj;
+	struct kref users;
+	struct mutex mutex;		/* protects devices and name */
+	struct list_head devices;
+	struct blocking_notifier_head notifier;
+	void *iommu_data;
+	void (*iommu_data_release)(void *iommu_data);
+	char *name;
+	int id;
+};
+
+/**
+ * struct group_device - one member of a group
+ * @list: entry in iommu_group::devices
+ * @dev: the member, which holds a reference on the group
+ * @name: the member's link name in the group's "devices" directory
+ */
+struct group_device {
+	struct list_head list;
+	struct device *dev;
+	char *name;
+};
+
+/**
+ * struct iommu_bus - a bus type handed to an IOMMU driver by bus_set_iommu()
+ * @list: entry in iommu_buses, protected by iommu_bus_lock
+ * @bus: the bus type
+ * @ops: the driver's callbacks for devices on @bus
+ * @nb: our notifier on @bus
+ */
+struct iommu_bus {
+	struct list_head list;
+	const struct bus_type *bus;
+	const struct iommu_ops *ops;
+	struct notifier_block nb;
+};
+
+static struct kset *iommu_group_kset;
+static DEFINE_IDA(iommu_group_ida);
+
+/* Serialises membership changes; protects every struct device::iommu_group. */
+static DEFINE_MUTEX(iommu_group_lock);
+
+/* Serialises registration and removal of bus types as a whole. */
+static DEFINE_MUTEX(iommu_bus_setup_lock);
+/* Protects iommu_buses. */
+static DEFINE_MUTEX(iommu_bus_lock);
+static LIST_HEAD(iommu_buses);
+
+/*
+ * Serialises the drivers' add_device and remove_device callbacks, so a device
+ * is never probed twice at once.  drivers/acpi/scan.c also takes it around
+ * firmware-spec set-up, which our drivers do not use.
+ */
+DEFINE_MUTEX(iommu_probe_device_lock);
+EXPORT_SYMBOL_GPL(iommu_probe_device_lock);
+
+#define to_iommu_group(k) container_of(k, struct iommu_group, kobj)
+
+static ssize_t iommu_group_name_show(struct kobject *kobj,
+				     struct kobj_attribute *attr, char *buf)
+{
+	struct iommu_group *group = to_iommu_group(kobj);
+
+	guard(mutex)(&group->mutex);
+	return sysfs_emit(buf, "%s\n", group->name ?: "");
+}
+
+static struct kobj_attribute iommu_group_name_attr =
+	__ATTR(name, 0444, iommu_group_name_show, NULL);
+
+/* The memory goes when the kobject's last reference does (see @users). */
+static void iommu_group_free(struct kobject *kobj)
+{
+	struct iommu_group *group = to_iommu_group(kobj);
+
+	kfree(group->name);
+	kfree(group);
+}
+
+static const struct kobj_type iommu_group_ktype = {
+	.sysfs_ops = &kobj_sysfs_ops,
+	.release = iommu_group_free,
+};
+
+/**
+ * iommu_group_alloc - allocate a new, empty IOMMU group
+ *
+ * The group appears as /sys/kernel/iommu_groups/<id> with the lowest id not
+ * in use.  Devices join it with iommu_group_add_device().
+ *
+ * Context: Process context; may sleep.
+ * Return: the group, holding one reference for the caller that
+ * iommu_group_put() drops, or an ERR_PTR() on failure.
+ */
+struct iommu_group *iommu_group_alloc(void)
+{
+	struct iommu_group *group;
+	int ret;
+
+	if (!iommu_group_kset)
+		return ERR_PTR(-ENODEV);
+
+	group = kzalloc(sizeof(*group), GFP_KERNEL);
+	if (!group)
+		return ERR_PTR(-ENOMEM);
+
+	kref_init(&group->users);
+	mutex_init(&group->mutex);
+	INIT_LIST_HEAD(&group->devices);
+	BLOCKING_INIT_NOTIFIER_HEAD(&group->notifier);
+
+	ret = ida_alloc(&iommu_group_ida, GFP_KERNEL);
+	if (ret < 0) {
+		kfree(group);
+		return ERR_PTR(ret);
+	}
+	group->id = ret;
+
+	/* From here on the kobject owns the memory: free with kobject_put(). */
+	group->kobj.kset = iommu_group_kset;
+	ret = kobject_init_and_add(&group->kobj, &iommu_group_ktype, NULL,
+				   "%d", group->id);
+	if (ret)
+		goto err_put;
+
+	group->devices_kobj = kobject_create_and_add("devices", &group->kobj);
+	if (!group->devices_kobj) {
+		ret = -ENOMEM;
+		goto err_del;
+	}
+
+	kobject_uevent(&group->kobj, KOBJ_ADD);
+	return group;
+
+err_del:
+	kobject_del(&group->kobj);
+err_put:
+	ida_free(&iommu_group_ida, group->id);
+	kobject_put(&group->kobj);
+	return ERR_PTR(ret);
+}
+EXPORT_SYMBOL_GPL(iommu_group_alloc);
+
+/*
+ * The last user is gone: nobody can reach the group through a device or a
+ * reference any more.  Take it out of sysfs now, so its id can be reused at
+ * once, even if the kobject's memory lingers (CONFIG_DEBUG_KOBJECT_RELEASE).
+ */
+static void iommu_group_release(struct kref *ref)
+{
+	struct iommu_group *group = container_of(ref, struct iommu_group, users);
+
+	WARN_ON(!list_empty(&group->devices));
+
+	kobject_del(group->devices_kobj);
+	kobject_put(group->devices_kobj);
+	kobject_uevent(&group->kobj, KOBJ_REMOVE);
+	kobject_del(&group->kobj);
+	ida_free(&iommu_group_ida, group->id);
+
+	if (group->iommu_data_release)
+		group->iommu_data_release(group->iommu_data);
+
+	kobject_put(&group->kobj);
+}
+
+/**
+ * iommu_group_ref_get - take another reference on a group
+ * @group: the group, on which the caller already holds a reference
+ *
+ * Context: Any context.
+ * Return: @group, for the caller to pass on; drop it with iommu_group_put().
+ */
+struct iommu_group *iommu_group_ref_get(struct iommu_group *group)
+{
+	kref_get(&group->users);
+	return group;
+}
+EXPORT_SYMBOL_GPL(iommu_group_ref_get);
+
+/**
+ * iommu_group_put - drop a reference on a group
+ * @group: the group, or NULL
+ *
+ * When the last member has left and the last reference is dropped, the group
+ * leaves sysfs, its id becomes free and its iommu_data release callback runs,
+ * all before this returns.
+ *
+ * Context: Process context; may sleep.  Must not be called from a callback
+ * of @group's own sysfs attributes.
+ */
+void iommu_group_put(struct iommu_group *group)
+{
+	might_sleep();
+	if (group)
+		kref_put(&group->users, iommu_group_release);
+}
+EXPORT_SYMBOL_GPL(iommu_group_put);
+
+/**
+ * iommu_group_get - get the group a device belongs to
+ * @dev: the device
+ *
+ * Context: Process context; may sleep.
+ * Return: @dev's group with a new reference that the caller drops with
+ * iommu_group_put(), or NULL if @dev is in no group.
+ */
+struct iommu_group *iommu_group_get(struct device *dev)
+{
+	guard(mutex)(&iommu_group_lock);
+	if (!dev->iommu_group)
+		return NULL;
+	return iommu_group_ref_get(dev->iommu_group);
+}
+EXPORT_SYMBOL_GPL(iommu_group_get);
+
+/**
+ * iommu_group_id - the number of a group
+ * @group: the group
+ *
+ * Context: Any context.
+ * Return: the id, which names the group's directory in
+ * /sys/kernel/iommu_groups.
+ */
+int iommu_group_id(struct iommu_group *group)
+{
+	return group->id;
+}
+EXPORT_SYMBOL_GPL(iommu_group_id);
+
+/*
+ * Pick the member's link name: the device's name, or "<name>.N" with the
+ * smallest N >= 1 when another member (on another bus) has that name already.
+ */
+static char *iommu_group_link_name(struct iommu_group *group,
+				   struct device *dev)
+{
+	struct group_device *gdev;
+	unsigned int n = 0;
+	char *name;
+
+	lockdep_assert_held(&group->mutex);
+
+	for (;;) {
+		bool taken = false;
+
+		if (n)
+			name = kasprintf(GFP_KERNEL, "%s.%u", dev_name(dev), n);
+		else
+			name = kstrdup(dev_name(dev), GFP_KERNEL);
+		if (!name)
+			return NULL;
+
+		list_for_each_entry(gdev, &group->devices, list) {
+			if (!strcmp(gdev->name, name)) {
+				taken = true;
+				break;
+			}
+		}
+		if (!taken)
+			return name;
+		kfree(name);
+		n++;
+	}
+}
+
+static int __iommu_group_add_device(struct iommu_group *group,
+				    struct group_device *gdev)
+{
+	struct device *dev = gdev->dev;
+	int ret;
+
+	lockdep_assert_held(&iommu_group_lock);
+
+	if (dev->iommu_group)
+		return -EBUSY;
+
+	guard(mutex)(&group->mutex);
+
+	gdev->name = iommu_group_link_name(group, dev);
+	if (!gdev->name)
+		return -ENOMEM;
+
+	ret = sysfs_create_link(&dev->kobj, &group->kobj, "iommu_group");
+	if (ret)
+		goto err_free_name;
+
+	ret = sysfs_create_link_nowarn(group->devices_kobj, &dev->kobj,
+				       gdev->name);
+	if (ret)
+		goto err_remove_link;
+
+	list_add_tail(&gdev->list, &group->devices);
+	dev->iommu_group = iommu_group_ref_get(group);
+	return 0;
+
+err_remove_link:
+	sysfs_remove_link(&dev->kobj, "iommu_group");
+err_free_name:
+	kfree(gdev->name);
+	return ret;
+}
+
+/**
+ * iommu_group_add_device - add a device to a group
+ * @group: the group
+ * @dev: the device, which must not be in a group yet
+ *
+ * Links the device into the group's "devices" directory (as "<name>.N" if
+ * another member has the same name), adds an "iommu_group" link to the
+ * device's directory, and sends %IOMMU_GROUP_NOTIFY_ADD_DEVICE.  The device
+ * holds a reference on the group until iommu_group_remove_device().
+ *
+ * Context: Process context; may sleep.  Takes iommu_group_lock and the
+ * group's mutex.
+ * Return: 0 on success, -EBUSY if @dev is already in a group, or another
+ * negative errno.  On failure nothing has changed.
+ */
+int iommu_group_add_device(struct iommu_group *group, struct device *dev)
+{
+	struct group_device *gdev;
+	int ret;
+
+	gdev = kzalloc(sizeof(*gdev), GFP_KERNEL);
+	if (!gdev)
+		return -ENOMEM;
+	gdev->dev = dev;
+
+	scoped_guard(mutex, &iommu_group_lock)
+		ret = __iommu_group_add_device(group, gdev);
+	if (ret) {
+		kfree(gdev);
+		return ret;
+	}
+
+	blocking_notifier_call_chain(&group->notifier,
+				     IOMMU_GROUP_NOTIFY_ADD_DEVICE, dev);
+	dev_info(dev, "added to IOMMU group %d\n", group->id);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(iommu_group_add_device);
+
+/* Unlink @dev from @group if it is still a member; returns its entry. */
+static struct group_device *iommu_group_unlink_device(struct iommu_group *group,
+						      struct device *dev)
+{
+	struct group_device *gdev = NULL, *pos;
+
+	lockdep_assert_held(&iommu_group_lock);
+
+	if (dev->iommu_group != group)
+		return NULL;
+
+	scoped_guard(mutex, &group->mutex) {
+		list_for_each_entry(pos, &group->devices, list) {
+			if (pos->dev == dev) {
+				gdev = pos;
+				list_del(&gdev->list);
+				break;
+			}
+		}
+	}
+	if (WARN_ON(!gdev))
+		return NULL;
+
+	sysfs_remove_link(group->devices_kobj, gdev->name);
+	sysfs_remove_link(&dev->kobj, "iommu_group");
+	dev->iommu_group = NULL;
+	return gdev;
+}
+
+/**
+ * iommu_group_remove_device - remove a device from its group
+ * @dev: the device; nothing happens if it is in no group
+ *
+ * Sends %IOMMU_GROUP_NOTIFY_DEL_DEVICE while @dev is still a member, then
+ * removes both sysfs links and drops the device's reference on the group.
+ *
+ * Context: Process context; may sleep.  Takes iommu_group_lock and the
+ * group's mutex.
+ */
+void iommu_group_remove_device(struct device *dev)
+{
+	struct iommu_group *group = iommu_group_get(dev);
+	struct group_device *gdev;
+
+	if (!group)
+		return;
+
+	blocking_notifier_call_chain(&group->notifier,
+				     IOMMU_GROUP_NOTIFY_DEL_DEVICE, dev);
+
+	scoped_guard(mutex, &iommu_group_lock)
+		gdev = iommu_group_unlink_device(group, dev);
+
+	if (gdev) {
+		dev_info(dev, "removed from IOMMU group %d\n", group->id);
+		kfree(gdev->name);
+		kfree(gdev);
+		iommu_group_put(group);		/* the member's reference */
+	}
+	iommu_group_put(group);			/* ours */
+}
+EXPORT_SYMBOL_GPL(iommu_group_remove_device);
+
+/**
+ * iommu_group_for_each_dev - call a function for each member of a group
+ * @group: the group
+ * @data: passed to @fn
+ * @fn: called with each member in the order they joined; a non-zero return
+ *	stops the walk
+ *
+ * Context: Process context; may sleep.  @fn runs with the group's mutex held
+ * and must not add devices to or remove devices from any group.
+ * Return: 0 if @fn returned 0 for every member, else @fn's first non-zero
+ * return value.
+ */
+int iommu_group_for_each_dev(struct iommu_group *group, void *data,
+			     int (*fn)(struct device *dev, void *data))
+{
+	struct group_device *gdev;
+	int ret = 0;
+
+	guard(mutex)(&group->mutex);
+	list_for_each_entry(gdev, &group->devices, list) {
+		ret = fn(gdev->dev, data);
+		if (ret)
+			break;
+	}
+	return ret;
+}
+EXPORT_SYMBOL_GPL(iommu_group_for_each_dev);
+
+/**
+ * iommu_group_get_iommudata - the IOMMU driver's data of a group
+ * @group: the group
+ *
+ * Context: Any context.
+ * Return: the pointer set by iommu_group_set_iommudata(), or NULL.
+ */
+void *iommu_group_get_iommudata(struct iommu_group *group)
+{
+	return group->iommu_data;
+}
+EXPORT_SYMBOL_GPL(iommu_group_get_iommudata);
+
+/**
+ * iommu_group_set_iommudata - attach IOMMU driver data to a group
+ * @group: the group
+ * @iommu_data: the driver's data
+ * @release: called once with @iommu_data when the group dies, or NULL
+ *
+ * Meant to be called once, right after iommu_group_alloc(), before the group
+ * is shared.
+ *
+ * Context: Any context.
+ */
+void iommu_group_set_iommudata(struct iommu_group *group, void *iommu_data,
+			       void (*release)(void *iommu_data))
+{
+	group->iommu_data = iommu_data;
+	group->iommu_data_release = release;
+}
+EXPORT_SYMBOL_GPL(iommu_group_set_iommudata);
+
+/**
+ * iommu_group_set_name - give a group a name
+ * @group: the group
+ * @name: the name, copied; NULL removes the name
+ *
+ * A named group has a read-only "name" attribute in its sysfs directory
+ * (for example the partitionable endpoint it stands for).
+ *
+ * Context: Process context; may sleep.
+ * Return: 0 or a negative errno; on failure the old name stays.
+ */
+int iommu_group_set_name(struct iommu_group *group, const char *name)
+{
+	char *new = NULL, *old;
+	int ret;
+
+	if (name) {
+		new = kstrdup(name, GFP_KERNEL);
+		if (!new)
+			return -ENOMEM;
+	}
+
+	/*
+	 * The attribute's show takes group->mutex, so it is created and
+	 * removed outside that mutex; iommu_group_lock orders callers.
+	 */
+	guard(mutex)(&iommu_group_lock);
+	if (new && !group->name) {
+		ret = sysfs_create_file(&group->kobj, &iommu_group_name_attr.attr);
+		if (ret) {
+			kfree(new);
+			return ret;
+		}
+	}
+
+	scoped_guard(mutex, &group->mutex) {
+		old = group->name;
+		group->name = new;
+	}
+
+	if (old && !new)
+		sysfs_remove_file(&group->kobj, &iommu_group_name_attr.attr);
+	kfree(old);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(iommu_group_set_name);
+
+/**
+ * iommu_group_register_notifier - receive a group's IOMMU_GROUP_NOTIFY events
+ * @group: the group
+ * @nb: the notifier; its callback gets the event and the struct device
+ *
+ * Context: Process context; may sleep.
+ * Return: 0 or a negative errno.
+ */
+int iommu_group_register_notifier(struct iommu_group *group,
+				  struct notifier_block *nb)
+{
+	return blocking_notifier_chain_register(&group->notifier, nb);
+}
+EXPORT_SYMBOL_GPL(iommu_group_register_notifier);
+
+/**
+ * iommu_group_unregister_notifier - stop receiving a group's events
+ * @group: the group
+ * @nb: a notifier registered with iommu_group_register_notifier()
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, or -ENOENT if @nb was not registered.
+ */
+int iommu_group_unregister_notifier(struct iommu_group *group,
+				    struct notifier_block *nb)
+{
+	return blocking_notifier_chain_unregister(&group->notifier, nb);
+}
+EXPORT_SYMBOL_GPL(iommu_group_unregister_notifier);
+
+/**
+ * generic_device_group - a device_group callback that isolates every device
+ * @dev: the device
+ *
+ * For IOMMUs that can tell every device apart and buses without peer-to-peer
+ * paths.
+ *
+ * Context: Process context; may sleep.
+ * Return: a new group, or an ERR_PTR().
+ */
+struct iommu_group *generic_device_group(struct device *dev)
+{
+	return iommu_group_alloc();
+}
+EXPORT_SYMBOL_GPL(generic_device_group);
+
+static const struct iommu_ops *iommu_ops_for_bus(const struct bus_type *bus)
+{
+	struct iommu_bus *ib;
+
+	guard(mutex)(&iommu_bus_lock);
+	list_for_each_entry(ib, &iommu_buses, list)
+		if (ib->bus == bus)
+			return ib->ops;
+	return NULL;
+}
+
+/**
+ * iommu_group_get_for_dev - find or make the group of a device
+ * @dev: the device
+ *
+ * For IOMMU drivers' add_device callbacks: if @dev has no group yet, ask the
+ * driver's device_group callback for the group it must join and add it.
+ *
+ * Context: Process context; may sleep.
+ * Return: @dev's group with a reference for the caller, or an ERR_PTR().
+ */
+struct iommu_group *iommu_group_get_for_dev(struct device *dev)
+{
+	const struct iommu_ops *ops;
+	struct iommu_group *group;
+	int ret;
+
+	group = iommu_group_get(dev);
+	if (group)
+		return group;
+
+	ops = dev->bus ? iommu_ops_for_bus(dev->bus) : NULL;
+	if (!ops || !ops->device_group)
+		return ERR_PTR(-ENODEV);
+
+	group = ops->device_group(dev);
+	if (IS_ERR_OR_NULL(group))
+		return group ?: ERR_PTR(-ENODEV);
+
+	ret = iommu_group_add_device(group, dev);
+	if (ret) {
+		iommu_group_put(group);
+		return ERR_PTR(ret);
+	}
+	return group;
+}
+EXPORT_SYMBOL_GPL(iommu_group_get_for_dev);
+
+static int iommu_add_device(const struct iommu_ops *ops, struct device *dev)
+{
+	int ret;
+
+	guard(mutex)(&iommu_probe_device_lock);
+	if (dev->iommu_group)
+		return 0;
+	ret = ops->add_device(dev);
+	if (ret)
+		dev_err(dev, "IOMMU driver failed to add device: %d\n", ret);
+	return ret;
+}
+
+/*
+ * Whatever the driver does, a device that leaves its bus leaves its group:
+ * a group must never point at a deleted device.
+ */
+static void iommu_remove_device(const struct iommu_ops *ops, struct device *dev)
+{
+	guard(mutex)(&iommu_probe_device_lock);
+	if (dev->iommu_group && ops->remove_device)
+		ops->remove_device(dev);
+	iommu_group_remove_device(dev);
+}
+
+/**
+ * iommu_probe_device - hand a device to its bus's IOMMU driver
+ * @dev: the device
+ *
+ * The bus notifier does this for every device; this is for code that knows
+ * the driver missed a device.  Nothing happens if @dev already has a group.
+ *
+ * Context: Process context; may sleep.  Takes iommu_probe_device_lock.
+ * Return: 0, -ENODEV if no IOMMU driver handles @dev's bus, or the error of
+ * the driver's add_device.
+ */
+int iommu_probe_device(struct device *dev)
+{
+	const struct iommu_ops *ops;
+
+	ops = dev->bus ? iommu_ops_for_bus(dev->bus) : NULL;
+	if (!ops)
+		return -ENODEV;
+	return iommu_add_device(ops, dev);
+}
+EXPORT_SYMBOL_GPL(iommu_probe_device);
+
+/* Driver-core events on a member, forwarded to its group's chain. */
+static unsigned long iommu_group_event(unsigned long action)
+{
+	switch (action) {
+	case BUS_NOTIFY_BIND_DRIVER:
+		return IOMMU_GROUP_NOTIFY_BIND_DRIVER;
+	case BUS_NOTIFY_BOUND_DRIVER:
+		return IOMMU_GROUP_NOTIFY_BOUND_DRIVER;
+	case BUS_NOTIFY_UNBIND_DRIVER:
+		return IOMMU_GROUP_NOTIFY_UNBIND_DRIVER;
+	/* A failed probe leaves the device without driver, as an unbind. */
+	case BUS_NOTIFY_DRIVER_NOT_BOUND:
+	case BUS_NOTIFY_UNBOUND_DRIVER:
+		return IOMMU_GROUP_NOTIFY_UNBOUND_DRIVER;
+	default:
+		return 0;
+	}
+}
+
+static int iommu_bus_notifier(struct notifier_block *nb, unsigned long action,
+			      void *data)
+{
+	struct iommu_bus *ib = container_of(nb, struct iommu_bus, nb);
+	struct iommu_group *group;
+	struct device *dev = data;
+	unsigned long event;
+
+	switch (action) {
+	case BUS_NOTIFY_ADD_DEVICE:
+		iommu_add_device(ib->ops, dev);
+		return NOTIFY_OK;
+	case BUS_NOTIFY_REMOVED_DEVICE:
+		iommu_remove_device(ib->ops, dev);
+		return NOTIFY_OK;
+	}
+
+	event = iommu_group_event(action);
+	if (!event)
+		return NOTIFY_DONE;
+
+	group = iommu_group_get(dev);
+	if (!group)
+		return NOTIFY_DONE;
+	blocking_notifier_call_chain(&group->notifier, event, dev);
+	iommu_group_put(group);
+	return NOTIFY_OK;
+}
+
+static int iommu_bus_replay_one(struct device *dev, void *data)
+{
+	struct iommu_bus *ib = data;
+
+	iommu_add_device(ib->ops, dev);
+	return 0;
+}
+
+static int iommu_bus_remove_one(struct device *dev, void *data)
+{
+	struct iommu_bus *ib = data;
+
+	iommu_remove_device(ib->ops, dev);
+	return 0;
+}
+
+static struct iommu_bus *iommu_bus_find(const struct bus_type *bus)
+{
+	struct iommu_bus *ib;
+
+	lockdep_assert_held(&iommu_bus_lock);
+	list_for_each_entry(ib, &iommu_buses, list)
+		if (ib->bus == bus)
+			return ib;
+	return NULL;
+}
+
+static int iommu_bus_clear(const struct bus_type *bus)
+{
+	struct iommu_bus *ib;
+
+	lockdep_assert_held(&iommu_bus_setup_lock);
+
+	scoped_guard(mutex, &iommu_bus_lock) {
+		ib = iommu_bus_find(bus);
+		if (!ib)
+			return -ENODEV;
+		list_del(&ib->list);
+	}
+
+	bus_unregister_notifier(bus, &ib->nb);
+	bus_for_each_dev(bus, NULL, ib, iommu_bus_remove_one);
+	kfree(ib);
+	return 0;
+}
+
+/**
+ * bus_set_iommu - hand the devices of a bus type to an IOMMU driver
+ * @bus: the bus type
+ * @ops: the driver's callbacks, or NULL to take the bus back
+ *
+ * Calls @ops->add_device for every device already on @bus, and from then on
+ * for every device added to it; @ops->remove_device when a device in a group
+ * goes away.  Driver binding events of members reach their group's notifier
+ * chain.  With @ops NULL, every grouped device of @bus is removed through the
+ * old driver's remove_device and the bus is free again.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0; -EBUSY if @bus already has an IOMMU driver; -ENODEV if @ops is
+ * NULL and @bus has none; or another negative errno.
+ */
+int bus_set_iommu(const struct bus_type *bus, const struct iommu_ops *ops)
+{
+	struct iommu_bus *ib;
+	int ret;
+
+	guard(mutex)(&iommu_bus_setup_lock);
+	if (!ops)
+		return iommu_bus_clear(bus);
+	if (!ops->add_device)
+		return -EINVAL;
+
+	ib = kzalloc(sizeof(*ib), GFP_KERNEL);
+	if (!ib)
+		return -ENOMEM;
+	ib->bus = bus;
+	ib->ops = ops;
+	ib->nb.notifier_call = iommu_bus_notifier;
+
+	scoped_guard(mutex, &iommu_bus_lock) {
+		if (iommu_bus_find(bus)) {
+			kfree(ib);
+			return -EBUSY;
+		}
+		list_add_tail(&ib->list, &iommu_buses);
+	}
+
+	ret = bus_register_notifier(bus, &ib->nb);
+	if (ret) {
+		scoped_guard(mutex, &iommu_bus_lock)
+			list_del(&ib->list);
+		kfree(ib);
+		return ret;
+	}
+
+	/* A device added meanwhile is seen twice; the second add is a no-op. */
+	bus_for_each_dev(bus, NULL, ib, iommu_bus_replay_one);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(bus_set_iommu);
+
+static int __init iommu_groups_init(void)
+{
+	iommu_group_kset = kset_create_and_add("iommu_groups", NULL,
+					       kernel_kobj);
+	if (!iommu_group_kset)
+		return -ENOMEM;
+	return 0;
+}
+core_initcall(iommu_groups_init);

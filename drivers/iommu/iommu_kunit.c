@@ -1,0 +1,999 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for the IOMMU group core.
+ *
+ * A mock IOMMU driver owns a test bus; devices added to and removed from that
+ * bus drive the real core through its bus notifier, as a real driver's
+ * devices would.  sysfs is checked through a private sysfs mount, by the same
+ * paths userspace (lspci, libvirt, VFIO users) reads.
+ */
+
+#include <kunit/test.h>
+#include <linux/device.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/iommu.h>
+#include <linux/kernfs.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
+#include <linux/slab.h>
+
+#define MAX_EVENTS 16
+
+static struct vfsmount *sysfs_mnt;
+
+/* Lookup @path below /sys, following a final link if @follow. */
+static struct kernfs_node *sysfs_node(const char *path, bool follow)
+{
+	struct kernfs_node *kn;
+	struct path p;
+
+	if (vfs_path_lookup(sysfs_mnt->mnt_root, sysfs_mnt, path,
+			    follow ? LOOKUP_FOLLOW : 0, &p))
+		return NULL;
+	kn = kernfs_node_from_dentry(p.dentry);
+	path_put(&p);
+	return kn;
+}
+
+static bool group_exists(int id)
+{
+	char path[48];
+
+	snprintf(path, sizeof(path), "kernel/iommu_groups/%d/devices", id);
+	return !!sysfs_node(path, false);
+}
+
+/* The node that /sys/kernel/iommu_groups/<id>/devices/<link> points to. */
+static struct kernfs_node *group_member(int id, const char *link)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "kernel/iommu_groups/%d/devices/%s", id,
+		 link);
+	return sysfs_node(path, true);
+}
+
+/* The group id that @dev's "iommu_group" link names, or -1. */
+static int dev_group_link(struct device *dev)
+{
+	char *path = kobject_get_path(&dev->kobj, GFP_KERNEL);
+	struct kernfs_node *kn = NULL;
+	char *link;
+	int id = -1;
+
+	link = path ? kasprintf(GFP_KERNEL, "%s/iommu_group", path + 1) : NULL;
+	if (link)
+		kn = sysfs_node(link, true);
+	if (!kn || !kn->parent || strcmp(kn->parent->name, "iommu_groups") ||
+	    kstrtoint(kn->name, 10, &id))
+		id = -1;
+	kfree(link);
+	kfree(path);
+	return id;
+}
+
+static int sysfs_read(const char *path, char *buf, size_t len)
+{
+	struct file *f = file_open_root_mnt(sysfs_mnt, path, O_RDONLY, 0);
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_read(f, buf, len - 1, &pos);
+	fput(f);
+	if (n < 0)
+		return n;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* --- The mock IOMMU driver and its bus --------------------------------- */
+
+/*
+ * A device on the mock bus.  Devices with the same @key share a group; the
+ * mock IOMMU does not translate devices with a negative @key, and refuses
+ * MOCK_KEY_FAIL ones with an error.
+ */
+struct mock_dev {
+	struct device dev;
+	int key;
+};
+
+#define MOCK_KEY_NONE	-1
+#define MOCK_KEY_FAIL	-2
+
+#define to_mock_dev(d) container_of(d, struct mock_dev, dev)
+
+static const struct bus_type mock_bus = {
+	.name = "iommu_kunit",
+};
+
+static struct {
+	int adds;
+	int removes;
+} mock;
+
+static int mock_find_key(struct device *dev, const void *data)
+{
+	return dev->iommu_group && to_mock_dev(dev)->key == *(const int *)data;
+}
+
+static struct iommu_group *mock_device_group(struct device *dev)
+{
+	struct iommu_group *group;
+	struct device *peer;
+
+	peer = bus_find_device(&mock_bus, NULL, &to_mock_dev(dev)->key,
+			       mock_find_key);
+	if (!peer)
+		return iommu_group_alloc();
+	group = iommu_group_get(peer);
+	put_device(peer);
+	return group ?: iommu_group_alloc();
+}
+
+static int mock_add_device(struct device *dev)
+{
+	struct iommu_group *group;
+
+	mock.adds++;
+	if (to_mock_dev(dev)->key == MOCK_KEY_FAIL)
+		return -EIO;
+	if (to_mock_dev(dev)->key < 0)
+		return 0;
+	group = iommu_group_get_for_dev(dev);
+	if (IS_ERR(group))
+		return PTR_ERR(group);
+	iommu_group_put(group);
+	return 0;
+}
+
+static void mock_remove_device(struct device *dev)
+{
+	mock.removes++;
+	iommu_group_remove_device(dev);
+}
+
+static const struct iommu_ops mock_ops = {
+	.add_device = mock_add_device,
+	.remove_device = mock_remove_device,
+	.device_group = mock_device_group,
+};
+
+static const struct iommu_ops other_ops = {
+	.add_device = mock_add_device,
+	.device_group = generic_device_group,
+};
+
+static void mock_dev_release(struct device *dev)
+{
+	kfree(to_mock_dev(dev));
+}
+
+static void mock_dev_unregister(void *dev)
+{
+	device_unregister(dev);
+}
+
+static void mock_bus_clear(void *unused)
+{
+	bus_set_iommu(&mock_bus, NULL);
+}
+
+static void mock_bus_take(struct kunit *test)
+{
+	mock.adds = 0;
+	mock.removes = 0;
+	KUNIT_ASSERT_EQ(test, bus_set_iommu(&mock_bus, &mock_ops), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, mock_bus_clear,
+							NULL), 0);
+}
+
+/* Register a device on the mock bus, or on no bus under @parent. */
+static struct device *dev_add(struct kunit *test, struct device *parent,
+			      const char *name, int key, bool on_bus)
+{
+	struct mock_dev *mdev = kzalloc(sizeof(*mdev), GFP_KERNEL);
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, mdev);
+	mdev->key = key;
+	device_initialize(&mdev->dev);
+	mdev->dev.release = mock_dev_release;
+	mdev->dev.parent = parent;
+	if (on_bus)
+		mdev->dev.bus = &mock_bus;
+	ret = dev_set_name(&mdev->dev, "%s", name);
+	if (!ret)
+		ret = device_add(&mdev->dev);
+	if (ret) {
+		put_device(&mdev->dev);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+	}
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, mock_dev_unregister,
+							&mdev->dev), 0);
+	return &mdev->dev;
+}
+
+static struct device *bus_dev_add(struct kunit *test, const char *name, int key)
+{
+	return dev_add(test, NULL, name, key, true);
+}
+
+static struct device *plain_dev_add(struct kunit *test, struct device *parent,
+				    const char *name)
+{
+	return dev_add(test, parent, name, 0, false);
+}
+
+static void dev_del(struct kunit *test, struct device *dev)
+{
+	kunit_release_action(test, mock_dev_unregister, dev);
+}
+
+static void group_put_action(void *group)
+{
+	iommu_group_put(group);
+}
+
+static struct iommu_group *group_alloc(struct kunit *test)
+{
+	struct iommu_group *group = iommu_group_alloc();
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, group);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, group_put_action,
+							group), 0);
+	return group;
+}
+
+static void group_put(struct kunit *test, struct iommu_group *group)
+{
+	kunit_release_action(test, group_put_action, group);
+}
+
+static void group_remove_action(void *dev)
+{
+	iommu_group_remove_device(dev);
+}
+
+static void group_add(struct kunit *test, struct iommu_group *group,
+		      struct device *dev)
+{
+	KUNIT_ASSERT_EQ(test, iommu_group_add_device(group, dev), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							group_remove_action,
+							dev), 0);
+}
+
+static void group_remove(struct kunit *test, struct device *dev)
+{
+	kunit_release_action(test, group_remove_action, dev);
+}
+
+struct release_count {
+	int calls;
+	void *data;
+};
+
+static void count_release(void *data)
+{
+	struct release_count *rc = data;
+
+	rc->calls++;
+	rc->data = data;
+}
+
+/* A group notifier that records what it sees. */
+struct event_log {
+	struct notifier_block nb;
+	int n;
+	unsigned long event[MAX_EVENTS];
+	struct device *dev[MAX_EVENTS];
+	bool member[MAX_EVENTS];
+};
+
+static int log_event(struct notifier_block *nb, unsigned long event, void *data)
+{
+	struct event_log *log = container_of(nb, struct event_log, nb);
+	struct iommu_group *group = iommu_group_get(data);
+
+	if (log->n < MAX_EVENTS) {
+		log->event[log->n] = event;
+		log->dev[log->n] = data;
+		log->member[log->n] = !!group;
+		log->n++;
+	}
+	iommu_group_put(group);
+	return NOTIFY_OK;
+}
+
+static struct event_log *event_log_register(struct kunit *test,
+					    struct iommu_group *group)
+{
+	struct event_log *log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, log);
+	log->nb.notifier_call = log_event;
+	KUNIT_ASSERT_EQ(test, iommu_group_register_notifier(group, &log->nb), 0);
+	return log;
+}
+
+/* --- Group object ------------------------------------------------------ */
+
+static void iommu_group_alloc_uses_lowest_free_id(struct kunit *test)
+{
+	struct iommu_group *a = group_alloc(test);
+	struct iommu_group *b = group_alloc(test);
+	struct iommu_group *c;
+	int id_a = iommu_group_id(a);
+
+	KUNIT_EXPECT_GE(test, id_a, 0);
+	KUNIT_EXPECT_NE(test, id_a, iommu_group_id(b));
+
+	group_put(test, a);
+	c = group_alloc(test);
+	KUNIT_EXPECT_EQ(test, iommu_group_id(c), id_a);
+}
+
+static void iommu_group_alloc_creates_sysfs_dir(struct kunit *test)
+{
+	struct iommu_group *group = group_alloc(test);
+	int id = iommu_group_id(group);
+
+	KUNIT_EXPECT_TRUE(test, group_exists(id));
+	group_put(test, group);
+	KUNIT_EXPECT_FALSE(test, group_exists(id));
+}
+
+static void iommu_group_put_frees_on_last_reference(struct kunit *test)
+{
+	struct iommu_group *group = group_alloc(test);
+	struct release_count rc = {};
+	int id = iommu_group_id(group);
+
+	iommu_group_set_iommudata(group, &rc, count_release);
+	KUNIT_EXPECT_PTR_EQ(test, iommu_group_ref_get(group), group);
+	iommu_group_put(group);
+	KUNIT_EXPECT_EQ(test, rc.calls, 0);
+	KUNIT_EXPECT_TRUE(test, group_exists(id));
+
+	group_put(test, group);
+	KUNIT_EXPECT_EQ(test, rc.calls, 1);
+	KUNIT_EXPECT_PTR_EQ(test, rc.data, (void *)&rc);
+	KUNIT_EXPECT_FALSE(test, group_exists(id));
+}
+
+static void iommu_group_iommudata_round_trips(struct kunit *test)
+{
+	struct iommu_group *group = group_alloc(test);
+	int cookie;
+
+	KUNIT_EXPECT_NULL(test, iommu_group_get_iommudata(group));
+	iommu_group_set_iommudata(group, &cookie, NULL);
+	KUNIT_EXPECT_PTR_EQ(test, iommu_group_get_iommudata(group),
+			    (void *)&cookie);
+}
+
+static void iommu_group_iommudata_released_once_after_members(struct kunit *test)
+{
+	struct iommu_group *group = group_alloc(test);
+	struct device *d0 = plain_dev_add(test, NULL, "iommu-kunit-d0");
+	struct device *d1 = plain_dev_add(test, NULL, "iommu-kunit-d1");
+	struct release_count rc = {};
+
+	iommu_group_set_iommudata(group, &rc, count_release);
+	group_add(test, group, d0);
+	group_add(test, group, d1);
+	group_put(test, group);		/* members keep it alive */
+	KUNIT_EXPECT_EQ(test, rc.calls, 0);
+
+	group_remove(test, d0);
+	KUNIT_EXPECT_EQ(test, rc.calls, 0);
+	group_remove(test, d1);
+	KUNIT_EXPECT_EQ(test, rc.calls, 1);
+	iommu_group_remove_device(d1);	/* no group any more: a no-op */
+	KUNIT_EXPECT_EQ(test, rc.calls, 1);
+}
+
+static void iommu_group_outlives_last_device_while_referenced(struct kunit *test)
+{
+	struct iommu_group *group = group_alloc(test);
+	struct device *dev = plain_dev_add(test, NULL, "iommu-kunit-d0");
+	struct release_count rc = {};
+	int id = iommu_group_id(group);
+
+	iommu_group_set_iommudata(group, &rc, count_release);
+	group_add(test, group, dev);
+	group_remove(test, dev);
+	KUNIT_EXPECT_TRUE(test, group_exists(id));
+	KUNIT_EXPECT_EQ(test, rc.calls, 0);
+	KUNIT_EXPECT_NULL(test, group_member(id, "iommu-kunit-d0"));
+
+	group_put(test, group);
+	KUNIT_EXPECT_EQ(test, rc.calls, 1);
+	KUNIT_EXPECT_FALSE(test, group_exists(id));
+}
+
+static void iommu_group_generic_device_group_isolates(struct kunit *test)
+{
+	struct device *d0 = plain_dev_add(test, NULL, "iommu-kunit-d0");
+	struct iommu_group *a = generic_device_group(d0);
+	struct iommu_group *b = generic_device_group(d0);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
+	KUNIT_EXPECT_NE(test, iommu_group_id(a), iommu_group_id(b));
+	iommu_group_put(a);
+	iommu_group_put(b);
+}
+
+/* --- Membership and sysfs ---------------------------------------------- */
+
+static void iommu_group_add_device_links_both_ways(struct kunit *test)
+{
+	struct iommu_group *group = group_alloc(test);
+	struct device *dev = plain_dev_add(test, NULL, "iommu-kunit-d0");
+	int id = iommu_group_id(group);
+
+	KUNIT_EXPECT_EQ(test, dev_group_link(dev), -1);
+	group_add(test, group, dev);
+	KUNIT_EXPECT_PTR_EQ(test, group_member(id, "iommu-kunit-d0"),
+			    dev->kobj.sd);
+	KUNIT_EXPECT_EQ(test, dev_group_link(dev), id);
+	KUNIT_EXPECT_TRUE(test, device_iommu_mapped(dev));
+}
+
+static void iommu_group_remove_device_drops_links(struct kunit *test)
+{
+	struct iommu_group *group = group_alloc(test);
+	struct device *dev = plain_dev_add(test, NULL, "iommu-kunit-d0");
+	int id = iommu_group_id(group);
+
+	group_add(test, group, dev);
+	group_remove(test, dev);
+	KUNIT_EXPECT_NULL(test, group_member(id, "iommu-kunit-d0"));
+	KUNIT_EXPECT_EQ(test, dev_group_link(dev), -1);
+	KUNIT_EXPECT_FALSE(test, device_iommu_mapped(dev));
+	KUNIT_EXPECT_NULL(test, iommu_group_get(dev));
+}
+
+static void iommu_group_get_returns_counted_group(struct kunit *test)
+{
+	struct iommu_group *group = group_alloc(test);
+	struct device *dev = plain_dev_add(test, NULL, "iommu-kunit-d0");
+	struct release_count rc = {};
+	struct iommu_group *got;
+
+	iommu_group_set_iommudata(group, &rc, count_release);
+	KUNIT_EXPECT_NULL(test, iommu_group_get(dev));
+	group_add(test, group, dev);
+	got = iommu_group_get(dev);
+	KUNIT_EXPECT_PTR_EQ(test, got, group);
+
+	group_put(test, group);
+	group_remove(test, dev);
+	KUNIT_EXPECT_EQ(test, rc.calls, 0);	/* "got" still holds it */
+	iommu_group_put(got);
+	KUNIT_EXPECT_EQ(test, rc.calls, 1);
+}
+
+static void iommu_group_add_device_twice_fails(struct kunit *test)
+{
+	struct iommu_group *group = group_alloc(test);
+	struct iommu_group *other = group_alloc(test);
+	struct device *dev = plain_dev_add(test, NULL, "iommu-kunit-d0");
+	struct release_count rc = {};
+	int other_id = iommu_group_id(other);
+
+	iommu_group_set_iommudata(other, &rc, count_release);
+	group_add(test, group, dev);
+	KUNIT_EXPECT_EQ(test, iommu_group_add_device(group, dev), -EBUSY);
+	KUNIT_EXPECT_EQ(test, iommu_group_add_device(other, dev), -EBUSY);
+
+	/* Nothing changed: one link, in the first group only. */
+	KUNIT_EXPECT_NULL(test, group_member(iommu_group_id(group),
+					     "iommu-kunit-d0.1"));
+	KUNIT_EXPECT_NULL(test, group_member(other_id, "iommu-kunit-d0"));
+	KUNIT_EXPECT_EQ(test, dev_group_link(dev), iommu_group_id(group));
+	KUNIT_EXPECT_PTR_EQ(test, dev->iommu_group, group);
+
+	/* The failed adds took no reference: one put frees the other group. */
+	group_put(test, other);
+	KUNIT_EXPECT_EQ(test, rc.calls, 1);
+	KUNIT_EXPECT_FALSE(test, group_exists(other_id));
+}
+
+static void iommu_group_name_clash_gets_suffix(struct kunit *test)
+{
+	struct iommu_group *group = group_alloc(test);
+	struct device *p[4], *d[4];
+	char name[16];
+	int i, id = iommu_group_id(group);
+
+	for (i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "iommu-kunit-p%d", i);
+		p[i] = plain_dev_add(test, NULL, name);
+		d[i] = plain_dev_add(test, p[i], "clash");
+	}
+
+	group_add(test, group, d[0]);
+	group_add(test, group, d[1]);
+	group_add(test, group, d[2]);
+	KUNIT_EXPECT_PTR_EQ(test, group_member(id, "clash"), d[0]->kobj.sd);
+	KUNIT_EXPECT_PTR_EQ(test, group_member(id, "clash.1"), d[1]->kobj.sd);
+	KUNIT_EXPECT_PTR_EQ(test, group_member(id, "clash.2"), d[2]->kobj.sd);
+
+	/* A freed suffix is reused. */
+	group_remove(test, d[1]);
+	KUNIT_EXPECT_NULL(test, group_member(id, "clash.1"));
+	group_add(test, group, d[3]);
+	KUNIT_EXPECT_PTR_EQ(test, group_member(id, "clash.1"), d[3]->kobj.sd);
+	KUNIT_EXPECT_PTR_EQ(test, group_member(id, "clash"), d[0]->kobj.sd);
+}
+
+struct walk {
+	int visited;
+	int stop_at;
+	struct device *seen[4];
+};
+
+static int walk_fn(struct device *dev, void *data)
+{
+	struct walk *w = data;
+
+	if (w->visited < ARRAY_SIZE(w->seen))
+		w->seen[w->visited] = dev;
+	if (++w->visited == w->stop_at)
+		return 42;
+	return 0;
+}
+
+static void iommu_group_walk_visits_in_join_order(struct kunit *test)
+{
+	struct iommu_group *group = group_alloc(test);
+	struct device *d[3];
+	struct walk w = {};
+	int i;
+
+	KUNIT_EXPECT_EQ(test, iommu_group_for_each_dev(group, &w, walk_fn), 0);
+	KUNIT_EXPECT_EQ(test, w.visited, 0);
+
+	d[0] = plain_dev_add(test, NULL, "iommu-kunit-d0");
+	d[1] = plain_dev_add(test, NULL, "iommu-kunit-d1");
+	d[2] = plain_dev_add(test, NULL, "iommu-kunit-d2");
+	group_add(test, group, d[2]);
+	group_add(test, group, d[0]);
+	group_add(test, group, d[1]);
+
+	KUNIT_EXPECT_EQ(test, iommu_group_for_each_dev(group, &w, walk_fn), 0);
+	KUNIT_ASSERT_EQ(test, w.visited, 3);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_PTR_EQ(test, w.seen[i], d[(i + 2) % 3]);
+}
+
+static void iommu_group_walk_stops_on_nonzero(struct kunit *test)
+{
+	struct iommu_group *group = group_alloc(test);
+	struct walk w = { .stop_at = 2 };
+
+	group_add(test, group, plain_dev_add(test, NULL, "iommu-kunit-d0"));
+	group_add(test, group, plain_dev_add(test, NULL, "iommu-kunit-d1"));
+	group_add(test, group, plain_dev_add(test, NULL, "iommu-kunit-d2"));
+
+	KUNIT_EXPECT_EQ(test, iommu_group_for_each_dev(group, &w, walk_fn), 42);
+	KUNIT_EXPECT_EQ(test, w.visited, 2);
+}
+
+static void iommu_group_set_name_adds_name_file(struct kunit *test)
+{
+	struct iommu_group *group = group_alloc(test);
+	char path[48], buf[32];
+
+	snprintf(path, sizeof(path), "kernel/iommu_groups/%d/name",
+		 iommu_group_id(group));
+	KUNIT_EXPECT_NULL(test, sysfs_node(path, false));
+
+	KUNIT_ASSERT_EQ(test, iommu_group_set_name(group, "domain0-pe1f"), 0);
+	KUNIT_ASSERT_EQ(test, sysfs_read(path, buf, sizeof(buf)), 0);
+	KUNIT_EXPECT_STREQ(test, buf, "domain0-pe1f\n");
+
+	KUNIT_ASSERT_EQ(test, iommu_group_set_name(group, "renamed"), 0);
+	KUNIT_ASSERT_EQ(test, sysfs_read(path, buf, sizeof(buf)), 0);
+	KUNIT_EXPECT_STREQ(test, buf, "renamed\n");
+}
+
+static void iommu_group_set_name_null_removes_file(struct kunit *test)
+{
+	struct iommu_group *group = group_alloc(test);
+	char path[48];
+
+	snprintf(path, sizeof(path), "kernel/iommu_groups/%d/name",
+		 iommu_group_id(group));
+	KUNIT_ASSERT_EQ(test, iommu_group_set_name(group, "pe"), 0);
+	KUNIT_EXPECT_NOT_NULL(test, sysfs_node(path, false));
+	KUNIT_ASSERT_EQ(test, iommu_group_set_name(group, NULL), 0);
+	KUNIT_EXPECT_NULL(test, sysfs_node(path, false));
+	/* Removing a name that is not there is harmless. */
+	KUNIT_EXPECT_EQ(test, iommu_group_set_name(group, NULL), 0);
+}
+
+/* --- Notifier ---------------------------------------------------------- */
+
+static void iommu_group_notifier_reports_add_and_del(struct kunit *test)
+{
+	struct iommu_group *group = group_alloc(test);
+	struct event_log *log = event_log_register(test, group);
+	struct device *dev = plain_dev_add(test, NULL, "iommu-kunit-d0");
+
+	group_add(test, group, dev);
+	group_remove(test, dev);
+
+	KUNIT_ASSERT_EQ(test, log->n, 2);
+	KUNIT_EXPECT_EQ(test, log->event[0], IOMMU_GROUP_NOTIFY_ADD_DEVICE);
+	KUNIT_EXPECT_PTR_EQ(test, log->dev[0], dev);
+	KUNIT_EXPECT_TRUE(test, log->member[0]);
+	KUNIT_EXPECT_EQ(test, log->event[1], IOMMU_GROUP_NOTIFY_DEL_DEVICE);
+	KUNIT_EXPECT_PTR_EQ(test, log->dev[1], dev);
+	/* DEL_DEVICE comes while the device is still a member. */
+	KUNIT_EXPECT_TRUE(test, log->member[1]);
+	iommu_group_unregister_notifier(group, &log->nb);
+}
+
+static void iommu_group_notifier_unregister_stops_events(struct kunit *test)
+{
+	struct iommu_group *group = group_alloc(test);
+	struct event_log *log = event_log_register(test, group);
+
+	KUNIT_EXPECT_EQ(test, iommu_group_unregister_notifier(group, &log->nb), 0);
+	group_add(test, group, plain_dev_add(test, NULL, "iommu-kunit-d0"));
+	KUNIT_EXPECT_EQ(test, log->n, 0);
+	KUNIT_EXPECT_EQ(test, iommu_group_unregister_notifier(group, &log->nb),
+			-ENOENT);
+}
+
+/* --- Bus registration and the bus notifier ----------------------------- */
+
+static void bus_set_iommu_replays_existing_devices(struct kunit *test)
+{
+	struct device *d0 = bus_dev_add(test, "mock0", 0);
+	struct device *d1 = bus_dev_add(test, "mock1", 1);
+	struct device *d2 = bus_dev_add(test, "mock2", MOCK_KEY_NONE);
+
+	KUNIT_EXPECT_NULL(test, d0->iommu_group);
+	mock_bus_take(test);
+	KUNIT_EXPECT_EQ(test, mock.adds, 3);
+	KUNIT_EXPECT_GE(test, dev_group_link(d0), 0);
+	KUNIT_EXPECT_GE(test, dev_group_link(d1), 0);
+	KUNIT_EXPECT_NE(test, dev_group_link(d0), dev_group_link(d1));
+	KUNIT_EXPECT_EQ(test, dev_group_link(d2), -1);
+}
+
+static void bus_set_iommu_refuses_second_ops(struct kunit *test)
+{
+	struct device *dev;
+
+	mock_bus_take(test);
+	KUNIT_EXPECT_EQ(test, bus_set_iommu(&mock_bus, &other_ops), -EBUSY);
+	KUNIT_EXPECT_EQ(test, bus_set_iommu(&mock_bus, &mock_ops), -EBUSY);
+
+	/* The first driver still gets the bus's devices. */
+	dev = bus_dev_add(test, "mock0", 0);
+	KUNIT_EXPECT_EQ(test, mock.adds, 1);
+	KUNIT_EXPECT_NOT_NULL(test, dev->iommu_group);
+}
+
+static void bus_set_iommu_null_returns_the_bus(struct kunit *test)
+{
+	struct device *d0, *d1;
+	int id;
+
+	KUNIT_EXPECT_EQ(test, bus_set_iommu(&mock_bus, NULL), -ENODEV);
+	mock_bus_take(test);
+	d0 = bus_dev_add(test, "mock0", 0);
+	d1 = bus_dev_add(test, "mock1", MOCK_KEY_NONE);
+	id = dev_group_link(d0);
+	KUNIT_ASSERT_GE(test, id, 0);
+
+	KUNIT_EXPECT_EQ(test, bus_set_iommu(&mock_bus, NULL), 0);
+	KUNIT_EXPECT_EQ(test, mock.removes, 1);	/* only the grouped one */
+	KUNIT_EXPECT_NULL(test, d0->iommu_group);
+	KUNIT_EXPECT_FALSE(test, group_exists(id));
+	KUNIT_EXPECT_NULL(test, d1->iommu_group);
+
+	/* The bus is free for another driver. */
+	KUNIT_EXPECT_EQ(test, bus_set_iommu(&mock_bus, &other_ops), 0);
+	KUNIT_EXPECT_NOT_NULL(test, d0->iommu_group);
+	KUNIT_EXPECT_NOT_NULL(test, d1->iommu_group);
+
+	/* other_ops has no remove_device: the core removes them itself. */
+	KUNIT_EXPECT_EQ(test, bus_set_iommu(&mock_bus, NULL), 0);
+	KUNIT_EXPECT_NULL(test, d0->iommu_group);
+	KUNIT_EXPECT_NULL(test, d1->iommu_group);
+}
+
+static void bus_set_iommu_requires_add_device(struct kunit *test)
+{
+	static const struct iommu_ops empty_ops = {};
+
+	KUNIT_EXPECT_EQ(test, bus_set_iommu(&mock_bus, &empty_ops), -EINVAL);
+	/* and the failed call left the bus free */
+	mock_bus_take(test);
+}
+
+static void bus_notifier_groups_added_devices(struct kunit *test)
+{
+	struct device *a, *b, *c;
+
+	mock_bus_take(test);
+	a = bus_dev_add(test, "mock0", 7);
+	b = bus_dev_add(test, "mock1", 7);
+	c = bus_dev_add(test, "mock2", 8);
+
+	KUNIT_EXPECT_EQ(test, mock.adds, 3);
+	KUNIT_ASSERT_NOT_NULL(test, a->iommu_group);
+	KUNIT_EXPECT_PTR_EQ(test, a->iommu_group, b->iommu_group);
+	KUNIT_EXPECT_PTR_NE(test, a->iommu_group, c->iommu_group);
+	KUNIT_EXPECT_PTR_EQ(test, group_member(dev_group_link(a), "mock1"),
+			    b->kobj.sd);
+}
+
+static void bus_notifier_removes_deleted_devices(struct kunit *test)
+{
+	struct release_count rc = {};
+	struct iommu_group *group;
+	struct device *a, *b;
+	int id;
+
+	mock_bus_take(test);
+	a = bus_dev_add(test, "mock0", 3);
+	b = bus_dev_add(test, "mock1", 3);
+	group = iommu_group_get(a);
+	KUNIT_ASSERT_NOT_NULL(test, group);
+	iommu_group_set_iommudata(group, &rc, count_release);
+	id = iommu_group_id(group);
+	iommu_group_put(group);
+
+	dev_del(test, a);
+	KUNIT_EXPECT_EQ(test, mock.removes, 1);
+	KUNIT_EXPECT_NULL(test, group_member(id, "mock0"));
+	KUNIT_EXPECT_TRUE(test, group_exists(id));
+	KUNIT_EXPECT_EQ(test, rc.calls, 0);
+
+	dev_del(test, b);
+	KUNIT_EXPECT_EQ(test, mock.removes, 2);
+	KUNIT_EXPECT_FALSE(test, group_exists(id));
+	KUNIT_EXPECT_EQ(test, rc.calls, 1);
+}
+
+static void bus_notifier_skips_untranslated_devices(struct kunit *test)
+{
+	struct device *dev;
+
+	mock_bus_take(test);
+	dev = bus_dev_add(test, "mock0", MOCK_KEY_NONE);
+	KUNIT_EXPECT_EQ(test, mock.adds, 1);
+	KUNIT_EXPECT_NULL(test, dev->iommu_group);
+	KUNIT_EXPECT_EQ(test, dev_group_link(dev), -1);
+	dev_del(test, dev);
+	KUNIT_EXPECT_EQ(test, mock.removes, 0);
+}
+
+static void bus_notifier_survives_driver_error(struct kunit *test)
+{
+	struct device *bad, *good;
+
+	mock_bus_take(test);
+	bad = bus_dev_add(test, "mock0", MOCK_KEY_FAIL);
+	good = bus_dev_add(test, "mock1", 0);
+	KUNIT_EXPECT_EQ(test, mock.adds, 2);
+	KUNIT_EXPECT_NULL(test, bad->iommu_group);
+	KUNIT_EXPECT_NOT_NULL(test, good->iommu_group);
+	KUNIT_EXPECT_EQ(test, iommu_probe_device(bad), -EIO);
+}
+
+static void iommu_probe_device_adds_once(struct kunit *test)
+{
+	struct device *dev, *plain;
+
+	plain = plain_dev_add(test, NULL, "iommu-kunit-d0");
+	KUNIT_EXPECT_EQ(test, iommu_probe_device(plain), -ENODEV);
+
+	mock_bus_take(test);
+	dev = bus_dev_add(test, "mock0", 0);
+	KUNIT_EXPECT_EQ(test, mock.adds, 1);
+	KUNIT_EXPECT_EQ(test, iommu_probe_device(dev), 0);
+	KUNIT_EXPECT_EQ(test, mock.adds, 1);	/* already grouped */
+}
+
+static void iommu_group_get_for_dev_reuses_group(struct kunit *test)
+{
+	struct iommu_group *group;
+	struct device *dev;
+
+	mock_bus_take(test);
+	dev = bus_dev_add(test, "mock0", 0);
+	group = iommu_group_get_for_dev(dev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, group);
+	KUNIT_EXPECT_PTR_EQ(test, group, dev->iommu_group);
+	iommu_group_put(group);
+
+	/* A device on a bus without IOMMU driver has no device_group. */
+	dev = plain_dev_add(test, NULL, "iommu-kunit-d0");
+	KUNIT_EXPECT_EQ(test, PTR_ERR(iommu_group_get_for_dev(dev)), -ENODEV);
+}
+
+static int mock_drv_probe(struct device *dev)
+{
+	return to_mock_dev(dev)->key == 13 ? -ENXIO : 0;
+}
+
+static struct device_driver mock_drv = {
+	.name = "iommu_kunit_drv",
+	.bus = &mock_bus,
+	.probe = mock_drv_probe,
+};
+
+static void bus_notifier_forwards_driver_events(struct kunit *test)
+{
+	static const unsigned long expect[] = {
+		IOMMU_GROUP_NOTIFY_BIND_DRIVER,
+		IOMMU_GROUP_NOTIFY_BOUND_DRIVER,
+		IOMMU_GROUP_NOTIFY_UNBIND_DRIVER,
+		IOMMU_GROUP_NOTIFY_UNBOUND_DRIVER,
+	};
+	struct iommu_group *group;
+	struct event_log *log;
+	struct device *dev;
+	int i;
+
+	mock_bus_take(test);
+	dev = bus_dev_add(test, "mock0", 0);
+	bus_dev_add(test, "mock1", 1);		/* another group: no events */
+	group = iommu_group_get(dev);
+	KUNIT_ASSERT_NOT_NULL(test, group);
+	log = event_log_register(test, group);
+
+	KUNIT_ASSERT_EQ(test, driver_register(&mock_drv), 0);
+	KUNIT_EXPECT_PTR_EQ(test, dev->driver, &mock_drv);
+	driver_unregister(&mock_drv);
+
+	KUNIT_EXPECT_EQ(test, log->n, ARRAY_SIZE(expect));
+	for (i = 0; i < min_t(int, log->n, ARRAY_SIZE(expect)); i++) {
+		KUNIT_EXPECT_EQ(test, log->event[i], expect[i]);
+		KUNIT_EXPECT_PTR_EQ(test, log->dev[i], dev);
+	}
+	iommu_group_unregister_notifier(group, &log->nb);
+	iommu_group_put(group);
+}
+
+static void bus_notifier_reports_failed_probe_as_unbound(struct kunit *test)
+{
+	struct iommu_group *group;
+	struct event_log *log;
+	struct device *dev;
+
+	mock_bus_take(test);
+	dev = bus_dev_add(test, "mock0", 13);
+	group = iommu_group_get(dev);
+	KUNIT_ASSERT_NOT_NULL(test, group);
+	log = event_log_register(test, group);
+
+	KUNIT_ASSERT_EQ(test, driver_register(&mock_drv), 0);
+	KUNIT_EXPECT_NULL(test, dev->driver);
+	driver_unregister(&mock_drv);
+
+	KUNIT_ASSERT_EQ(test, log->n, 2);
+	KUNIT_EXPECT_EQ(test, log->event[0], IOMMU_GROUP_NOTIFY_BIND_DRIVER);
+	KUNIT_EXPECT_EQ(test, log->event[1], IOMMU_GROUP_NOTIFY_UNBOUND_DRIVER);
+	iommu_group_unregister_notifier(group, &log->nb);
+	iommu_group_put(group);
+}
+
+static void bus_notifier_events_follow_device_lifetime(struct kunit *test)
+{
+	static const unsigned long expect[] = {
+		IOMMU_GROUP_NOTIFY_ADD_DEVICE,
+		IOMMU_GROUP_NOTIFY_BIND_DRIVER,
+		IOMMU_GROUP_NOTIFY_BOUND_DRIVER,
+		IOMMU_GROUP_NOTIFY_UNBIND_DRIVER,
+		IOMMU_GROUP_NOTIFY_UNBOUND_DRIVER,
+		IOMMU_GROUP_NOTIFY_DEL_DEVICE,
+	};
+	struct iommu_group *group;
+	struct event_log *log;
+	struct device *first, *dev;
+	int i, j = 0;
+
+	mock_bus_take(test);
+	first = bus_dev_add(test, "mock0", 5);
+	group = iommu_group_get(first);
+	KUNIT_ASSERT_NOT_NULL(test, group);
+	log = event_log_register(test, group);
+
+	dev = bus_dev_add(test, "mock1", 5);	/* joins first's group */
+	KUNIT_ASSERT_EQ(test, driver_register(&mock_drv), 0);
+	dev_del(test, dev);
+	driver_unregister(&mock_drv);
+
+	/* The log has first's bind and unbind too; look at dev's only. */
+	for (i = 0; i < log->n; i++) {
+		if (log->dev[i] != dev)
+			continue;
+		KUNIT_ASSERT_LT(test, j, (int)ARRAY_SIZE(expect));
+		KUNIT_EXPECT_EQ(test, log->event[i], expect[j]);
+		j++;
+	}
+	KUNIT_EXPECT_EQ(test, j, (int)ARRAY_SIZE(expect));
+	iommu_group_unregister_notifier(group, &log->nb);
+	iommu_group_put(group);
+}
+
+static int iommu_group_suite_init(struct kunit_suite *suite)
+{
+	struct file_system_type *sysfs = get_fs_type("sysfs");
+	int ret;
+
+	if (!sysfs)
+		return -ENODEV;
+	sysfs_mnt = kern_mount(sysfs);
+	if (IS_ERR(sysfs_mnt))
+		return PTR_ERR(sysfs_mnt);
+	ret = bus_register(&mock_bus);
+	if (ret)
+		kern_unmount(sysfs_mnt);
+	return ret;
+}
+
+static void iommu_group_suite_exit(struct kunit_suite *suite)
+{
+	bus_unregister(&mock_bus);
+	kern_unmount(sysfs_mnt);
+}
+
+static struct kunit_case iommu_group_test_cases[] = {
+	KUNIT_CASE(iommu_group_alloc_uses_lowest_free_id),
+	KUNIT_CASE(iommu_group_alloc_creates_sysfs_dir),
+	KUNIT_CASE(iommu_group_put_frees_on_last_reference),
+	KUNIT_CASE(iommu_group_iommudata_round_trips),
+	KUNIT_CASE(iommu_group_iommudata_released_once_after_members),
+	KUNIT_CASE(iommu_group_outlives_last_device_while_referenced),
+	KUNIT_CASE(iommu_group_generic_device_group_isolates),
+	KUNIT_CASE(iommu_group_add_device_links_both_ways),
+	KUNIT_CASE(iommu_group_remove_device_drops_links),
+	KUNIT_CASE(iommu_group_get_returns_counted_group),
+	KUNIT_CASE(iommu_group_add_device_twice_fails),
+	KUNIT_CASE(iommu_group_name_clash_gets_suffix),
+	KUNIT_CASE(iommu_group_walk_visits_in_join_order),
+	KUNIT_CASE(iommu_group_walk_stops_on_nonzero),
+	KUNIT_CASE(iommu_group_set_name_adds_name_file),
+	KUNIT_CASE(iommu_group_set_name_null_removes_file),
+	KUNIT_CASE(iommu_group_notifier_reports_add_and_del),
+	KUNIT_CASE(iommu_group_notifier_unregister_stops_events),
+	KUNIT_CASE(bus_set_iommu_replays_existing_devices),
+	KUNIT_CASE(bus_set_iommu_refuses_second_ops),
+	KUNIT_CASE(bus_set_iommu_null_returns_the_bus),
+	KUNIT_CASE(bus_set_iommu_requires_add_device),
+	KUNIT_CASE(bus_notifier_groups_added_devices),
+	KUNIT_CASE(bus_notifier_removes_deleted_devices),
+	KUNIT_CASE(bus_notifier_skips_untranslated_devices),
+	KUNIT_CASE(bus_notifier_survives_driver_error),
+	KUNIT_CASE(iommu_probe_device_adds_once),
+	KUNIT_CASE(iommu_group_get_for_dev_reuses_group),
+	KUNIT_CASE(bus_notifier_forwards_driver_events),
+	KUNIT_CASE(bus_notifier_reports_failed_probe_as_unbound),
+	KUNIT_CASE(bus_notifier_events_follow_device_lifetime),
+	{}
+};
+
+static struct kunit_suite iommu_group_test_suite = {
+	.name = "iommu_group",
+	.suite_init = iommu_group_suite_init,
+	.suite_exit = iommu_group_suite_exit,
+	.test_cases = iommu_group_test_cases,
+};
+
+kunit_test_suite(iommu_group_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for IOMMU groups");
+MODULE_LICENSE("GPL");

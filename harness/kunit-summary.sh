@@ -1,0 +1,19 @@
+#!/bin/sh
+# Summarise a kunit.py log: the per-suite results and one closing line
+# "kunit: N passed, N failed".  Exit status 1 if anything failed or no test ran.
+set -u
+[ $# -eq 1 ] || { echo "usage: $0 KUNIT_LOG" >&2; exit 2; }
+log=$1
+grep -E '^\[[0-9:]+\] (=+ \[(PASSED|FAILED|SKIPPED)\]|\[(FAILED|CRASHED)\]|Testing complete|.*(ERROR|error):)' "$log" | sed 's/^\[[0-9:]*\] //' | tail -n 40
+line=$(grep -E 'Testing complete\. Ran [0-9]+ tests' "$log" | tail -n 1)
+pass=$(echo "$line" | sed -n 's/.*passed: \([0-9]*\).*/\1/p')
+fail=$(echo "$line" | sed -n 's/.*failed: \([0-9]*\).*/\1/p')
+crash=$(echo "$line" | sed -n 's/.*crashed: \([0-9]*\).*/\1/p')
+pass=${pass:-0} fail=$(( ${fail:-0} + ${crash:-0} ))
+if [ -z "$line" ]; then
+	echo "kunit: no result; the end of $log:" >&2
+	tail -n 30 "$log" >&2
+	fail=$((fail + 1))
+fi
+echo "kunit: $pass passed, $fail failed"
+[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]

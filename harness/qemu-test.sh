@@ -73,7 +73,8 @@ test_topology() {
 	check "$name" "QEMU $how (wall time ${secs}s, log $log)" "$([ "$rc" = 0 ]; echo $?)"
 	[ "$rc" = 0 ] || sed 's/^/    /' "$errs"
 	if [ $done = 0 ]; then
-		check "$name" "guest did not reach @@DONE; see $log" 1
+		check "$name" "guest did not reach @@DONE; see $log, which ends:" 1
+		tail -n 5 "$log" | tr -d '\r' | sed 's/^/    /'
 		return
 	fi
 	check "$name" "guest reached @@DONE (/init at ${up:-?}s guest uptime)" 0

@@ -66,11 +66,14 @@ struct iommu_group {
  * @list: entry in iommu_group::devices
  * @dev: the member, which holds a reference on the group
  * @name: the member's link name in the group's "devices" directory
+ * @leaving: iommu_group_remove_device() has claimed this member; protected
+ *	by iommu_group_lock
  */
 struct group_device {
 	struct list_head list;
 	struct device *dev;
 	char *name;
+	bool leaving;
 };
 
 /**
@@ -393,33 +396,32 @@ int iommu_group_add_device(struct iommu_group *group, struct device *dev)
 }
 EXPORT_SYMBOL_GPL(iommu_group_add_device);
 
-/* Unlink @dev from @group if it is still a member; returns its entry. */
-static struct group_device *iommu_group_unlink_device(struct iommu_group *group,
-						      struct device *dev)
+static struct group_device *iommu_group_find_device(struct iommu_group *group,
+						    struct device *dev)
 {
-	struct group_device *gdev = NULL, *pos;
+	struct group_device *gdev;
 
 	lockdep_assert_held(&iommu_group_lock);
 
-	if (dev->iommu_group != group)
-		return NULL;
+	list_for_each_entry(gdev, &group->devices, list)
+		if (gdev->dev == dev)
+			return gdev;
+	return NULL;
+}
 
-	scoped_guard(mutex, &group->mutex) {
-		list_for_each_entry(pos, &group->devices, list) {
-			if (pos->dev == dev) {
-				gdev = pos;
-				list_del(&gdev->list);
-				break;
-			}
-		}
-	}
-	if (WARN_ON(!gdev))
-		return NULL;
+/* Take @gdev, a member of @dev's group, out of the group and of sysfs. */
+static void iommu_group_unlink_device(struct group_device *gdev)
+{
+	struct device *dev = gdev->dev;
+	struct iommu_group *group = dev->iommu_group;
 
+	lockdep_assert_held(&iommu_group_lock);
+
+	scoped_guard(mutex, &group->mutex)
+		list_del(&gdev->list);
 	sysfs_remove_link(group->devices_kobj, gdev->name);
 	sysfs_remove_link(&dev->kobj, "iommu_group");
 	dev->iommu_group = NULL;
-	return gdev;
 }
 
 /**
@@ -428,31 +430,38 @@ static struct group_device *iommu_group_unlink_device(struct iommu_group *group,
  *
  * Sends %IOMMU_GROUP_NOTIFY_DEL_DEVICE while @dev is still a member, then
  * removes both sysfs links and drops the device's reference on the group.
+ * If two callers remove the same device at once, one of them does all this
+ * and the other returns at once.
  *
  * Context: Process context; may sleep.  Takes iommu_group_lock and the
  * group's mutex.
  */
 void iommu_group_remove_device(struct device *dev)
 {
-	struct iommu_group *group = iommu_group_get(dev);
+	struct iommu_group *group;
 	struct group_device *gdev;
 
-	if (!group)
-		return;
+	/* Claim the removal, so that one caller alone notifies and unlinks. */
+	scoped_guard(mutex, &iommu_group_lock) {
+		group = dev->iommu_group;
+		gdev = group ? iommu_group_find_device(group, dev) : NULL;
+		if (!gdev || gdev->leaving)
+			return;
+		gdev->leaving = true;
+		iommu_group_ref_get(group);
+	}
 
 	blocking_notifier_call_chain(&group->notifier,
 				     IOMMU_GROUP_NOTIFY_DEL_DEVICE, dev);
 
 	scoped_guard(mutex, &iommu_group_lock)
-		gdev = iommu_group_unlink_device(group, dev);
+		iommu_group_unlink_device(gdev);
 
-	if (gdev) {
-		dev_info(dev, "removed from IOMMU group %d\n", group->id);
-		kfree(gdev->name);
-		kfree(gdev);
-		iommu_group_put(group);		/* the member's reference */
-	}
-	iommu_group_put(group);			/* ours */
+	dev_info(dev, "removed from IOMMU group %d\n", group->id);
+	kfree(gdev->name);
+	kfree(gdev);
+	iommu_group_put(group);		/* the member's reference */
+	iommu_group_put(group);		/* ours */
 }
 EXPORT_SYMBOL_GPL(iommu_group_remove_device);
 

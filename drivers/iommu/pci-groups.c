@@ -209,17 +209,34 @@ static struct pci_dev *pci_port_switch(struct pci_dev *port)
 }
 
 /*
+ * A function > 0 is part of a multifunction device even if its header says
+ * otherwise (the PCI core marks it only after adding it).  SR-IOV virtual
+ * functions are not functions of a multifunction device.
+ */
+static bool pci_in_multifunction_slot(struct pci_dev *pdev)
+{
+	return !pdev->is_virtfn &&
+	       (pdev->multifunction || PCI_FUNC(pdev->devfn));
+}
+
+/*
+ * The PCI core judges ACS of a function by its multifunction flag; for a
+ * function not (yet) marked, we cannot ask, so we take it as having none.
+ */
+static bool pci_function_has_acs(struct pci_dev *pdev)
+{
+	return pdev->multifunction && pci_acs_enabled(pdev, PCI_GROUP_ACS);
+}
+
+/*
  * Rule 3: functions of one device may reach each other inside it unless ACS
- * stops them; one function without ACS can reach all its siblings.  SR-IOV
- * virtual functions are not functions of a multifunction device.
+ * stops them; one function without ACS can reach all its siblings.
  */
 static bool pci_slot_shared(struct pci_dev *a, struct pci_dev *b)
 {
-	if (!a->multifunction || !b->multifunction ||
-	    a->is_virtfn || b->is_virtfn)
+	if (!pci_in_multifunction_slot(a) || !pci_in_multifunction_slot(b))
 		return false;
-	return !pci_acs_enabled(a, PCI_GROUP_ACS) ||
-	       !pci_acs_enabled(b, PCI_GROUP_ACS);
+	return !pci_function_has_acs(a) || !pci_function_has_acs(b);
 }
 
 /**
@@ -590,7 +607,7 @@ static void pci_join_slot(struct pci_group_join *j, struct pci_dev *pdev)
 	struct pci_dev *sib;
 	unsigned int fn;
 
-	if (!pdev->multifunction || pdev->is_virtfn)
+	if (!pci_in_multifunction_slot(pdev))
 		return;
 	for (fn = 0; fn < 8; fn++) {
 		u8 devfn = PCI_DEVFN(PCI_SLOT(pdev->devfn), fn);

@@ -443,6 +443,21 @@ static void pci_single_function_is_no_sibling(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gid(0x13, D(6, 1)), -2);
 }
 
+/*
+ * Rule 3: function 1 of a multifunction device need not repeat the header
+ * bit (the PCI core marks it only after adding it); it still shares.
+ */
+static void pci_function_without_mf_bit_is_sibling(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x16);
+
+	fake_add(fp, 0x16, D(6, 0), FAKE_EP, F_MF, 0, 0);
+	fake_add(fp, 0x16, D(6, 1), FAKE_EP, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+
+	EXPECT_SAME(test, 0x16, D(6, 0), 0x16, D(6, 1));
+}
+
 /* Rule 1: a quirk alias joins both devices, whichever comes first. */
 static void pci_dma_alias_joins_both_orders(struct kunit *test)
 {
@@ -1232,6 +1247,7 @@ static struct kunit_case pci_groups_test_cases[] = {
 	KUNIT_CASE(pci_multifunction_without_acs_shares),
 	KUNIT_CASE(pci_multifunction_one_without_acs_joins_slot),
 	KUNIT_CASE(pci_single_function_is_no_sibling),
+	KUNIT_CASE(pci_function_without_mf_bit_is_sibling),
 	KUNIT_CASE(pci_dma_alias_joins_both_orders),
 	KUNIT_CASE(pci_dma_alias_partner_hot_added),
 	KUNIT_CASE(pci_conventional_bridge_hides_everything_below),

@@ -220,12 +220,19 @@ static bool pci_in_multifunction_slot(struct pci_dev *pdev)
 }
 
 /*
- * The PCI core judges ACS of a function by its multifunction flag; for a
- * function not (yet) marked, we cannot ask, so we take it as having none.
+ * The PCI core judges the ACS of an endpoint or upstream port by its
+ * multifunction flag; for a function not (yet) marked, we cannot ask, so we
+ * take it as having none.  Ports below which ACS applies are always asked.
  */
 static bool pci_function_has_acs(struct pci_dev *pdev)
 {
-	return pdev->multifunction && pci_acs_enabled(pdev, PCI_GROUP_ACS);
+	bool port = pci_is_pcie(pdev) &&
+		    (pci_pcie_type(pdev) == PCI_EXP_TYPE_ROOT_PORT ||
+		     pci_pcie_type(pdev) == PCI_EXP_TYPE_DOWNSTREAM);
+
+	if (!pdev->multifunction && !port)
+		return false;
+	return pci_acs_enabled(pdev, PCI_GROUP_ACS);
 }
 
 /*

@@ -642,6 +642,9 @@ static void pci_multifunction_root_ports(struct kunit *test)
 	fake_add(fp, 0x5c, D(0x1c, 1), FAKE_RP, F_MF | F_ACS, 0x5e, 0x5e);
 	fake_add(fp, 0x5c, D(0x1d, 0), FAKE_RP, F_MF, 0x5f, 0x5f);
 	fake_add(fp, 0x5c, D(0x1d, 1), FAKE_RP, F_MF, 0x60, 0x60);
+	/* Function 1 without the header bit, as QEMU builds it by default. */
+	fake_add(fp, 0x5c, D(0x1e, 0), FAKE_RP, F_MF | F_ACS, 0x61, 0x61);
+	fake_add(fp, 0x5c, D(0x1e, 1), FAKE_RP, F_ACS, 0x62, 0x62);
 	fake_add(fp, 0x5d, D(0, 0), FAKE_EP, 0, 0, 0);
 	fake_add(fp, 0x5e, D(0, 0), FAKE_EP, 0, 0, 0);
 	fake_add(fp, 0x5f, D(0, 0), FAKE_EP, 0, 0, 0);
@@ -654,6 +657,7 @@ static void pci_multifunction_root_ports(struct kunit *test)
 	EXPECT_SAME(test, 0x5f, D(0, 0), 0x60, D(0, 0));
 	EXPECT_SAME(test, 0x5c, D(0x1d, 0), 0x60, D(0, 0));
 	EXPECT_APART(test, 0x5c, D(0x1c, 0), 0x5c, D(0x1d, 0));
+	EXPECT_APART(test, 0x5c, D(0x1e, 0), 0x5c, D(0x1e, 1));
 }
 
 /* Hot removal and rescan: the rest stays grouped, returning devices rejoin. */

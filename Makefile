@@ -16,7 +16,7 @@ export CCACHE_MAXSIZE	?= 8G
 KMAKE	= flock $(CACHE)/kbuild.lock $(MAKE) -C $(SRC) O=$(X86) ARCH=x86_64 \
 	  CC="ccache gcc" -j$(JOBS)
 
-.PHONY: all deps base tree kunit kernel qemu-test check test demo bench clean help
+.PHONY: all deps base tree kunit kernel qemu-test vtd-test check test demo bench clean help
 all: help
 
 help:
@@ -25,6 +25,7 @@ help:
 	@echo "make kunit      KUnit suites under UML"
 	@echo "make kernel     x86_64 q35 kernel; prints the bzImage path last"
 	@echo "make qemu-test  boot the kernel on the topologies in harness/topologies"
+	@echo "make vtd-test   VT-d boots: reserved regions, remove/rescan, QMP hotplug"
 	@echo "make check      checkpatch --strict, sparse and kernel-doc on our files"
 	@echo "make base       fetch and extract Debian's linux-source-6.12"
 	@echo "make clean      remove build/ (the cache in $(CACHE) stays)"
@@ -62,6 +63,9 @@ kernel: tree $(X86)/.config
 
 qemu-test: kernel
 	@$(H)/qemu-test.sh $(X86)/arch/x86/boot/bzImage $(H)/topologies/*.topo
+
+vtd-test: kernel
+	@$(H)/vtd-test.sh $(X86)/arch/x86/boot/bzImage
 
 demo: kernel
 	@$(H)/demo.sh $(X86)/arch/x86/boot/bzImage $(H)/topologies/default.topo

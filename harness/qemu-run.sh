@@ -16,6 +16,7 @@
 #   expect-same: DEV DEV...   these share one group       } qemu-test.sh;
 #   expect-alone: DEV...      each is alone in its group  } DEV is a PCI
 #   expect-none: DEV...       these have no group         } name 0000:00:1f.0
+#   expect-log: N ERE         exactly N lines of the serial log match ERE
 #
 # Environment: QEMU_ACCEL=tcg (default; KVM guests crash on our machines, so
 # kvm only when asked), QEMU_TIMEOUT=120 (seconds).
@@ -33,7 +34,7 @@ log=$out/$name.log
 accel=${QEMU_ACCEL:-tcg}
 limit=${QEMU_TIMEOUT:-120}
 
-bad=$(grep -nvE '^[[:space:]]*(#|$)|^(iommu|qemu|cmdline|expect-groups|expect-same|expect-alone|expect-none):' "$topo" || true)
+bad=$(grep -nvE '^[[:space:]]*(#|$)|^(iommu|qemu|cmdline|expect-groups|expect-same|expect-alone|expect-none|expect-log):' "$topo" || true)
 if [ -n "$bad" ]; then
 	echo "qemu-run: $topo: lines not understood:" >&2
 	echo "$bad" >&2

@@ -26,6 +26,7 @@ stage() { # name make-target
 }
 stage kunit kunit
 stage qemu qemu-test
+stage vtd vtd-test
 stage check check
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -1038,5 +1038,350 @@ static struct kunit_suite iommu_group_test_suite = {
 
 kunit_test_suite(iommu_group_test_suite);
 
+#ifdef CONFIG_FAILSLAB
+
+/* --- Allocation failures ----------------------------------------------- */
+
+/*
+ * failslab skips GFP_KERNEL allocations unless told otherwise through its
+ * debugfs knobs, which have no kernel_write(); set the values they point to.
+ */
+static void *failslab_knob(struct vfsmount *mnt, const char *name)
+{
+	struct path p;
+	void *knob;
+
+	if (vfs_path_lookup(mnt->mnt_root, mnt, name, 0, &p))
+		return NULL;
+	knob = d_inode(p.dentry)->i_private;
+	path_put(&p);
+	return knob;
+}
+
+static bool *failslab_ignore_reclaim;
+
+/*
+ * One operation under test: @op runs with an injected failure, @undo reverses
+ * a successful @op, @check asserts the state after a failed or undone @op.
+ */
+struct fault_case {
+	int (*op)(struct kunit *test, void *ctx);
+	void (*undo)(struct kunit *test, void *ctx);
+	void (*check)(struct kunit *test, void *ctx);
+};
+
+/* The id a new group gets: unchanged if nothing leaked a group or an id. */
+static int next_group_id(struct kunit *test)
+{
+	struct iommu_group *group = iommu_group_alloc();
+	int id;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, group);
+	id = iommu_group_id(group);
+	iommu_group_put(group);
+	return id;
+}
+
+/*
+ * Make the n-th allocation of @fc->op fail, for n = 1, 2, ... until @op runs
+ * without reaching the n-th.  Returns how many allocations @op makes.
+ */
+static int fault_walk(struct kunit *test, const struct fault_case *fc,
+		      void *ctx)
+{
+	int free_id = next_group_id(test);
+	unsigned int n, left;
+	int ret;
+
+	for (n = 1; n < 1000; n++) {
+		WRITE_ONCE(current->fail_nth, n);
+		ret = fc->op(test, ctx);
+		left = READ_ONCE(current->fail_nth);
+		WRITE_ONCE(current->fail_nth, 0);
+
+		/* An operation may survive a failure (a lost uevent, say). */
+		if (!ret)
+			fc->undo(test, ctx);
+		fc->check(test, ctx);
+		KUNIT_EXPECT_EQ_MSG(test, next_group_id(test), free_id,
+				    "failing allocation %u leaked a group", n);
+		if (left) {
+			KUNIT_EXPECT_EQ_MSG(test, ret, 0,
+					    "failed with no failure injected");
+			return n - 1;
+		}
+	}
+	KUNIT_FAIL(test, "more than %u allocations", n);
+	return n;
+}
+
+struct fault_ctx {
+	struct iommu_group *group;
+	struct device *dev;
+	struct release_count rc;
+	int id;
+};
+
+static int fault_alloc_op(struct kunit *test, void *data)
+{
+	struct fault_ctx *c = data;
+
+	c->group = iommu_group_alloc();
+	if (IS_ERR(c->group))
+		return PTR_ERR(c->group);
+	c->id = iommu_group_id(c->group);
+	iommu_group_set_iommudata(c->group, &c->rc, count_release);
+	return 0;
+}
+
+static void fault_alloc_undo(struct kunit *test, void *data)
+{
+	struct fault_ctx *c = data;
+
+	KUNIT_EXPECT_TRUE(test, group_exists(c->id));
+	iommu_group_put(c->group);
+	KUNIT_EXPECT_EQ(test, c->rc.calls, 1);
+	c->rc.calls = 0;
+}
+
+static void fault_alloc_check(struct kunit *test, void *data)
+{
+	KUNIT_EXPECT_EQ(test, ((struct fault_ctx *)data)->rc.calls, 0);
+}
+
+static void iommu_group_alloc_survives_allocation_failures(struct kunit *test)
+{
+	static const struct fault_case fc = {
+		fault_alloc_op, fault_alloc_undo, fault_alloc_check,
+	};
+	struct fault_ctx c = {};
+
+	kunit_info(test, "%d allocations walked", fault_walk(test, &fc, &c));
+}
+
+static int fault_add_op(struct kunit *test, void *data)
+{
+	struct fault_ctx *c = data;
+
+	return iommu_group_add_device(c->group, c->dev);
+}
+
+static void fault_add_undo(struct kunit *test, void *data)
+{
+	struct fault_ctx *c = data;
+
+	KUNIT_EXPECT_EQ(test, dev_group_link(c->dev), c->id);
+	KUNIT_EXPECT_PTR_EQ(test, group_member(c->id, dev_name(c->dev)),
+			    c->dev->kobj.sd);
+	iommu_group_remove_device(c->dev);
+}
+
+static void fault_add_check(struct kunit *test, void *data)
+{
+	struct fault_ctx *c = data;
+
+	KUNIT_EXPECT_NULL(test, c->dev->iommu_group);
+	KUNIT_EXPECT_EQ(test, dev_group_link(c->dev), -1);
+	KUNIT_EXPECT_NULL(test, group_member(c->id, dev_name(c->dev)));
+	KUNIT_EXPECT_EQ(test, c->rc.calls, 0);
+	KUNIT_EXPECT_TRUE(test, group_exists(c->id));
+}
+
+static void iommu_group_add_device_survives_allocation_failures(struct kunit *test)
+{
+	static const struct fault_case fc = {
+		fault_add_op, fault_add_undo, fault_add_check,
+	};
+	struct fault_ctx c = {};
+
+	c.group = group_alloc(test);
+	c.id = iommu_group_id(c.group);
+	iommu_group_set_iommudata(c.group, &c.rc, count_release);
+	c.dev = plain_dev_add(test, NULL, "iommu-kunit-d0");
+	kunit_info(test, "%d allocations walked", fault_walk(test, &fc, &c));
+	group_put(test, c.group);
+	KUNIT_EXPECT_EQ(test, c.rc.calls, 1);
+}
+
+static int fault_name_op(struct kunit *test, void *data)
+{
+	return iommu_group_set_name(((struct fault_ctx *)data)->group, "new");
+}
+
+static void fault_name_read(struct kunit *test, struct fault_ctx *c,
+			    const char *expect)
+{
+	char path[48], buf[16];
+
+	snprintf(path, sizeof(path), "kernel/iommu_groups/%d/name", c->id);
+	KUNIT_ASSERT_EQ(test, sysfs_read(path, buf, sizeof(buf)), 0);
+	KUNIT_EXPECT_STREQ(test, buf, expect);
+}
+
+static void fault_name_undo(struct kunit *test, void *data)
+{
+	struct fault_ctx *c = data;
+
+	fault_name_read(test, c, "new\n");
+	KUNIT_EXPECT_EQ(test, iommu_group_set_name(c->group, "old"), 0);
+}
+
+static void fault_name_check(struct kunit *test, void *data)
+{
+	fault_name_read(test, data, "old\n");
+}
+
+static void iommu_group_set_name_survives_allocation_failures(struct kunit *test)
+{
+	static const struct fault_case fc = {
+		fault_name_op, fault_name_undo, fault_name_check,
+	};
+	struct fault_ctx c = {};
+
+	c.group = group_alloc(test);
+	c.id = iommu_group_id(c.group);
+	KUNIT_ASSERT_EQ(test, iommu_group_set_name(c.group, "old"), 0);
+	kunit_info(test, "%d allocations walked", fault_walk(test, &fc, &c));
+}
+
+/*
+ * A device added to the mock bus: the driver core's allocations and the
+ * IOMMU core's behind the bus notifier both fail in turn.
+ */
+static int fault_bus_add_op(struct kunit *test, void *data)
+{
+	struct fault_ctx *c = data;
+	struct mock_dev *mdev = kzalloc(sizeof(*mdev), GFP_KERNEL);
+	int ret;
+
+	if (!mdev)
+		return -ENOMEM;
+	device_initialize(&mdev->dev);
+	mdev->dev.release = mock_dev_release;
+	mdev->dev.bus = &mock_bus;
+	ret = dev_set_name(&mdev->dev, "mock-fault");
+	if (!ret)
+		ret = device_add(&mdev->dev);
+	if (ret) {
+		put_device(&mdev->dev);
+		return ret;
+	}
+	c->dev = &mdev->dev;
+	return 0;
+}
+
+static void fault_bus_add_undo(struct kunit *test, void *data)
+{
+	struct fault_ctx *c = data;
+	int id = dev_group_link(c->dev);
+
+	/* The device may have come without a group; then it has no link. */
+	KUNIT_EXPECT_EQ(test, !!c->dev->iommu_group, id >= 0);
+	if (id >= 0)
+		KUNIT_EXPECT_PTR_EQ(test, group_member(id, "mock-fault"),
+				    c->dev->kobj.sd);
+	device_unregister(c->dev);
+	if (id >= 0)
+		KUNIT_EXPECT_FALSE(test, group_exists(id));
+	c->dev = NULL;
+}
+
+static void fault_bus_add_check(struct kunit *test, void *data)
+{
+	KUNIT_EXPECT_NULL(test, ((struct fault_ctx *)data)->dev);
+}
+
+static void bus_notifier_survives_allocation_failures(struct kunit *test)
+{
+	static const struct fault_case fc = {
+		fault_bus_add_op, fault_bus_add_undo, fault_bus_add_check,
+	};
+	struct fault_ctx c = {};
+
+	mock_bus_take(test);
+	kunit_info(test, "%d allocations walked", fault_walk(test, &fc, &c));
+}
+
+static int fault_bus_set_op(struct kunit *test, void *data)
+{
+	return bus_set_iommu(&mock_bus, &mock_ops);
+}
+
+static void fault_bus_set_undo(struct kunit *test, void *data)
+{
+	KUNIT_EXPECT_EQ(test, bus_set_iommu(&mock_bus, NULL), 0);
+}
+
+static void fault_bus_set_check(struct kunit *test, void *data)
+{
+	struct fault_ctx *c = data;
+
+	/* No group left behind, and the bus is free again. */
+	KUNIT_EXPECT_NULL(test, c->dev->iommu_group);
+	KUNIT_EXPECT_EQ(test, dev_group_link(c->dev), -1);
+	KUNIT_EXPECT_EQ(test, bus_set_iommu(&mock_bus, NULL), -ENODEV);
+}
+
+static void bus_set_iommu_survives_allocation_failures(struct kunit *test)
+{
+	static const struct fault_case fc = {
+		fault_bus_set_op, fault_bus_set_undo, fault_bus_set_check,
+	};
+	struct fault_ctx c = {};
+
+	c.dev = bus_dev_add(test, "mock0", 0);
+	bus_dev_add(test, "mock1", 0);
+	kunit_info(test, "%d allocations walked", fault_walk(test, &fc, &c));
+}
+
+static int iommu_fault_suite_init(struct kunit_suite *suite)
+{
+	struct file_system_type *type = get_fs_type("debugfs");
+	struct vfsmount *mnt;
+	unsigned long *verbose;
+
+	if (!type)
+		return -ENODEV;
+	mnt = kern_mount(type);
+	if (IS_ERR(mnt))
+		return PTR_ERR(mnt);
+	failslab_ignore_reclaim = failslab_knob(mnt, "failslab/ignore-gfp-wait");
+	verbose = failslab_knob(mnt, "failslab/verbose");
+	kern_unmount(mnt);
+	if (!failslab_ignore_reclaim || !verbose)
+		return -ENODEV;
+
+	/* Fail GFP_KERNEL allocations too, and quietly. */
+	WRITE_ONCE(*failslab_ignore_reclaim, false);
+	WRITE_ONCE(*verbose, 0);
+	return iommu_group_suite_init(suite);
+}
+
+static void iommu_fault_suite_exit(struct kunit_suite *suite)
+{
+	iommu_group_suite_exit(suite);
+	WRITE_ONCE(*failslab_ignore_reclaim, true);
+}
+
+static struct kunit_case iommu_fault_test_cases[] = {
+	KUNIT_CASE(iommu_group_alloc_survives_allocation_failures),
+	KUNIT_CASE(iommu_group_add_device_survives_allocation_failures),
+	KUNIT_CASE(iommu_group_set_name_survives_allocation_failures),
+	KUNIT_CASE(bus_notifier_survives_allocation_failures),
+	KUNIT_CASE(bus_set_iommu_survives_allocation_failures),
+	{}
+};
+
+static struct kunit_suite iommu_fault_test_suite = {
+	.name = "iommu_group_faults",
+	.suite_init = iommu_fault_suite_init,
+	.suite_exit = iommu_fault_suite_exit,
+	.test_cases = iommu_fault_test_cases,
+};
+
+kunit_test_suite(iommu_fault_test_suite);
+
+#endif /* CONFIG_FAILSLAB */
+
 MODULE_DESCRIPTION("KUnit tests for IOMMU groups");
 MODULE_LICENSE("GPL");

@@ -19,7 +19,9 @@
 #   expect-log: N ERE         exactly N lines of the serial log match ERE
 #
 # Environment: QEMU_ACCEL=tcg (default; KVM guests crash on our machines, so
-# kvm only when asked), QEMU_TIMEOUT=120 (seconds).
+# kvm only when asked), QEMU_TIMEOUT=120 (seconds), INITRD_PREPEND=CPIO (an
+# uncompressed cpio put in front of the initramfs, e.g. ACPI table upgrades
+# in kernel/firmware/acpi/).
 set -eu
 usage() { echo "usage: $0 BZIMAGE TOPOLOGY_FILE [KERNEL_ARG...]" >&2; exit 2; }
 [ $# -ge 2 ] || usage
@@ -61,12 +63,18 @@ if [ "$accel" = kvm ]; then accel_args+=(-cpu host); fi
 mkdir -p "$out"
 "$here/mkinitramfs.sh" "$out/initramfs.cpio.gz"
 
+initrd=$out/initramfs.cpio.gz
+if [ -n "${INITRD_PREPEND-}" ]; then
+	initrd=$out/$name.initrd
+	cat "$INITRD_PREPEND" "$out/initramfs.cpio.gz" > "$initrd"
+fi
+
 echo "qemu-run: booting $name ($accel, limit ${limit}s), log in $log" >&2
 start=$(date +%s.%N)
 rc=0
 timeout -k 5 "$limit" qemu-system-x86_64 -M q35 "${accel_args[@]}" -m 512 -smp 2 \
 	-nodefaults -nographic -no-reboot -serial stdio \
-	-kernel "$kernel" -initrd "$out/initramfs.cpio.gz" -append "$append" \
+	-kernel "$kernel" -initrd "$initrd" -append "$append" \
 	"${iommu_dev[@]}" "${topo_args[@]}" < /dev/null > "$log" 2>&1 || rc=$?
 secs=$(echo "$start $(date +%s.%N)" | awk '{ printf "%.1f", $2 - $1 }')
 case $rc in

@@ -192,31 +192,6 @@ static struct vtd_unit *vtd_unit_for(struct pci_dev *pdev)
 
 /* --- iommu_ops --------------------------------------------------------- */
 
-static int vtd_same_segment(struct device *dev, const void *data)
-{
-	return dev->iommu_group &&
-	       pci_domain_nr(to_pci_dev(dev)->bus) == *(const int *)data;
-}
-
-/*
- * TEMPORARY, until pci_device_group() (the PCI isolation rules) is in the
- * tree: one group per PCI segment.  That is coarser than the hardware's
- * isolation, never finer, so it is safe, just unhelpful.
- */
-static struct iommu_group *vtd_device_group(struct device *dev)
-{
-	int segment = pci_domain_nr(to_pci_dev(dev)->bus);
-	struct iommu_group *group = NULL;
-	struct device *peer;
-
-	peer = bus_find_device(&pci_bus_type, NULL, &segment, vtd_same_segment);
-	if (peer) {
-		group = iommu_group_get(peer);
-		put_device(peer);
-	}
-	return group ?: iommu_group_alloc();
-}
-
 static struct vtd_link *vtd_link_find(struct device *dev)
 {
 	struct vtd_link *link;
@@ -320,7 +295,7 @@ static void vtd_get_resv_regions(struct device *dev, struct list_head *list)
 static const struct iommu_ops vtd_ops = {
 	.add_device = vtd_add_device,
 	.remove_device = vtd_remove_device,
-	.device_group = vtd_device_group,
+	.device_group = pci_device_group,
 	.get_resv_regions = vtd_get_resv_regions,
 	.owner = THIS_MODULE,
 };

@@ -14,6 +14,7 @@
 #include <linux/fs.h>
 #include <linux/iommu.h>
 #include <linux/kernfs.h>
+#include <linux/kthread.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
 #include <linux/slab.h>
@@ -1037,6 +1038,230 @@ static struct kunit_suite iommu_group_test_suite = {
 };
 
 kunit_test_suite(iommu_group_test_suite);
+
+/* --- Concurrency ------------------------------------------------------- */
+
+#define STRESS_GROUPS	4
+#define STRESS_DEVS	8
+#define STRESS_OPS	10000
+
+struct stress {
+	struct kunit *test;
+	struct iommu_group *group[STRESS_GROUPS];
+	struct release_count rc[STRESS_GROUPS];
+	struct device *dev[STRESS_DEVS];
+	atomic_t adds, removes, events;
+	struct completion done[5];
+	int ops[5];
+};
+
+struct stress_thread {
+	struct stress *s;
+	int index;
+	int (*fn)(struct stress *s, u32 r);
+};
+
+struct stress_nb {
+	struct notifier_block nb;
+	struct stress *s;
+};
+
+/* Count every event; a permanent notifier also counts departures. */
+static int stress_events(struct notifier_block *nb, unsigned long event,
+			 void *data)
+{
+	struct stress *s = container_of(nb, struct stress_nb, nb)->s;
+
+	atomic_inc(&s->events);
+	if (nb->priority && event == IOMMU_GROUP_NOTIFY_DEL_DEVICE)
+		atomic_inc(&s->removes);
+	return NOTIFY_OK;
+}
+
+/* Add a device to a group or take it out of its group. */
+static int stress_membership(struct stress *s, u32 r)
+{
+	struct device *dev = s->dev[r % STRESS_DEVS];
+	struct iommu_group *group;
+
+	if (r & 0x100) {
+		group = s->group[(r >> 4) % STRESS_GROUPS];
+		if (!iommu_group_add_device(group, dev))
+			atomic_inc(&s->adds);
+		return 0;
+	}
+	iommu_group_remove_device(dev);
+	return 0;
+}
+
+static int stress_count(struct device *dev, void *data)
+{
+	(*(int *)data)++;
+	return 0;
+}
+
+/* Look a device's group up, walk it, and drop it again. */
+static int stress_lookup(struct stress *s, u32 r)
+{
+	struct iommu_group *group = iommu_group_get(s->dev[r % STRESS_DEVS]);
+	int n = 0;
+
+	if (!group)
+		return 0;
+	iommu_group_for_each_dev(group, &n, stress_count);
+	iommu_group_put(group);
+	return n > 0 ? 0 : -EINVAL;
+}
+
+/* Register and unregister a notifier on a group. */
+static int stress_notifier(struct stress *s, u32 r)
+{
+	struct stress_nb n = { .nb.notifier_call = stress_events, .s = s };
+	struct iommu_group *group = s->group[r % STRESS_GROUPS];
+	int ret;
+
+	ret = iommu_group_register_notifier(group, &n.nb);
+	if (ret)
+		return ret;
+	cond_resched();
+	return iommu_group_unregister_notifier(group, &n.nb);
+}
+
+/* Read what userspace reads: the name file and a member link. */
+static int stress_sysfs(struct stress *s, u32 r)
+{
+	struct iommu_group *group = s->group[r % STRESS_GROUPS];
+	char path[64], buf[16];
+	int ret;
+
+	snprintf(path, sizeof(path), "kernel/iommu_groups/%d/name",
+		 iommu_group_id(group));
+	ret = sysfs_read(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	if (strcmp(buf, "stress\n"))
+		return -EINVAL;
+	group_member(iommu_group_id(group), dev_name(s->dev[r % STRESS_DEVS]));
+	return 0;
+}
+
+static int stress_thread_fn(void *data)
+{
+	struct stress_thread *t = data;
+	struct stress *s = t->s;
+	u32 r = t->index * 7919 + 1;
+	int i, ret = 0;
+
+	for (i = 0; i < STRESS_OPS && !ret; i++) {
+		r = r * 1103515245 + 12345;
+		ret = t->fn(s, r >> 8);
+		s->ops[t->index]++;
+		cond_resched();
+	}
+	if (ret)
+		kunit_err(s->test, "thread %d failed at op %d: %d", t->index,
+			  i, ret);
+	complete(&s->done[t->index]);
+	return ret;
+}
+
+static void iommu_group_concurrent_users_stay_consistent(struct kunit *test)
+{
+	static int (* const fns[])(struct stress *, u32) = {
+		stress_membership, stress_membership, stress_lookup,
+		stress_notifier, stress_sysfs,
+	};
+	struct stress_nb *watch;
+	struct stress_thread *t;
+	struct stress *s;
+	int i, members = 0, grouped = 0;
+
+	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	t = kunit_kcalloc(test, ARRAY_SIZE(fns), sizeof(*t), GFP_KERNEL);
+	watch = kunit_kcalloc(test, STRESS_GROUPS, sizeof(*watch), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_NOT_NULL(test, watch);
+	s->test = test;
+	for (i = 0; i < STRESS_GROUPS; i++) {
+		struct iommu_group *group = group_alloc(test);
+
+		s->group[i] = group;
+		iommu_group_set_iommudata(group, &s->rc[i], count_release);
+		KUNIT_ASSERT_EQ(test, iommu_group_set_name(group, "stress"), 0);
+		/* priority marks the permanent watchers */
+		watch[i] = (struct stress_nb){
+			.nb = { .notifier_call = stress_events, .priority = 1 },
+			.s = s,
+		};
+		KUNIT_ASSERT_EQ(test, iommu_group_register_notifier(group,
+								    &watch[i].nb),
+				0);
+	}
+	for (i = 0; i < STRESS_DEVS; i++) {
+		char name[24];
+		int ret;
+
+		snprintf(name, sizeof(name), "iommu-kunit-s%d", i);
+		s->dev[i] = plain_dev_add(test, NULL, name);
+		ret = kunit_add_action_or_reset(test, group_remove_action,
+						s->dev[i]);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+	}
+
+	for (i = 0; i < ARRAY_SIZE(fns); i++) {
+		struct task_struct *task;
+
+		init_completion(&s->done[i]);
+		t[i] = (struct stress_thread){ s, i, fns[i] };
+		task = kthread_run(stress_thread_fn, &t[i], "iommu-stress/%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	}
+	for (i = 0; i < ARRAY_SIZE(fns); i++) {
+		wait_for_completion(&s->done[i]);
+		KUNIT_EXPECT_EQ(test, s->ops[i], STRESS_OPS);
+	}
+
+	/* Every member is in exactly one group, and the counts add up. */
+	for (i = 0; i < STRESS_GROUPS; i++)
+		iommu_group_for_each_dev(s->group[i], &members, stress_count);
+	for (i = 0; i < STRESS_DEVS; i++) {
+		int id = dev_group_link(s->dev[i]);
+
+		KUNIT_EXPECT_EQ(test, !!s->dev[i]->iommu_group, id >= 0);
+		if (id >= 0)
+			grouped++;
+	}
+	KUNIT_EXPECT_EQ(test, members, grouped);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->adds) - atomic_read(&s->removes),
+			grouped);
+	kunit_info(test, "%d adds, %d removes, %d events seen",
+		   atomic_read(&s->adds), atomic_read(&s->removes),
+		   atomic_read(&s->events));
+
+	for (i = 0; i < STRESS_DEVS; i++)
+		iommu_group_remove_device(s->dev[i]);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->adds), atomic_read(&s->removes));
+	for (i = 0; i < STRESS_GROUPS; i++) {
+		iommu_group_unregister_notifier(s->group[i], &watch[i].nb);
+		group_put(test, s->group[i]);
+		KUNIT_EXPECT_EQ(test, s->rc[i].calls, 1);
+	}
+}
+
+static struct kunit_case iommu_stress_test_cases[] = {
+	KUNIT_CASE_SLOW(iommu_group_concurrent_users_stay_consistent),
+	{}
+};
+
+static struct kunit_suite iommu_stress_test_suite = {
+	.name = "iommu_group_stress",
+	.suite_init = iommu_group_suite_init,
+	.suite_exit = iommu_group_suite_exit,
+	.test_cases = iommu_stress_test_cases,
+};
+
+kunit_test_suite(iommu_stress_test_suite);
 
 #ifdef CONFIG_FAILSLAB
 

@@ -17,7 +17,7 @@ export CCACHE_MAXSIZE	?= 8G
 KMAKE	= flock $(CACHE)/kbuild.lock $(MAKE) -C $(SRC) O=$(1) ARCH=x86_64 \
 	  CC="ccache gcc" -j$(JOBS)
 
-.PHONY: all deps base tree kunit kunit-debug kernel-debug kernel qemu-test check test demo bench series series-check clean help
+.PHONY: all deps base tree kunit kunit-debug kernel-debug kernel qemu-test vtd-test check test demo bench series series-check clean help
 all: help
 
 help:
@@ -26,6 +26,7 @@ help:
 	@echo "make kunit      KUnit suites under UML"
 	@echo "make kernel     x86_64 q35 kernel; prints the bzImage path last"
 	@echo "make qemu-test  boot the kernel on the topologies in harness/topologies"
+	@echo "make vtd-test   VT-d boots: reserved regions, remove/rescan, QMP hotplug"
 	@echo "make check      checkpatch --strict, sparse and kernel-doc on our files"
 	@echo "make series     the work as a git format-patch series in build/series"
 	@echo "make series-check  apply it to a fresh base, checkpatch and build each patch"
@@ -90,6 +91,9 @@ kernel-debug: tree $(X86DBG)/.config
 
 qemu-test: kernel
 	@$(H)/qemu-test.sh $(X86)/arch/x86/boot/bzImage $(H)/topologies/*.topo
+
+vtd-test: kernel
+	@$(H)/vtd-test.sh $(X86)/arch/x86/boot/bzImage
 
 demo: kernel
 	@$(H)/demo.sh $(X86)/arch/x86/boot/bzImage $(H)/topologies/default.topo

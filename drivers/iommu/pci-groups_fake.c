@@ -26,7 +26,11 @@ static bool fake_writable(struct fake_fn *fn, int where)
 	    where == PCI_CACHE_LINE_SIZE || where == PCI_LATENCY_TIMER ||
 	    where == PCI_INTERRUPT_LINE)
 		return true;
-	/* Bus numbers are fixed, as firmware left them. */
+	/*
+	 * Bus numbers are fixed, as firmware left them: config cycles go by
+	 * the kernel's bus numbers, and fake_pci_scan() checks that the
+	 * kernel, which numbers buses itself on UML, agrees.
+	 */
 	if (bridge && where >= PCI_SEC_LATENCY_TIMER &&
 	    where < PCI_CAPABILITY_LIST)
 		return true;
@@ -169,10 +173,44 @@ void fake_pci_init(struct fake_pci *fp, u8 root_nr)
 	fp->root_nr = root_nr;
 }
 
-/* Scan the root bus, or everything new on it if it exists already. */
+/*
+ * Whether the kernel numbered every bus below @bus as the fake wired it.
+ * UML's PCI core assigns all bus numbers itself, in scan order (see
+ * pcibios_assign_all_busses()).  A rescan in another order (a bridge that
+ * returns after a sibling bridge) gives a bridge the bus of another and
+ * loses the old bus: its devices are then never removed and outlive @fp.
+ */
+static int fake_check_bus(struct pci_bus *bus)
+{
+	struct pci_dev *pdev;
+	struct fake_fn *fn;
+	int ret = 0;
+
+	list_for_each_entry(pdev, &bus->devices, bus_list) {
+		if (pdev->hdr_type != PCI_HEADER_TYPE_BRIDGE)
+			continue;
+		fn = fake_lookup(bus, pdev->devfn);
+		if (!fn || !pdev->subordinate ||
+		    pdev->subordinate->number != fn->cfg[PCI_SECONDARY_BUS]) {
+			pci_err(pdev, "fake: bus %02x is not below this bridge\n",
+				fn ? fn->cfg[PCI_SECONDARY_BUS] : 0);
+			ret = -EIO;
+			continue;
+		}
+		ret = fake_check_bus(pdev->subordinate) ?: ret;
+	}
+	return ret;
+}
+
+/*
+ * Scan the root bus, or everything new on it if it exists already.
+ * Return: 0, -ENODEV without a root bus, or -EIO if the kernel's bus
+ * numbers differ from the fake's.
+ */
 int fake_pci_scan(struct fake_pci *fp)
 {
 	LIST_HEAD(resources);
+	int ret = -ENODEV;
 
 	pci_lock_rescan_remove();
 	if (!fp->root) {
@@ -181,14 +219,22 @@ int fake_pci_scan(struct fake_pci *fp)
 	} else {
 		pci_scan_child_bus(fp->root);
 	}
-	if (fp->root)
+	if (fp->root) {
 		pci_bus_add_devices(fp->root);
+		ret = fake_check_bus(fp->root);
+	}
 	pci_unlock_rescan_remove();
-	return fp->root ? 0 : -ENODEV;
+	return ret;
+}
+
+static int fake_owned(struct device *dev, const void *fp)
+{
+	return to_pci_dev(dev)->bus->sysdata == fp;
 }
 
 void fake_pci_fini(struct fake_pci *fp)
 {
+	struct device *dev;
 	struct fake_fn *fn;
 	unsigned long i;
 
@@ -198,6 +244,16 @@ void fake_pci_fini(struct fake_pci *fp)
 		pci_remove_root_bus(fp->root);
 		pci_unlock_rescan_remove();
 		fp->root = NULL;
+	}
+	/*
+	 * Devices on a bus that the PCI core lost (see fake_check_bus())
+	 * would read @fp after it is freed; the PCI core cannot remove them
+	 * safely any more, so say so.
+	 */
+	dev = bus_find_device(&pci_bus_type, NULL, fp, fake_owned);
+	if (dev) {
+		WARN(1, "fake: %s outlived its root bus\n", dev_name(dev));
+		put_device(dev);
 	}
 	xa_for_each(&fp->fns, i, fn)
 		kfree(fn);

@@ -44,9 +44,9 @@ kunit: tree
 	@rm -f $(B)/kunit.log
 	cd $(SRC) && flock $(CACHE)/kbuild.lock python3 tools/testing/kunit/kunit.py run \
 		--build_dir=$(UML) --kunitconfig=drivers/iommu/.kunitconfig \
-		--jobs=$(JOBS) --make_options='CC=ccache gcc' --raw_output=all \
+		--jobs=$(JOBS) --make_options='CC=ccache gcc' \
 		> $(B)/kunit.log 2>&1 || true
-	@$(H)/kunit-summary.sh $(B)/kunit.log
+	@$(H)/kunit-summary.sh $(B)/kunit.log $(UML)/test.log
 
 $(X86)/.config: $(H)/configs/x86_64-q35.config | tree
 	@mkdir -p $(X86)

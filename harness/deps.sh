@@ -3,7 +3,7 @@
 # Usage: deps.sh [PACKAGE...]   (default: everything `make test` uses)
 set -eu
 pkgs=${*:-"ccache sparse gcc make flex bison bc libelf-dev libssl-dev cpio xz-utils \
-rsync perl python3 qemu-system-x86 busybox-static pciutils pci.ids"}
+rsync patch perl python3 qemu-system-x86 busybox-static pciutils pci.ids"}
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

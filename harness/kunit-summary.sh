@@ -1,9 +1,10 @@
 #!/bin/sh
 # Summarise a kunit.py log: the per-suite results and one closing line
-# "kunit: N passed, N failed".  Exit status 1 if anything failed or no test ran.
+# "kunit: N passed, N failed".  Exit status 1 if anything failed, no test ran,
+# or the kernel's own log (RAW_LOG) has a warning, lockdep or KASAN report.
 set -u
-[ $# -eq 1 ] || { echo "usage: $0 KUNIT_LOG" >&2; exit 2; }
-log=$1
+[ $# -eq 2 ] || { echo "usage: $0 KUNIT_LOG RAW_KERNEL_LOG" >&2; exit 2; }
+log=$1 raw=$2
 grep -E '^\[[0-9:]+\] (=+ \[(PASSED|FAILED|SKIPPED)\]|\[(FAILED|CRASHED)\]|Testing complete|.*(ERROR|error):)' "$log" | sed 's/^\[[0-9:]*\] //' | tail -n 40
 line=$(grep -E 'Testing complete\. Ran [0-9]+ tests' "$log" | tail -n 1)
 pass=$(echo "$line" | sed -n 's/.*passed: \([0-9]*\).*/\1/p')
@@ -13,6 +14,14 @@ pass=${pass:-0} fail=$(( ${fail:-0} + ${crash:-0} ))
 if [ -z "$line" ]; then
 	echo "kunit: no result; the end of $log:" >&2
 	tail -n 30 "$log" >&2
+	fail=$((fail + 1))
+fi
+# UML always warns that virt-pci has no device ID (no host bridge): harmless.
+reports=$(grep -E 'WARNING:|BUG:|possible circular|inconsistent lock|KASAN|UBSAN|kmemleak|refcount_t:' "$raw" 2>/dev/null |
+	grep -v 'arch/um/drivers/virt-pci.c')
+if [ -n "$reports" ]; then
+	echo "kunit: kernel reports in $raw:" >&2
+	echo "$reports" | head -n 20 >&2
 	fail=$((fail + 1))
 fi
 echo "kunit: $pass passed, $fail failed"

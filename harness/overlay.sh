@@ -19,6 +19,19 @@ if ! cmp -s "$pristine/.base-version" "$tree/.base-version" 2>/dev/null; then
 fi
 
 rsync -rc --delete "$repo/drivers/iommu/" "$tree/drivers/iommu/"
+# Files of the base we change rather than replace (an index entry, the
+# MAINTAINERS entry) come as patches, applied once.
+for p in "$repo"/harness/base-patches/*.patch; do
+	[ -f "$p" ] || continue
+	if ! patch -d "$tree" -p1 -R -s -f --dry-run < "$p" > /dev/null 2>&1; then
+		# Break the hard link to the pristine file before changing it.
+		for f in $(sed -n 's|^+++ b/||p' "$p"); do
+			cp "$tree/$f" "$tree/$f.tmp" && mv "$tree/$f.tmp" "$tree/$f"
+		done
+		patch -d "$tree" -p1 -s -f --no-backup-if-mismatch < "$p"
+	fi
+done
+
 # Everything else we carry replaces the base file at the same path.
 (cd "$repo" && find include Documentation -type f 2>/dev/null) | while read -r f; do
 	if ! cmp -s "$repo/$f" "$tree/$f"; then

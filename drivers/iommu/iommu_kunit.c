@@ -162,8 +162,19 @@ static const struct iommu_ops mock_ops = {
 	.device_group = mock_device_group,
 };
 
+/* A second driver: every device alone, no remove_device callback. */
+static int other_add_device(struct device *dev)
+{
+	struct iommu_group *group = iommu_group_get_for_dev(dev);
+
+	if (IS_ERR(group))
+		return PTR_ERR(group);
+	iommu_group_put(group);
+	return 0;
+}
+
 static const struct iommu_ops other_ops = {
-	.add_device = mock_add_device,
+	.add_device = other_add_device,
 	.device_group = generic_device_group,
 };
 
@@ -828,11 +839,40 @@ static int mock_drv_probe(struct device *dev)
 	return to_mock_dev(dev)->key == 13 ? -ENXIO : 0;
 }
 
-static struct device_driver mock_drv = {
-	.name = "iommu_kunit_drv",
-	.bus = &mock_bus,
-	.probe = mock_drv_probe,
-};
+static void mock_driver_unregister(void *drv)
+{
+	driver_unregister(drv);
+}
+
+/*
+ * Each test registers a driver of its own name: with
+ * CONFIG_DEBUG_KOBJECT_RELEASE the previous one's sysfs name lingers.
+ */
+static struct device_driver *mock_driver_register(struct kunit *test)
+{
+	static atomic_t serial = ATOMIC_INIT(0);
+	struct device_driver *drv;
+	char *name;
+
+	drv = kunit_kzalloc(test, sizeof(*drv), GFP_KERNEL);
+	name = kunit_kzalloc(test, 32, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, drv);
+	KUNIT_ASSERT_NOT_NULL(test, name);
+	snprintf(name, 32, "iommu_kunit_drv%d", atomic_inc_return(&serial));
+	drv->name = name;
+	drv->bus = &mock_bus;
+	drv->probe = mock_drv_probe;
+	KUNIT_ASSERT_EQ(test, driver_register(drv), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							mock_driver_unregister,
+							drv), 0);
+	return drv;
+}
+
+static void mock_driver_del(struct kunit *test, struct device_driver *drv)
+{
+	kunit_release_action(test, mock_driver_unregister, drv);
+}
 
 static void bus_notifier_forwards_driver_events(struct kunit *test)
 {
@@ -842,6 +882,7 @@ static void bus_notifier_forwards_driver_events(struct kunit *test)
 		IOMMU_GROUP_NOTIFY_UNBIND_DRIVER,
 		IOMMU_GROUP_NOTIFY_UNBOUND_DRIVER,
 	};
+	struct device_driver *drv;
 	struct iommu_group *group;
 	struct event_log *log;
 	struct device *dev;
@@ -854,9 +895,9 @@ static void bus_notifier_forwards_driver_events(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, group);
 	log = event_log_register(test, group);
 
-	KUNIT_ASSERT_EQ(test, driver_register(&mock_drv), 0);
-	KUNIT_EXPECT_PTR_EQ(test, dev->driver, &mock_drv);
-	driver_unregister(&mock_drv);
+	drv = mock_driver_register(test);
+	KUNIT_EXPECT_PTR_EQ(test, dev->driver, drv);
+	mock_driver_del(test, drv);
 
 	KUNIT_EXPECT_EQ(test, log->n, ARRAY_SIZE(expect));
 	for (i = 0; i < min_t(int, log->n, ARRAY_SIZE(expect)); i++) {
@@ -869,6 +910,7 @@ static void bus_notifier_forwards_driver_events(struct kunit *test)
 
 static void bus_notifier_reports_failed_probe_as_unbound(struct kunit *test)
 {
+	struct device_driver *drv;
 	struct iommu_group *group;
 	struct event_log *log;
 	struct device *dev;
@@ -879,9 +921,9 @@ static void bus_notifier_reports_failed_probe_as_unbound(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, group);
 	log = event_log_register(test, group);
 
-	KUNIT_ASSERT_EQ(test, driver_register(&mock_drv), 0);
+	drv = mock_driver_register(test);
 	KUNIT_EXPECT_NULL(test, dev->driver);
-	driver_unregister(&mock_drv);
+	mock_driver_del(test, drv);
 
 	KUNIT_ASSERT_EQ(test, log->n, 2);
 	KUNIT_EXPECT_EQ(test, log->event[0], IOMMU_GROUP_NOTIFY_BIND_DRIVER);
@@ -900,6 +942,7 @@ static void bus_notifier_events_follow_device_lifetime(struct kunit *test)
 		IOMMU_GROUP_NOTIFY_UNBOUND_DRIVER,
 		IOMMU_GROUP_NOTIFY_DEL_DEVICE,
 	};
+	struct device_driver *drv;
 	struct iommu_group *group;
 	struct event_log *log;
 	struct device *first, *dev;
@@ -912,9 +955,9 @@ static void bus_notifier_events_follow_device_lifetime(struct kunit *test)
 	log = event_log_register(test, group);
 
 	dev = bus_dev_add(test, "mock1", 5);	/* joins first's group */
-	KUNIT_ASSERT_EQ(test, driver_register(&mock_drv), 0);
+	drv = mock_driver_register(test);
 	dev_del(test, dev);
-	driver_unregister(&mock_drv);
+	mock_driver_del(test, drv);
 
 	/* The log has first's bind and unbind too; look at dev's only. */
 	for (i = 0; i < log->n; i++) {

@@ -1,0 +1,91 @@
+#!/bin/sh
+# /init of the QEMU test initramfs (busybox sh), built by mkinitramfs.sh.
+# Reports the IOMMU groups as "@@" lines on the console (parsed by
+# qemu-test.sh and demo.sh), then powers off. No set -e: report what we can.
+#
+#   @@BOOT uptime=<s>            guest uptime when /init started
+#   @@KERNEL <uname -r>          @@CMDLINE <contents of /proc/cmdline>
+#   @@FIRMWARE <DMAR|IVRS|...>   ACPI IOMMU tables present, or "none"
+#   @@IOMMU_DEV <name>           each entry of /sys/class/iommu
+#   @@IOMMU_GROUPS_DIR present|absent
+#   @@GROUP <id> name=<name>     @@MEMBER <id> <dev>   (per group)
+#   @@EXPLAIN <id> <text>        lines of debugfs iommu_groups/<id>/explain
+#   @@DEVLINK <pci dev> <group id|none>
+#   @@LSPCI_BEGIN .. @@LSPCI_END        lspci -vv -D
+#   @@LSPCI_NN_BEGIN .. @@LSPCI_NN_END  lspci -D -nn
+#   @@RUN_BEGIN .. @@RUN_END rc=<n>     output of harness.run=<command>
+#   @@DONE
+#
+# harness.run=<command> on the kernel command line (quote it if it has
+# spaces: harness.run="ls /sys/kernel") runs the command with sh -c.
+export PATH=/bin:/usr/bin
+mount -t proc proc /proc
+read -r up _ < /proc/uptime
+grep -q '^devtmpfs /dev ' /proc/mounts || mount -t devtmpfs devtmpfs /dev
+[ -t 1 ] || exec < /dev/console > /dev/console 2>&1
+mount -t sysfs sysfs /sys
+mount -t debugfs debugfs /sys/kernel/debug 2> /dev/null
+# Keep kernel messages from splitting our lines from now on.
+dmesg -n 1 2> /dev/null
+
+echo
+echo "@@BOOT uptime=$up"
+echo "@@KERNEL $(uname -r)"
+echo "@@CMDLINE $(cat /proc/cmdline)"
+
+fw=
+for t in DMAR IVRS VIOT; do
+	[ -e /sys/firmware/acpi/tables/$t ] && fw="$fw $t"
+done
+echo "@@FIRMWARE ${fw:- none}" | sed 's/  */ /g'
+for d in /sys/class/iommu/*; do
+	[ -e "$d" ] && echo "@@IOMMU_DEV ${d##*/}"
+done
+
+g=/sys/kernel/iommu_groups
+if [ -d "$g" ]; then
+	echo "@@IOMMU_GROUPS_DIR present"
+	# shellcheck disable=SC2012 # group names are numbers
+	for grp in $(ls "$g" | sort -n); do
+		name=$(cat $g/"$grp"/name 2> /dev/null)
+		echo "@@GROUP $grp name=$name"
+		for dev in "$g/$grp"/devices/*; do
+			[ -e "$dev" ] || [ -L "$dev" ] && echo "@@MEMBER $grp ${dev##*/}"
+		done
+		explain=/sys/kernel/debug/iommu_groups/$grp/explain
+		if [ -r "$explain" ]; then
+			while IFS= read -r line; do
+				echo "@@EXPLAIN $grp $line"
+			done < "$explain"
+		fi
+	done
+else
+	echo "@@IOMMU_GROUPS_DIR absent"
+fi
+
+for dev in /sys/bus/pci/devices/*; do
+	[ -e "$dev" ] || continue
+	link=none
+	[ -L "$dev/iommu_group" ] && link=$(basename "$(readlink "$dev/iommu_group")")
+	echo "@@DEVLINK ${dev##*/} $link"
+done
+
+# lspci -vv looks for kernel modules with libkmod; there are none here.
+echo "@@LSPCI_BEGIN"
+/usr/bin/lspci -vv -D 2>&1 | grep -v '^lspci: Unable to load libkmod resources'
+echo "@@LSPCI_END"
+echo "@@LSPCI_NN_BEGIN"
+/usr/bin/lspci -D -nn 2>&1
+echo "@@LSPCI_NN_END"
+
+run=$(sed -n 's/.*harness\.run="\([^"]*\)".*/\1/p' /proc/cmdline)
+[ -n "$run" ] || run=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^harness\.run=//p')
+if [ -n "$run" ]; then
+	echo "@@RUN_BEGIN $run"
+	sh -c "$run" 2>&1
+	echo "@@RUN_END rc=$?"
+fi
+
+echo "@@DONE"
+sync
+poweroff -f

@@ -1,0 +1,78 @@
+#!/bin/bash
+# Boot a kernel on one topology under QEMU q35 and save the serial log.
+# Usage: qemu-run.sh BZIMAGE TOPOLOGY_FILE [KERNEL_ARG...]
+# Prints the log's path (build/qemu/<topology>.log) as its only line on
+# stdout and exits with QEMU's status (124: killed at the time limit).
+#
+# A topology file (harness/topologies/*.topo) has one item per line:
+#   # comment
+#   iommu: intel|amd|none     adds -device intel-iommu,intremap=off or
+#                             -device amd-iommu,intremap=off, before all
+#                             other devices (QEMU wants the IOMMU first)
+#   qemu: ARGS                QEMU arguments, appended in file order; split
+#                             on blanks, no quoting
+#   cmdline: ARGS             extra kernel arguments
+#   expect-groups: N          number of IOMMU groups      } checked by
+#   expect-same: DEV DEV...   these share one group       } qemu-test.sh;
+#   expect-alone: DEV...      each is alone in its group  } DEV is a PCI
+#   expect-none: DEV...       these have no group         } name 0000:00:1f.0
+#
+# Environment: QEMU_ACCEL=tcg (default; KVM guests crash on our machines, so
+# kvm only when asked), QEMU_TIMEOUT=120 (seconds).
+set -eu
+usage() { echo "usage: $0 BZIMAGE TOPOLOGY_FILE [KERNEL_ARG...]" >&2; exit 2; }
+[ $# -ge 2 ] || usage
+kernel=$1 topo=$2
+shift 2
+[ -f "$kernel" ] || { echo "qemu-run: no kernel image at $kernel" >&2; exit 2; }
+[ -f "$topo" ] || { echo "qemu-run: no topology file at $topo" >&2; exit 2; }
+here=$(cd "$(dirname "$0")" && pwd)
+out=$(dirname "$here")/build/qemu
+name=$(basename "$topo" .topo)
+log=$out/$name.log
+accel=${QEMU_ACCEL:-tcg}
+limit=${QEMU_TIMEOUT:-120}
+
+bad=$(grep -nvE '^[[:space:]]*(#|$)|^(iommu|qemu|cmdline|expect-groups|expect-same|expect-alone|expect-none):' "$topo" || true)
+if [ -n "$bad" ]; then
+	echo "qemu-run: $topo: lines not understood:" >&2
+	echo "$bad" >&2
+	exit 2
+fi
+field() { sed -n "s/^$1:[[:space:]]*//p" "$topo"; }
+
+iommu=$(field iommu | tail -n 1)
+# shellcheck disable=SC2054 # the commas belong to QEMU's option
+case ${iommu:-none} in
+intel) iommu_dev=(-device intel-iommu,intremap=off) ;;
+amd)   iommu_dev=(-device amd-iommu,intremap=off) ;;
+none)  iommu_dev=() ;;
+*)     echo "qemu-run: $topo: iommu: '$iommu' is not intel, amd or none" >&2; exit 2 ;;
+esac
+set -f
+# shellcheck disable=SC2207 # split on blanks on purpose, globbing is off
+topo_args=($(field qemu))
+set +f
+append="console=ttyS0 panic=-1 $(field cmdline | tr '\n' ' ')$*"
+accel_args=(-accel "$accel")
+if [ "$accel" = kvm ]; then accel_args+=(-cpu host); fi
+
+mkdir -p "$out"
+"$here/mkinitramfs.sh" "$out/initramfs.cpio.gz"
+
+echo "qemu-run: booting $name ($accel, limit ${limit}s), log in $log" >&2
+start=$(date +%s.%N)
+rc=0
+timeout -k 5 "$limit" qemu-system-x86_64 -M q35 "${accel_args[@]}" -m 512 -smp 2 \
+	-nodefaults -nographic -no-reboot -serial stdio \
+	-kernel "$kernel" -initrd "$out/initramfs.cpio.gz" -append "$append" \
+	"${iommu_dev[@]}" "${topo_args[@]}" < /dev/null > "$log" 2>&1 || rc=$?
+secs=$(echo "$start $(date +%s.%N)" | awk '{ printf "%.1f", $2 - $1 }')
+case $rc in
+0)   echo "qemu-run: $name: QEMU exited after ${secs}s" >&2 ;;
+124) echo "qemu-run: $name: killed after the ${limit}s limit" >&2 ;;
+*)   echo "qemu-run: $name: QEMU exited with $rc after ${secs}s; tail of $log:" >&2
+     tail -n 5 "$log" >&2 ;;
+esac
+echo "$log"
+exit $rc

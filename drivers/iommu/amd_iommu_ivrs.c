@@ -522,7 +522,7 @@ bool ivrs_rids_alias(const struct ivrs_info *info, u16 segment, u16 a, u16 b)
 /* --- From the decoded table to the PCI core ---------------------------- */
 
 /**
- * ivrs_for_each_alias - walk the requester IDs confused with a device's
+ * ivrs_walk_aliases - walk the requester IDs confused with a device's
  * @info: decoded table
  * @segment: PCI segment of the device
  * @rid: the device's requester ID
@@ -535,8 +535,8 @@ bool ivrs_rids_alias(const struct ivrs_info *info, u16 segment, u16 a, u16 b)
  * Context: Whatever @fn needs.
  * Return: 0, or the first non-zero value @fn returned.
  */
-int ivrs_for_each_alias(const struct ivrs_info *info, u16 segment, u16 rid,
-			int (*fn)(u16 rid, void *data), void *data)
+int ivrs_walk_aliases(const struct ivrs_info *info, u16 segment, u16 rid,
+		      int (*fn)(u16 rid, void *data), void *data)
 {
 	u16 target = ivrs_alias_of(info, segment, rid);
 	unsigned int i;
@@ -565,13 +565,19 @@ int ivrs_for_each_alias(const struct ivrs_info *info, u16 segment, u16 rid,
 	return 0;
 }
 
-static int ivrs_add_one_dma_alias(u16 rid, void *data)
+/* Functions of one bus, as pci_add_dma_alias() takes them. */
+struct ivrs_bus_devfns {
+	u8 bus;
+	DECLARE_BITMAP(devfns, 256);
+};
+
+static int ivrs_note_devfn(u16 rid, void *data)
 {
-	struct pci_dev *pdev = data;
+	struct ivrs_bus_devfns *d = data;
 
 	/* dma_alias_mask holds functions of the device's own bus only. */
-	if (PCI_BUS_NUM(rid) == pdev->bus->number)
-		pci_add_dma_alias(pdev, rid & 0xff, 1);
+	if (PCI_BUS_NUM(rid) == d->bus)
+		__set_bit(rid & 0xff, d->devfns);
 	return 0;
 }
 
@@ -590,6 +596,12 @@ static int ivrs_add_one_dma_alias(u16 rid, void *data)
 void ivrs_add_pci_dma_aliases(const struct ivrs_info *info,
 			      struct pci_dev *pdev)
 {
-	ivrs_for_each_alias(info, pci_domain_nr(pdev->bus), pci_dev_id(pdev),
-			    ivrs_add_one_dma_alias, pdev);
+	struct ivrs_bus_devfns d = { .bus = pdev->bus->number };
+	unsigned int first, end;
+
+	ivrs_walk_aliases(info, pci_domain_nr(pdev->bus), pci_dev_id(pdev),
+			  ivrs_note_devfn, &d);
+	/* One call, and one log line, per run of functions. */
+	for_each_set_bitrange(first, end, d.devfns, 256)
+		pci_add_dma_alias(pdev, first, end - first);
 }

@@ -155,8 +155,8 @@ const struct ivrs_unit *ivrs_find_unit(const struct ivrs_info *info,
 				       u16 segment, u16 rid);
 u16 ivrs_alias_of(const struct ivrs_info *info, u16 segment, u16 rid);
 bool ivrs_rids_alias(const struct ivrs_info *info, u16 segment, u16 a, u16 b);
-int ivrs_for_each_alias(const struct ivrs_info *info, u16 segment, u16 rid,
-			int (*fn)(u16 rid, void *data), void *data);
+int ivrs_walk_aliases(const struct ivrs_info *info, u16 segment, u16 rid,
+		      int (*fn)(u16 rid, void *data), void *data);
 
 struct pci_dev;
 void ivrs_add_pci_dma_aliases(const struct ivrs_info *info,

@@ -361,19 +361,19 @@ static void ivrs_alias_walk(struct kunit *test)
 	info = tb_parse_ok(test, t);
 
 	/* The range's target sees all 256 functions of bus 2. */
-	ivrs_for_each_alias(info, 0, RID(0, 0x1c, 0), count_rid, seen);
+	ivrs_walk_aliases(info, 0, RID(0, 0x1c, 0), count_rid, seen);
 	KUNIT_EXPECT_EQ(test, bitmap_weight(seen, IVRS_NR_RIDS), 256);
 	KUNIT_EXPECT_TRUE(test, test_bit(RID(2, 0x1f, 7), seen));
 
 	/* A member sees the target and the other 255 members. */
 	bitmap_zero(seen, IVRS_NR_RIDS);
-	ivrs_for_each_alias(info, 0, RID(2, 4, 0), count_rid, seen);
+	ivrs_walk_aliases(info, 0, RID(2, 4, 0), count_rid, seen);
 	KUNIT_EXPECT_EQ(test, bitmap_weight(seen, IVRS_NR_RIDS), 256);
 	KUNIT_EXPECT_TRUE(test, test_bit(RID(0, 0x1c, 0), seen));
 	KUNIT_EXPECT_FALSE(test, test_bit(RID(2, 4, 0), seen));
 
 	bitmap_zero(seen, IVRS_NR_RIDS);
-	ivrs_for_each_alias(info, 0, RID(3, 0, 0), count_rid, seen);
+	ivrs_walk_aliases(info, 0, RID(3, 0, 0), count_rid, seen);
 	KUNIT_EXPECT_EQ(test, bitmap_weight(seen, IVRS_NR_RIDS), 0);
 }
 
@@ -900,6 +900,7 @@ static struct kunit_suite ivrs_suite = {
 	.name = "iommu_ivrs",
 	.test_cases = ivrs_cases,
 };
+
 kunit_test_suite(ivrs_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the AMD IOMMU IVRS parser");

@@ -9,7 +9,7 @@
 #   @@IOMMU_DEV <name>           each entry of /sys/class/iommu
 #   @@IOMMU_GROUPS_DIR present|absent
 #   @@GROUP <id> name=<name>     @@MEMBER <id> <dev>   (per group)
-#   @@EXPLAIN <id> <text>        lines of debugfs iommu_groups/<id>/explain
+#   @@EXPLAIN <id> <text>        lines of debugfs iommu/groups/<id>
 #   @@DEVLINK <pci dev> <group id|none>
 #   @@LSPCI_BEGIN .. @@LSPCI_END        lspci -vv -D
 #   @@LSPCI_NN_BEGIN .. @@LSPCI_NN_END  lspci -D -nn
@@ -52,7 +52,7 @@ if [ -d "$g" ]; then
 		for dev in "$g/$grp"/devices/*; do
 			[ -e "$dev" ] || [ -L "$dev" ] && echo "@@MEMBER $grp ${dev##*/}"
 		done
-		explain=/sys/kernel/debug/iommu_groups/$grp/explain
+		explain=/sys/kernel/debug/iommu/groups/$grp
 		if [ -r "$explain" ]; then
 			while IFS= read -r line; do
 				echo "@@EXPLAIN $grp $line"

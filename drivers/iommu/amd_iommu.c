@@ -253,8 +253,24 @@ static const struct iommu_ops amd_iommu_ops = {
 static int __init amd_unit_init(struct amd_unit *unit,
 				const struct ivrs_unit *iu, unsigned int index)
 {
+	struct pci_dev *pdev;
+	u8 cap_id = 0;
+
 	unit->ivrs = iu;
 	unit->index = index;
+	/* The unit is a PCI function with an IOMMU capability where IVHD says. */
+	pdev = pci_get_domain_bus_and_slot(iu->segment, PCI_BUS_NUM(iu->rid),
+					   iu->rid & 0xff);
+	if (pdev)
+		pci_read_config_byte(pdev, iu->cap_offset, &cap_id);
+	pci_dev_put(pdev);
+	if (cap_id != PCI_CAP_ID_SECDEV) {
+		pr_err("ivhd%u: no IOMMU capability at %04x:%02x:%02x.%d offset %#x (IVHD block at offset %#x)\n",
+		       index, iu->segment, PCI_BUS_NUM(iu->rid),
+		       PCI_SLOT(iu->rid), PCI_FUNC(iu->rid), iu->cap_offset,
+		       iu->offset);
+		return -ENODEV;
+	}
 	unit->regs = ioremap(iu->mmio_base, AMD_MMIO_MAP_LEN);
 	if (!unit->regs) {
 		pr_err("ivhd%u: cannot map registers at %#llx\n", index,

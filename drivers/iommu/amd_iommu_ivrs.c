@@ -519,6 +519,47 @@ bool ivrs_rids_alias(const struct ivrs_info *info, u16 segment, u16 a, u16 b)
 	return aa == ab || aa == b || ab == a;
 }
 
+/**
+ * ivrs_walk_memory - walk the IVMD ranges that apply to a device
+ * @info: decoded table
+ * @rid: the device's requester ID
+ * @fn: called for each range that names @rid or the alias the IOMMU sees
+ *	for it; a non-zero return stops the walk
+ * @data: passed to @fn
+ *
+ * IVMD blocks of these types carry no PCI segment; a range applies to the
+ * requester ID in every segment, which can only reserve too much.
+ *
+ * Context: Whatever @fn needs.
+ * Return: 0, or the first non-zero value @fn returned.
+ */
+int ivrs_walk_memory(const struct ivrs_info *info, u16 rid,
+		     int (*fn)(const struct ivrs_memory *m, void *data),
+		     void *data)
+{
+	unsigned int i, s;
+	int ret;
+
+	for (i = 0; i < info->nr_memory; i++) {
+		const struct ivrs_memory *m = &info->memory[i];
+		bool hit = rid >= m->first && rid <= m->last;
+
+		/* The alias in any segment, for the same reason. */
+		for (s = 0; !hit && s < info->nr_aliases; s++) {
+			const struct ivrs_alias *a = &info->aliases[s];
+
+			hit = rid >= a->first && rid <= a->last &&
+			      a->alias >= m->first && a->alias <= m->last;
+		}
+		if (!hit)
+			continue;
+		ret = fn(m, data);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 /* --- From the decoded table to the PCI core ---------------------------- */
 
 /**

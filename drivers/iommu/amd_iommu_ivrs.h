@@ -157,6 +157,9 @@ u16 ivrs_alias_of(const struct ivrs_info *info, u16 segment, u16 rid);
 bool ivrs_rids_alias(const struct ivrs_info *info, u16 segment, u16 a, u16 b);
 int ivrs_walk_aliases(const struct ivrs_info *info, u16 segment, u16 rid,
 		      int (*fn)(u16 rid, void *data), void *data);
+int ivrs_walk_memory(const struct ivrs_info *info, u16 rid,
+		     int (*fn)(const struct ivrs_memory *m, void *data),
+		     void *data);
 
 struct pci_dev;
 void ivrs_add_pci_dma_aliases(const struct ivrs_info *info,

@@ -377,6 +377,63 @@ static void ivrs_alias_walk(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bitmap_weight(seen, IVRS_NR_RIDS), 0);
 }
 
+static int note_memory(const struct ivrs_memory *m, void *data)
+{
+	unsigned long *seen = data;
+
+	__set_bit(m->offset, seen);
+	return 0;
+}
+
+/* IVMD ranges apply to the devices they name and to those aliased to them. */
+static void ivrs_memory_applies(struct kunit *test)
+{
+	struct tb *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	unsigned long *seen = kunit_kzalloc(test, 4096 / 8, GFP_KERNEL);
+	struct ivrs_info *info;
+	u32 all, sel, range, alias;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	tb_init(t);
+	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	tb_e8(t, 0x43, RID(2, 0, 0), 0, RID(0, 0x1c, 0), 0);
+	tb_e4(t, 0x04, RID(2, 0x1f, 7));
+	tb_end_block(t);
+	all = t->len;
+	tb_ivmd(t, IVRS_IVMD_ALL, 0, 0, 0xa0000, 0x20000);
+	sel = t->len;
+	tb_ivmd(t, IVRS_IVMD_SELECT, RID(0, 8, 1), 0, 0x7f000000, 0x100000);
+	range = t->len;
+	tb_ivmd(t, IVRS_IVMD_RANGE, RID(3, 0, 0), RID(3, 0x1f, 7), 0x10000,
+		0x1000);
+	alias = t->len;
+	tb_ivmd(t, IVRS_IVMD_SELECT, RID(0, 0x1c, 0), 0, 0x20000, 0x1000);
+	tb_finish(t);
+	info = tb_parse_ok(test, t);
+
+	ivrs_walk_memory(info, RID(0, 8, 1), note_memory, seen);
+	KUNIT_EXPECT_TRUE(test, test_bit(all, seen));
+	KUNIT_EXPECT_TRUE(test, test_bit(sel, seen));
+	KUNIT_EXPECT_EQ(test, bitmap_weight(seen, 4096), 2);
+
+	bitmap_zero(seen, 4096);
+	ivrs_walk_memory(info, RID(3, 5, 0), note_memory, seen);
+	KUNIT_EXPECT_TRUE(test, test_bit(range, seen));
+	KUNIT_EXPECT_EQ(test, bitmap_weight(seen, 4096), 2);
+
+	/* 02:07.0 reaches the IOMMU as 00:1c.0, so 00:1c.0's range is its. */
+	bitmap_zero(seen, 4096);
+	ivrs_walk_memory(info, RID(2, 7, 0), note_memory, seen);
+	KUNIT_EXPECT_TRUE(test, test_bit(alias, seen));
+	KUNIT_EXPECT_FALSE(test, test_bit(sel, seen));
+	KUNIT_EXPECT_EQ(test, bitmap_weight(seen, 4096), 2);
+
+	bitmap_zero(seen, 4096);
+	ivrs_walk_memory(info, RID(0, 8, 2), note_memory, seen);
+	KUNIT_EXPECT_EQ(test, bitmap_weight(seen, 4096), 1);
+}
+
 /* --- PCI DMA aliases ----------------------------------------------------- */
 
 struct fake_pci {
@@ -890,6 +947,7 @@ static struct kunit_case ivrs_cases[] = {
 	KUNIT_CASE(ivrs_unknown_block_skipped),
 	KUNIT_CASE(ivrs_alias_range_shares_group),
 	KUNIT_CASE(ivrs_alias_walk),
+	KUNIT_CASE(ivrs_memory_applies),
 	KUNIT_CASE(ivrs_alias_range_pci_dma_alias),
 	KUNIT_CASE_PARAM(ivrs_malformed_refused, bad_table_gen_params),
 	KUNIT_CASE_SLOW(ivrs_random_mutations),

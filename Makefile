@@ -16,7 +16,7 @@ export CCACHE_MAXSIZE	?= 8G
 KMAKE	= flock $(CACHE)/kbuild.lock $(MAKE) -C $(SRC) O=$(X86) ARCH=x86_64 \
 	  CC="ccache gcc" -j$(JOBS)
 
-.PHONY: all deps base tree kunit kernel qemu-test check test demo bench clean help
+.PHONY: all deps base tree kunit kernel qemu-test check test demo bench series series-check clean help
 all: help
 
 help:
@@ -26,6 +26,8 @@ help:
 	@echo "make kernel     x86_64 q35 kernel; prints the bzImage path last"
 	@echo "make qemu-test  boot the kernel on the topologies in harness/topologies"
 	@echo "make check      checkpatch --strict, sparse and kernel-doc on our files"
+	@echo "make series     the work as a git format-patch series in build/series"
+	@echo "make series-check  apply it to a fresh base, checkpatch and build each patch"
 	@echo "make base       fetch and extract Debian's linux-source-6.12"
 	@echo "make clean      remove build/ (the cache in $(CACHE) stays)"
 
@@ -74,3 +76,9 @@ test: deps
 
 clean:
 	rm -rf $(B)
+
+series: base
+	@python3 $(H)/series.py "$$(cat $(B)/base-path)" $(CURDIR) $(B)/series
+
+series-check: series
+	@$(H)/series-check.sh $(B)/series $(B)/series-check $(H)/configs/x86_64-q35.config

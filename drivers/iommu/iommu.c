@@ -17,6 +17,7 @@
 #define pr_fmt(fmt) "iommu: " fmt
 
 #include <linux/cleanup.h>
+#include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/idr.h>
 #include <linux/iommu.h>
@@ -27,6 +28,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 
@@ -39,7 +41,7 @@
  *	iommu_group_alloc() caller.  When it drops to zero the group leaves
  *	sysfs, gives back its id and releases @iommu_data, all before the
  *	last iommu_group_put() returns.
- * @mutex: protects @devices and @name.
+ * @mutex: protects @devices, @name, @next_dev and @next_reason.
  * @devices: the members, a list of &struct group_device.  Changed only with
  *	both iommu_group_lock and @mutex held; read with either.
  * @notifier: chain for the IOMMU_GROUP_NOTIFY_* events; has its own lock.
@@ -47,6 +49,9 @@
  * @iommu_data_release: called once with @iommu_data when the group dies.
  * @name: optional name shown in the "name" attribute, or NULL.
  * @id: the group's number, the lowest free one when it was allocated.
+ * @debugfs: the file /sys/kernel/debug/iommu/groups/<@id>, or an ERR_PTR.
+ * @next_dev: the device iommu_group_set_reason() was last told about.
+ * @next_reason: why @next_dev is about to join; the member takes it over.
  */
 struct iommu_group {
 	struct kobject kobj;
@@ -59,6 +64,9 @@ struct iommu_group {
 	void (*iommu_data_release)(void *iommu_data);
 	char *name;
 	int id;
+	struct dentry *debugfs;
+	struct device *next_dev;
+	char *next_reason;
 };
 
 /**
@@ -66,11 +74,16 @@ struct iommu_group {
  * @list: entry in iommu_group::devices
  * @dev: the member, which holds a reference on the group
  * @name: the member's link name in the group's "devices" directory
+ * @reason: why the member is in this group, or NULL if nobody said
+ * @leaving: iommu_group_remove_device() has claimed this member; protected
+ *	by iommu_group_lock
  */
 struct group_device {
 	struct list_head list;
 	struct device *dev;
 	char *name;
+	char *reason;
+	bool leaving;
 };
 
 /**
@@ -135,6 +148,129 @@ static const struct kobj_type iommu_group_ktype = {
 	.release = iommu_group_free,
 };
 
+/*
+ * Explanations: every member carries the reason it shares its group, and
+ * /sys/kernel/debug/iommu/groups/<id> lists them, one "<device>: <reason>"
+ * line per member.  A user whose group is larger than hoped sees why.
+ */
+static struct dentry *iommu_groups_debugfs;
+
+static int iommu_group_reasons_show(struct seq_file *s, void *unused)
+{
+	struct iommu_group *group = s->private;
+	struct group_device *gdev;
+
+	guard(mutex)(&group->mutex);
+	list_for_each_entry(gdev, &group->devices, list)
+		seq_printf(s, "%s: %s\n", dev_name(gdev->dev),
+			   gdev->reason ?: "added by its IOMMU driver");
+	return 0;
+}
+
+static int iommu_group_reasons_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, iommu_group_reasons_show, inode->i_private);
+}
+
+/*
+ * Our own read_iter, so kernel_read() works too: the file is created
+ * "unsafe" (debugfs proxies no read_iter) and so pins itself here.  While
+ * pinned, iommu_group_debugfs_del() waits and the group stays.
+ */
+static ssize_t iommu_group_reasons_read(struct kiocb *iocb,
+					struct iov_iter *to)
+{
+	struct dentry *dentry = iocb->ki_filp->f_path.dentry;
+	ssize_t ret;
+
+	ret = debugfs_file_get(dentry);
+	if (ret)
+		return ret;
+	ret = seq_read_iter(iocb, to);
+	debugfs_file_put(dentry);
+	return ret;
+}
+
+static const struct file_operations iommu_group_reasons_fops = {
+	.owner = THIS_MODULE,
+	.open = iommu_group_reasons_open,
+	.read_iter = iommu_group_reasons_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static void iommu_group_debugfs_add(struct iommu_group *group)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "%d", group->id);
+	group->debugfs = debugfs_create_file_unsafe(name, 0444,
+						    iommu_groups_debugfs,
+						    group,
+						    &iommu_group_reasons_fops);
+}
+
+/* Waits for readers of the file; they hold no reference on the group. */
+static void iommu_group_debugfs_del(struct iommu_group *group)
+{
+	debugfs_remove(group->debugfs);
+	group->debugfs = NULL;
+}
+
+static void __init iommu_group_debugfs_init(void)
+{
+	struct dentry *dir = debugfs_create_dir("iommu", NULL);
+
+	iommu_groups_debugfs = debugfs_create_dir("groups", dir);
+}
+
+/* The reason noted for @dev by iommu_group_set_reason(), now the caller's. */
+static char *iommu_group_take_reason(struct iommu_group *group,
+				     struct device *dev)
+{
+	char *reason = NULL;
+
+	lockdep_assert_held(&iommu_group_lock);
+
+	guard(mutex)(&group->mutex);
+	if (group->next_dev == dev) {
+		reason = group->next_reason;
+		group->next_reason = NULL;
+		group->next_dev = NULL;
+	}
+	return reason;
+}
+
+/**
+ * iommu_group_set_reason - say why a device is about to join a group
+ * @group: the group
+ * @dev: the device, not yet a member
+ * @reason: one line, copied; for example "same slot as 0000:03:00.0, no ACS"
+ *
+ * For device_group callbacks, which return a group for iommu_group_get_for_dev()
+ * to add @dev to: the next iommu_group_add_device() of @dev to @group keeps
+ * @reason with the member, and the group's debugfs file shows it.  A group
+ * remembers one such reason; a later call replaces it.
+ *
+ * Context: Process context; may sleep.  Takes the group's mutex.
+ * Return: 0 or -ENOMEM.
+ */
+int iommu_group_set_reason(struct iommu_group *group, struct device *dev,
+			   const char *reason)
+{
+	char *copy = kstrdup(reason, GFP_KERNEL);
+
+	if (!copy)
+		return -ENOMEM;
+
+	guard(mutex)(&group->mutex);
+	kfree(group->next_reason);
+	group->next_reason = copy;
+	group->next_dev = dev;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(iommu_group_set_reason);
+
 /**
  * iommu_group_alloc - allocate a new, empty IOMMU group
  *
@@ -183,6 +319,7 @@ struct iommu_group *iommu_group_alloc(void)
 	}
 
 	kobject_uevent(&group->kobj, KOBJ_ADD);
+	iommu_group_debugfs_add(group);
 	return group;
 
 err_del:
@@ -209,7 +346,9 @@ static void iommu_group_release(struct kref *ref)
 	kobject_put(group->devices_kobj);
 	kobject_uevent(&group->kobj, KOBJ_REMOVE);
 	kobject_del(&group->kobj);
+	iommu_group_debugfs_del(group);
 	ida_free(&iommu_group_ida, group->id);
+	kfree(group->next_reason);
 
 	if (group->iommu_data_release)
 		group->iommu_data_release(group->iommu_data);
@@ -362,7 +501,9 @@ err_free_name:
  * Links the device into the group's "devices" directory (as "<name>.N" if
  * another member has the same name), adds an "iommu_group" link to the
  * device's directory, and sends %IOMMU_GROUP_NOTIFY_ADD_DEVICE.  The device
- * holds a reference on the group until iommu_group_remove_device().
+ * holds a reference on the group until iommu_group_remove_device().  If
+ * iommu_group_set_reason() was told why @dev joins @group, the member keeps
+ * that reason.
  *
  * Context: Process context; may sleep.  Takes iommu_group_lock and the
  * group's mutex.
@@ -371,6 +512,27 @@ err_free_name:
  */
 int iommu_group_add_device(struct iommu_group *group, struct device *dev)
 {
+	return iommu_group_add_device_reason(group, dev, NULL);
+}
+EXPORT_SYMBOL_GPL(iommu_group_add_device);
+
+/**
+ * iommu_group_add_device_reason - add a device to a group and say why
+ * @group: the group
+ * @dev: the device, which must not be in a group yet
+ * @reason: why @dev must share @group, copied; shown in the group's debugfs
+ *	file.  NULL takes the reason given to iommu_group_set_reason(), if any.
+ *
+ * As iommu_group_add_device().
+ *
+ * Context: Process context; may sleep.  Takes iommu_group_lock and the
+ * group's mutex.
+ * Return: 0 on success, -EBUSY if @dev is already in a group, or another
+ * negative errno.  On failure nothing has changed.
+ */
+int iommu_group_add_device_reason(struct iommu_group *group,
+				  struct device *dev, const char *reason)
+{
 	struct group_device *gdev;
 	int ret;
 
@@ -378,10 +540,21 @@ int iommu_group_add_device(struct iommu_group *group, struct device *dev)
 	if (!gdev)
 		return -ENOMEM;
 	gdev->dev = dev;
+	if (reason) {
+		gdev->reason = kstrdup(reason, GFP_KERNEL);
+		if (!gdev->reason) {
+			kfree(gdev);
+			return -ENOMEM;
+		}
+	}
 
-	scoped_guard(mutex, &iommu_group_lock)
+	scoped_guard(mutex, &iommu_group_lock) {
 		ret = __iommu_group_add_device(group, gdev);
+		if (!ret && !gdev->reason)
+			gdev->reason = iommu_group_take_reason(group, dev);
+	}
 	if (ret) {
+		kfree(gdev->reason);
 		kfree(gdev);
 		return ret;
 	}
@@ -391,35 +564,34 @@ int iommu_group_add_device(struct iommu_group *group, struct device *dev)
 	dev_info(dev, "added to IOMMU group %d\n", group->id);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(iommu_group_add_device);
+EXPORT_SYMBOL_GPL(iommu_group_add_device_reason);
 
-/* Unlink @dev from @group if it is still a member; returns its entry. */
-static struct group_device *iommu_group_unlink_device(struct iommu_group *group,
-						      struct device *dev)
+static struct group_device *iommu_group_find_device(struct iommu_group *group,
+						    struct device *dev)
 {
-	struct group_device *gdev = NULL, *pos;
+	struct group_device *gdev;
 
 	lockdep_assert_held(&iommu_group_lock);
 
-	if (dev->iommu_group != group)
-		return NULL;
+	list_for_each_entry(gdev, &group->devices, list)
+		if (gdev->dev == dev)
+			return gdev;
+	return NULL;
+}
 
-	scoped_guard(mutex, &group->mutex) {
-		list_for_each_entry(pos, &group->devices, list) {
-			if (pos->dev == dev) {
-				gdev = pos;
-				list_del(&gdev->list);
-				break;
-			}
-		}
-	}
-	if (WARN_ON(!gdev))
-		return NULL;
+/* Take @gdev, a member of @dev's group, out of the group and of sysfs. */
+static void iommu_group_unlink_device(struct group_device *gdev)
+{
+	struct device *dev = gdev->dev;
+	struct iommu_group *group = dev->iommu_group;
 
+	lockdep_assert_held(&iommu_group_lock);
+
+	scoped_guard(mutex, &group->mutex)
+		list_del(&gdev->list);
 	sysfs_remove_link(group->devices_kobj, gdev->name);
 	sysfs_remove_link(&dev->kobj, "iommu_group");
 	dev->iommu_group = NULL;
-	return gdev;
 }
 
 /**
@@ -428,33 +600,262 @@ static struct group_device *iommu_group_unlink_device(struct iommu_group *group,
  *
  * Sends %IOMMU_GROUP_NOTIFY_DEL_DEVICE while @dev is still a member, then
  * removes both sysfs links and drops the device's reference on the group.
+ * If two callers remove the same device at once, one of them does all this
+ * and the other returns at once.
  *
  * Context: Process context; may sleep.  Takes iommu_group_lock and the
  * group's mutex.
  */
 void iommu_group_remove_device(struct device *dev)
 {
-	struct iommu_group *group = iommu_group_get(dev);
+	struct iommu_group *group, *member_of;
 	struct group_device *gdev;
 
-	if (!group)
-		return;
+	/* Claim the removal, so that one caller alone notifies and unlinks. */
+	scoped_guard(mutex, &iommu_group_lock) {
+		group = dev->iommu_group;
+		gdev = group ? iommu_group_find_device(group, dev) : NULL;
+		if (!gdev || gdev->leaving)
+			return;
+		gdev->leaving = true;
+		iommu_group_ref_get(group);
+	}
 
 	blocking_notifier_call_chain(&group->notifier,
 				     IOMMU_GROUP_NOTIFY_DEL_DEVICE, dev);
 
-	scoped_guard(mutex, &iommu_group_lock)
-		gdev = iommu_group_unlink_device(group, dev);
-
-	if (gdev) {
-		dev_info(dev, "removed from IOMMU group %d\n", group->id);
-		kfree(gdev->name);
-		kfree(gdev);
-		iommu_group_put(group);		/* the member's reference */
+	/* A merge may have moved the member meanwhile; it stays claimed. */
+	scoped_guard(mutex, &iommu_group_lock) {
+		member_of = dev->iommu_group;
+		iommu_group_unlink_device(gdev);
 	}
-	iommu_group_put(group);			/* ours */
+
+	dev_info(dev, "removed from IOMMU group %d\n", member_of->id);
+	kfree(gdev->reason);
+	kfree(gdev->name);
+	kfree(gdev);
+	iommu_group_put(member_of);	/* the member's reference */
+	iommu_group_put(group);		/* ours */
 }
 EXPORT_SYMBOL_GPL(iommu_group_remove_device);
+
+/*
+ * Merging: a device that must share two groups makes them one.  The members
+ * of the source group move to the destination in two steps under
+ * iommu_group_lock: first every member gets its new link in the destination
+ * (the only step that can fail, and it is undone completely), then the old
+ * links go and dev->iommu_group changes.  Nobody ever sees a member of the
+ * source in a third group, so the merge never splits a group.
+ */
+
+/**
+ * struct iommu_group_move - one member on its way to another group
+ * @gdev: the member
+ * @name: its link name in the destination
+ * @reason: its reason there, which says where it came from
+ */
+struct iommu_group_move {
+	struct group_device *gdev;
+	char *name;
+	char *reason;
+};
+
+/* Link @m's member into @dst; on failure nothing has changed. */
+static int iommu_group_move_prepare(struct iommu_group *dst,
+				    struct iommu_group *src,
+				    struct iommu_group_move *m)
+{
+	struct device *dev = m->gdev->dev;
+	int ret;
+
+	lockdep_assert_held(&iommu_group_lock);
+
+	m->reason = kasprintf(GFP_KERNEL, "%s (merged from group %d)",
+			      m->gdev->reason ?: "added by its IOMMU driver",
+			      src->id);
+	if (!m->reason)
+		return -ENOMEM;
+
+	scoped_guard(mutex, &dst->mutex) {
+		m->name = iommu_group_link_name(dst, dev);
+		if (!m->name) {
+			ret = -ENOMEM;
+			goto err_reason;
+		}
+		ret = sysfs_create_link_nowarn(dst->devices_kobj, &dev->kobj,
+					       m->name);
+		if (ret)
+			goto err_name;
+	}
+
+	scoped_guard(mutex, &src->mutex)
+		list_del(&m->gdev->list);
+	/* Listed in @dst already, so the next member's name avoids this one. */
+	scoped_guard(mutex, &dst->mutex) {
+		swap(m->name, m->gdev->name);
+		list_add_tail(&m->gdev->list, &dst->devices);
+	}
+	return 0;
+
+err_name:
+	kfree(m->name);
+err_reason:
+	kfree(m->reason);
+	return ret;
+}
+
+/* Undo iommu_group_move_prepare(): the member is back in @src, at the front. */
+static void iommu_group_move_undo(struct iommu_group *dst,
+				  struct iommu_group *src,
+				  struct iommu_group_move *m)
+{
+	lockdep_assert_held(&iommu_group_lock);
+
+	scoped_guard(mutex, &dst->mutex) {
+		list_del(&m->gdev->list);
+		sysfs_remove_link(dst->devices_kobj, m->gdev->name);
+		swap(m->name, m->gdev->name);
+	}
+	scoped_guard(mutex, &src->mutex)
+		list_add(&m->gdev->list, &src->devices);
+	kfree(m->name);
+	kfree(m->reason);
+}
+
+/* Finish the move of a prepared member; cannot fail. */
+static void iommu_group_move_commit(struct iommu_group *dst,
+				    struct iommu_group *src,
+				    struct iommu_group_move *m)
+{
+	struct group_device *gdev = m->gdev;
+	struct device *dev = gdev->dev;
+
+	lockdep_assert_held(&iommu_group_lock);
+
+	sysfs_remove_link(src->devices_kobj, m->name);
+	kfree(m->name);
+	scoped_guard(mutex, &dst->mutex)
+		swap(gdev->reason, m->reason);
+	kfree(m->reason);
+
+	sysfs_remove_link(&dev->kobj, "iommu_group");
+	if (sysfs_create_link(&dev->kobj, &dst->kobj, "iommu_group"))
+		dev_warn(dev, "no iommu_group link to IOMMU group %d\n",
+			 dst->id);
+	dev->iommu_group = iommu_group_ref_get(dst);
+	/* The caller's reference keeps @src alive. */
+	kref_put(&src->users, iommu_group_release);
+}
+
+static int __iommu_group_merge(struct iommu_group *dst,
+			       struct iommu_group *src)
+{
+	struct iommu_group_move *moves __free(kfree) = NULL;
+	struct group_device *gdev;
+	unsigned int i, n = 0;
+	int ret = 0;
+
+	lockdep_assert_held(&iommu_group_lock);
+
+	n = list_count_nodes(&src->devices);
+	moves = kcalloc(n, sizeof(*moves), GFP_KERNEL);
+	if (!moves)
+		return -ENOMEM;
+	i = 0;
+	list_for_each_entry(gdev, &src->devices, list)
+		moves[i++].gdev = gdev;
+
+	for (i = 0; i < n; i++) {
+		ret = iommu_group_move_prepare(dst, src, &moves[i]);
+		if (ret)
+			break;
+	}
+	if (ret) {
+		while (i--)
+			iommu_group_move_undo(dst, src, &moves[i]);
+		return ret;
+	}
+	for (i = 0; i < n; i++)
+		iommu_group_move_commit(dst, src, &moves[i]);
+	return 0;
+}
+
+/* Send @event on @group's chain for each of @devs, then drop them. */
+static void iommu_group_notify_all(struct iommu_group *group,
+				   unsigned long event, struct device **devs,
+				   unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		blocking_notifier_call_chain(&group->notifier, event, devs[i]);
+}
+
+/* The members of @group, each with a reference for the caller. */
+static struct device **iommu_group_members(struct iommu_group *group,
+					   unsigned int *n)
+{
+	struct group_device *gdev;
+	struct device **devs;
+	unsigned int i = 0;
+
+	guard(mutex)(&group->mutex);
+	*n = list_count_nodes(&group->devices);
+	devs = kcalloc(*n, sizeof(*devs), GFP_KERNEL);
+	if (!devs)
+		return NULL;
+	list_for_each_entry(gdev, &group->devices, list)
+		devs[i++] = get_device(gdev->dev);
+	return devs;
+}
+
+/**
+ * iommu_group_merge - move every member of one group into another
+ * @dst: the group that stays
+ * @src: the group that empties; it dies when its last reference goes
+ *
+ * For device_group callbacks that find a device must share two groups: the
+ * groups become one.  Each member of @src is sent
+ * %IOMMU_GROUP_NOTIFY_DEL_DEVICE on @src's chain while still a member, then
+ * moves with its sysfs links and dev->iommu_group to @dst, and is sent
+ * %IOMMU_GROUP_NOTIFY_ADD_DEVICE on @dst's chain.  Its reason gains
+ * "(merged from group <id>)".  @src's notifiers and iommu_data stay with
+ * @src; a driver that keeps per-group state must move what it needs.
+ *
+ * Context: Process context; may sleep.  The caller holds
+ * iommu_probe_device_lock, so membership changes only here meanwhile, and a
+ * reference on both groups.  Takes iommu_group_lock and the groups' mutexes.
+ * Return: 0, or a negative errno; on failure no member has moved, and each
+ * was sent %IOMMU_GROUP_NOTIFY_ADD_DEVICE on @src's chain again.
+ */
+int iommu_group_merge(struct iommu_group *dst, struct iommu_group *src)
+{
+	struct device **devs;
+	unsigned int i, n;
+	int ret;
+
+	lockdep_assert_held(&iommu_probe_device_lock);
+
+	if (dst == src)
+		return 0;
+	devs = iommu_group_members(src, &n);
+	if (!devs)
+		return -ENOMEM;
+
+	iommu_group_notify_all(src, IOMMU_GROUP_NOTIFY_DEL_DEVICE, devs, n);
+	scoped_guard(mutex, &iommu_group_lock)
+		ret = __iommu_group_merge(dst, src);
+	iommu_group_notify_all(ret ? src : dst, IOMMU_GROUP_NOTIFY_ADD_DEVICE,
+			       devs, n);
+
+	for (i = 0; i < n; i++)
+		put_device(devs[i]);
+	kfree(devs);
+	if (!ret && n)
+		pr_info("group %d merged into group %d\n", src->id, dst->id);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(iommu_group_merge);
 
 /**
  * iommu_group_for_each_dev - call a function for each member of a group
@@ -859,6 +1260,7 @@ static int __init iommu_groups_init(void)
 					       kernel_kobj);
 	if (!iommu_group_kset)
 		return -ENOMEM;
+	iommu_group_debugfs_init();
 	return 0;
 }
 core_initcall(iommu_groups_init);

@@ -14,6 +14,7 @@
 #include <linux/fs.h>
 #include <linux/iommu.h>
 #include <linux/kernfs.h>
+#include <linux/kthread.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
 #include <linux/slab.h>
@@ -1037,6 +1038,575 @@ static struct kunit_suite iommu_group_test_suite = {
 };
 
 kunit_test_suite(iommu_group_test_suite);
+
+/* --- Concurrency ------------------------------------------------------- */
+
+#define STRESS_GROUPS	4
+#define STRESS_DEVS	8
+#define STRESS_OPS	10000
+
+struct stress {
+	struct kunit *test;
+	struct iommu_group *group[STRESS_GROUPS];
+	struct release_count rc[STRESS_GROUPS];
+	struct device *dev[STRESS_DEVS];
+	atomic_t adds, removes, events;
+	struct completion done[5];
+	int ops[5];
+};
+
+struct stress_thread {
+	struct stress *s;
+	int index;
+	int (*fn)(struct stress *s, u32 r);
+};
+
+struct stress_nb {
+	struct notifier_block nb;
+	struct stress *s;
+};
+
+/* Count every event; a permanent notifier also counts departures. */
+static int stress_events(struct notifier_block *nb, unsigned long event,
+			 void *data)
+{
+	struct stress *s = container_of(nb, struct stress_nb, nb)->s;
+
+	atomic_inc(&s->events);
+	if (nb->priority && event == IOMMU_GROUP_NOTIFY_DEL_DEVICE)
+		atomic_inc(&s->removes);
+	return NOTIFY_OK;
+}
+
+/* Add a device to a group or take it out of its group. */
+static int stress_membership(struct stress *s, u32 r)
+{
+	struct device *dev = s->dev[r % STRESS_DEVS];
+	struct iommu_group *group;
+
+	if (r & 0x100) {
+		group = s->group[(r >> 4) % STRESS_GROUPS];
+		if (!iommu_group_add_device(group, dev))
+			atomic_inc(&s->adds);
+		return 0;
+	}
+	iommu_group_remove_device(dev);
+	return 0;
+}
+
+static int stress_count(struct device *dev, void *data)
+{
+	(*(int *)data)++;
+	return 0;
+}
+
+/* Look a device's group up, walk it, and drop it again. */
+static int stress_lookup(struct stress *s, u32 r)
+{
+	struct iommu_group *group = iommu_group_get(s->dev[r % STRESS_DEVS]);
+	int n = 0;
+
+	if (!group)
+		return 0;
+	iommu_group_for_each_dev(group, &n, stress_count);
+	iommu_group_put(group);
+	return n > 0 ? 0 : -EINVAL;
+}
+
+/* Register and unregister a notifier on a group. */
+static int stress_notifier(struct stress *s, u32 r)
+{
+	struct stress_nb n = { .nb.notifier_call = stress_events, .s = s };
+	struct iommu_group *group = s->group[r % STRESS_GROUPS];
+	int ret;
+
+	ret = iommu_group_register_notifier(group, &n.nb);
+	if (ret)
+		return ret;
+	cond_resched();
+	return iommu_group_unregister_notifier(group, &n.nb);
+}
+
+/* Read what userspace reads: the name file and a member link. */
+static int stress_sysfs(struct stress *s, u32 r)
+{
+	struct iommu_group *group = s->group[r % STRESS_GROUPS];
+	char path[64], buf[16];
+	int ret;
+
+	snprintf(path, sizeof(path), "kernel/iommu_groups/%d/name",
+		 iommu_group_id(group));
+	ret = sysfs_read(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	if (strcmp(buf, "stress\n"))
+		return -EINVAL;
+	group_member(iommu_group_id(group), dev_name(s->dev[r % STRESS_DEVS]));
+	return 0;
+}
+
+static int stress_thread_fn(void *data)
+{
+	struct stress_thread *t = data;
+	struct stress *s = t->s;
+	u32 r = t->index * 7919 + 1;
+	int i, ret = 0;
+
+	for (i = 0; i < STRESS_OPS && !ret; i++) {
+		r = r * 1103515245 + 12345;
+		ret = t->fn(s, r >> 8);
+		s->ops[t->index]++;
+		cond_resched();
+	}
+	if (ret)
+		kunit_err(s->test, "thread %d failed at op %d: %d", t->index,
+			  i, ret);
+	complete(&s->done[t->index]);
+	return ret;
+}
+
+static void iommu_group_concurrent_users_stay_consistent(struct kunit *test)
+{
+	static int (* const fns[])(struct stress *, u32) = {
+		stress_membership, stress_membership, stress_lookup,
+		stress_notifier, stress_sysfs,
+	};
+	struct stress_nb *watch;
+	struct stress_thread *t;
+	struct stress *s;
+	int i, members = 0, grouped = 0;
+
+	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	t = kunit_kcalloc(test, ARRAY_SIZE(fns), sizeof(*t), GFP_KERNEL);
+	watch = kunit_kcalloc(test, STRESS_GROUPS, sizeof(*watch), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_NOT_NULL(test, watch);
+	s->test = test;
+	for (i = 0; i < STRESS_GROUPS; i++) {
+		struct iommu_group *group = group_alloc(test);
+
+		s->group[i] = group;
+		iommu_group_set_iommudata(group, &s->rc[i], count_release);
+		KUNIT_ASSERT_EQ(test, iommu_group_set_name(group, "stress"), 0);
+		/* priority marks the permanent watchers */
+		watch[i] = (struct stress_nb){
+			.nb = { .notifier_call = stress_events, .priority = 1 },
+			.s = s,
+		};
+		KUNIT_ASSERT_EQ(test, iommu_group_register_notifier(group,
+								    &watch[i].nb),
+				0);
+	}
+	for (i = 0; i < STRESS_DEVS; i++) {
+		char name[24];
+		int ret;
+
+		snprintf(name, sizeof(name), "iommu-kunit-s%d", i);
+		s->dev[i] = plain_dev_add(test, NULL, name);
+		ret = kunit_add_action_or_reset(test, group_remove_action,
+						s->dev[i]);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+	}
+
+	for (i = 0; i < ARRAY_SIZE(fns); i++) {
+		struct task_struct *task;
+
+		init_completion(&s->done[i]);
+		t[i] = (struct stress_thread){ s, i, fns[i] };
+		task = kthread_run(stress_thread_fn, &t[i], "iommu-stress/%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	}
+	for (i = 0; i < ARRAY_SIZE(fns); i++) {
+		wait_for_completion(&s->done[i]);
+		KUNIT_EXPECT_EQ(test, s->ops[i], STRESS_OPS);
+	}
+
+	/* Every member is in exactly one group, and the counts add up. */
+	for (i = 0; i < STRESS_GROUPS; i++)
+		iommu_group_for_each_dev(s->group[i], &members, stress_count);
+	for (i = 0; i < STRESS_DEVS; i++) {
+		int id = dev_group_link(s->dev[i]);
+
+		KUNIT_EXPECT_EQ(test, !!s->dev[i]->iommu_group, id >= 0);
+		if (id >= 0)
+			grouped++;
+	}
+	KUNIT_EXPECT_EQ(test, members, grouped);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->adds) - atomic_read(&s->removes),
+			grouped);
+	kunit_info(test, "%d adds, %d removes, %d events seen",
+		   atomic_read(&s->adds), atomic_read(&s->removes),
+		   atomic_read(&s->events));
+
+	for (i = 0; i < STRESS_DEVS; i++)
+		iommu_group_remove_device(s->dev[i]);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->adds), atomic_read(&s->removes));
+	for (i = 0; i < STRESS_GROUPS; i++) {
+		iommu_group_unregister_notifier(s->group[i], &watch[i].nb);
+		group_put(test, s->group[i]);
+		KUNIT_EXPECT_EQ(test, s->rc[i].calls, 1);
+	}
+}
+
+static struct kunit_case iommu_stress_test_cases[] = {
+	KUNIT_CASE_SLOW(iommu_group_concurrent_users_stay_consistent),
+	{}
+};
+
+static struct kunit_suite iommu_stress_test_suite = {
+	.name = "iommu_group_stress",
+	.suite_init = iommu_group_suite_init,
+	.suite_exit = iommu_group_suite_exit,
+	.test_cases = iommu_stress_test_cases,
+};
+
+kunit_test_suite(iommu_stress_test_suite);
+
+#ifdef CONFIG_FAILSLAB
+
+/* --- Allocation failures ----------------------------------------------- */
+
+/*
+ * failslab skips GFP_KERNEL allocations unless told otherwise through its
+ * debugfs knobs, which have no kernel_write(); set the values they point to.
+ */
+static void *failslab_knob(struct vfsmount *mnt, const char *name)
+{
+	struct path p;
+	void *knob;
+
+	if (vfs_path_lookup(mnt->mnt_root, mnt, name, 0, &p))
+		return NULL;
+	knob = d_inode(p.dentry)->i_private;
+	path_put(&p);
+	return knob;
+}
+
+static bool *failslab_ignore_reclaim;
+
+/*
+ * One operation under test: @op runs with an injected failure, @undo reverses
+ * a successful @op, @check asserts the state after a failed or undone @op.
+ */
+struct fault_case {
+	int (*op)(struct kunit *test, void *ctx);
+	void (*undo)(struct kunit *test, void *ctx);
+	void (*check)(struct kunit *test, void *ctx);
+};
+
+/* The id a new group gets: unchanged if nothing leaked a group or an id. */
+static int next_group_id(struct kunit *test)
+{
+	struct iommu_group *group = iommu_group_alloc();
+	int id;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, group);
+	id = iommu_group_id(group);
+	iommu_group_put(group);
+	return id;
+}
+
+/*
+ * Make the n-th allocation of @fc->op fail, for n = 1, 2, ... until @op runs
+ * without reaching the n-th.  Returns how many allocations @op makes.
+ */
+static int fault_walk(struct kunit *test, const struct fault_case *fc,
+		      void *ctx)
+{
+	int free_id = next_group_id(test);
+	unsigned int n, left;
+	int ret;
+
+	for (n = 1; n < 1000; n++) {
+		WRITE_ONCE(current->fail_nth, n);
+		ret = fc->op(test, ctx);
+		left = READ_ONCE(current->fail_nth);
+		WRITE_ONCE(current->fail_nth, 0);
+
+		/* An operation may survive a failure (a lost uevent, say). */
+		if (!ret)
+			fc->undo(test, ctx);
+		fc->check(test, ctx);
+		KUNIT_EXPECT_EQ_MSG(test, next_group_id(test), free_id,
+				    "failing allocation %u leaked a group", n);
+		if (left) {
+			KUNIT_EXPECT_EQ_MSG(test, ret, 0,
+					    "failed with no failure injected");
+			return n - 1;
+		}
+	}
+	KUNIT_FAIL(test, "more than %u allocations", n);
+	return n;
+}
+
+struct fault_ctx {
+	struct iommu_group *group;
+	struct device *dev;
+	struct release_count rc;
+	int id;
+};
+
+static int fault_alloc_op(struct kunit *test, void *data)
+{
+	struct fault_ctx *c = data;
+
+	c->group = iommu_group_alloc();
+	if (IS_ERR(c->group))
+		return PTR_ERR(c->group);
+	c->id = iommu_group_id(c->group);
+	iommu_group_set_iommudata(c->group, &c->rc, count_release);
+	return 0;
+}
+
+static void fault_alloc_undo(struct kunit *test, void *data)
+{
+	struct fault_ctx *c = data;
+
+	KUNIT_EXPECT_TRUE(test, group_exists(c->id));
+	iommu_group_put(c->group);
+	KUNIT_EXPECT_EQ(test, c->rc.calls, 1);
+	c->rc.calls = 0;
+}
+
+static void fault_alloc_check(struct kunit *test, void *data)
+{
+	KUNIT_EXPECT_EQ(test, ((struct fault_ctx *)data)->rc.calls, 0);
+}
+
+static void iommu_group_alloc_survives_allocation_failures(struct kunit *test)
+{
+	static const struct fault_case fc = {
+		fault_alloc_op, fault_alloc_undo, fault_alloc_check,
+	};
+	struct fault_ctx c = {};
+
+	kunit_info(test, "%d allocations walked", fault_walk(test, &fc, &c));
+}
+
+static int fault_add_op(struct kunit *test, void *data)
+{
+	struct fault_ctx *c = data;
+
+	return iommu_group_add_device(c->group, c->dev);
+}
+
+static void fault_add_undo(struct kunit *test, void *data)
+{
+	struct fault_ctx *c = data;
+
+	KUNIT_EXPECT_EQ(test, dev_group_link(c->dev), c->id);
+	KUNIT_EXPECT_PTR_EQ(test, group_member(c->id, dev_name(c->dev)),
+			    c->dev->kobj.sd);
+	iommu_group_remove_device(c->dev);
+}
+
+static void fault_add_check(struct kunit *test, void *data)
+{
+	struct fault_ctx *c = data;
+
+	KUNIT_EXPECT_NULL(test, c->dev->iommu_group);
+	KUNIT_EXPECT_EQ(test, dev_group_link(c->dev), -1);
+	KUNIT_EXPECT_NULL(test, group_member(c->id, dev_name(c->dev)));
+	KUNIT_EXPECT_EQ(test, c->rc.calls, 0);
+	KUNIT_EXPECT_TRUE(test, group_exists(c->id));
+}
+
+static void iommu_group_add_device_survives_allocation_failures(struct kunit *test)
+{
+	static const struct fault_case fc = {
+		fault_add_op, fault_add_undo, fault_add_check,
+	};
+	struct fault_ctx c = {};
+
+	c.group = group_alloc(test);
+	c.id = iommu_group_id(c.group);
+	iommu_group_set_iommudata(c.group, &c.rc, count_release);
+	c.dev = plain_dev_add(test, NULL, "iommu-kunit-d0");
+	kunit_info(test, "%d allocations walked", fault_walk(test, &fc, &c));
+	group_put(test, c.group);
+	KUNIT_EXPECT_EQ(test, c.rc.calls, 1);
+}
+
+static int fault_name_op(struct kunit *test, void *data)
+{
+	return iommu_group_set_name(((struct fault_ctx *)data)->group, "new");
+}
+
+static void fault_name_read(struct kunit *test, struct fault_ctx *c,
+			    const char *expect)
+{
+	char path[48], buf[16];
+
+	snprintf(path, sizeof(path), "kernel/iommu_groups/%d/name", c->id);
+	KUNIT_ASSERT_EQ(test, sysfs_read(path, buf, sizeof(buf)), 0);
+	KUNIT_EXPECT_STREQ(test, buf, expect);
+}
+
+static void fault_name_undo(struct kunit *test, void *data)
+{
+	struct fault_ctx *c = data;
+
+	fault_name_read(test, c, "new\n");
+	KUNIT_EXPECT_EQ(test, iommu_group_set_name(c->group, "old"), 0);
+}
+
+static void fault_name_check(struct kunit *test, void *data)
+{
+	fault_name_read(test, data, "old\n");
+}
+
+static void iommu_group_set_name_survives_allocation_failures(struct kunit *test)
+{
+	static const struct fault_case fc = {
+		fault_name_op, fault_name_undo, fault_name_check,
+	};
+	struct fault_ctx c = {};
+
+	c.group = group_alloc(test);
+	c.id = iommu_group_id(c.group);
+	KUNIT_ASSERT_EQ(test, iommu_group_set_name(c.group, "old"), 0);
+	kunit_info(test, "%d allocations walked", fault_walk(test, &fc, &c));
+}
+
+/*
+ * A device added to the mock bus: the driver core's allocations and the
+ * IOMMU core's behind the bus notifier both fail in turn.
+ */
+static int fault_bus_add_op(struct kunit *test, void *data)
+{
+	struct fault_ctx *c = data;
+	struct mock_dev *mdev = kzalloc(sizeof(*mdev), GFP_KERNEL);
+	int ret;
+
+	if (!mdev)
+		return -ENOMEM;
+	device_initialize(&mdev->dev);
+	mdev->dev.release = mock_dev_release;
+	mdev->dev.bus = &mock_bus;
+	ret = dev_set_name(&mdev->dev, "mock-fault");
+	if (!ret)
+		ret = device_add(&mdev->dev);
+	if (ret) {
+		put_device(&mdev->dev);
+		return ret;
+	}
+	c->dev = &mdev->dev;
+	return 0;
+}
+
+static void fault_bus_add_undo(struct kunit *test, void *data)
+{
+	struct fault_ctx *c = data;
+	int id = dev_group_link(c->dev);
+
+	/* The device may have come without a group; then it has no link. */
+	KUNIT_EXPECT_EQ(test, !!c->dev->iommu_group, id >= 0);
+	if (id >= 0)
+		KUNIT_EXPECT_PTR_EQ(test, group_member(id, "mock-fault"),
+				    c->dev->kobj.sd);
+	device_unregister(c->dev);
+	if (id >= 0)
+		KUNIT_EXPECT_FALSE(test, group_exists(id));
+	c->dev = NULL;
+}
+
+static void fault_bus_add_check(struct kunit *test, void *data)
+{
+	KUNIT_EXPECT_NULL(test, ((struct fault_ctx *)data)->dev);
+}
+
+static void bus_notifier_survives_allocation_failures(struct kunit *test)
+{
+	static const struct fault_case fc = {
+		fault_bus_add_op, fault_bus_add_undo, fault_bus_add_check,
+	};
+	struct fault_ctx c = {};
+
+	mock_bus_take(test);
+	kunit_info(test, "%d allocations walked", fault_walk(test, &fc, &c));
+}
+
+static int fault_bus_set_op(struct kunit *test, void *data)
+{
+	return bus_set_iommu(&mock_bus, &mock_ops);
+}
+
+static void fault_bus_set_undo(struct kunit *test, void *data)
+{
+	KUNIT_EXPECT_EQ(test, bus_set_iommu(&mock_bus, NULL), 0);
+}
+
+static void fault_bus_set_check(struct kunit *test, void *data)
+{
+	struct fault_ctx *c = data;
+
+	/* No group left behind, and the bus is free again. */
+	KUNIT_EXPECT_NULL(test, c->dev->iommu_group);
+	KUNIT_EXPECT_EQ(test, dev_group_link(c->dev), -1);
+	KUNIT_EXPECT_EQ(test, bus_set_iommu(&mock_bus, NULL), -ENODEV);
+}
+
+static void bus_set_iommu_survives_allocation_failures(struct kunit *test)
+{
+	static const struct fault_case fc = {
+		fault_bus_set_op, fault_bus_set_undo, fault_bus_set_check,
+	};
+	struct fault_ctx c = {};
+
+	c.dev = bus_dev_add(test, "mock0", 0);
+	bus_dev_add(test, "mock1", 0);
+	kunit_info(test, "%d allocations walked", fault_walk(test, &fc, &c));
+}
+
+static int iommu_fault_suite_init(struct kunit_suite *suite)
+{
+	struct file_system_type *type = get_fs_type("debugfs");
+	struct vfsmount *mnt;
+	unsigned long *verbose;
+
+	if (!type)
+		return -ENODEV;
+	mnt = kern_mount(type);
+	if (IS_ERR(mnt))
+		return PTR_ERR(mnt);
+	failslab_ignore_reclaim = failslab_knob(mnt, "failslab/ignore-gfp-wait");
+	verbose = failslab_knob(mnt, "failslab/verbose");
+	kern_unmount(mnt);
+	if (!failslab_ignore_reclaim || !verbose)
+		return -ENODEV;
+
+	/* Fail GFP_KERNEL allocations too, and quietly. */
+	WRITE_ONCE(*failslab_ignore_reclaim, false);
+	WRITE_ONCE(*verbose, 0);
+	return iommu_group_suite_init(suite);
+}
+
+static void iommu_fault_suite_exit(struct kunit_suite *suite)
+{
+	iommu_group_suite_exit(suite);
+	WRITE_ONCE(*failslab_ignore_reclaim, true);
+}
+
+static struct kunit_case iommu_fault_test_cases[] = {
+	KUNIT_CASE(iommu_group_alloc_survives_allocation_failures),
+	KUNIT_CASE(iommu_group_add_device_survives_allocation_failures),
+	KUNIT_CASE(iommu_group_set_name_survives_allocation_failures),
+	KUNIT_CASE(bus_notifier_survives_allocation_failures),
+	KUNIT_CASE(bus_set_iommu_survives_allocation_failures),
+	{}
+};
+
+static struct kunit_suite iommu_fault_test_suite = {
+	.name = "iommu_group_faults",
+	.suite_init = iommu_fault_suite_init,
+	.suite_exit = iommu_fault_suite_exit,
+	.test_cases = iommu_fault_test_cases,
+};
+
+kunit_test_suite(iommu_fault_test_suite);
+
+#endif /* CONFIG_FAILSLAB */
 
 MODULE_DESCRIPTION("KUnit tests for IOMMU groups");
 MODULE_LICENSE("GPL");

@@ -93,6 +93,19 @@ int iommu_group_unregister_notifier(struct iommu_group *group,
 				    struct notifier_block *nb);
 struct iommu_group *iommu_group_get_for_dev(struct device *dev);
 struct iommu_group *generic_device_group(struct device *dev);
+#ifdef CONFIG_PCI
+struct iommu_group *pci_device_group(struct device *dev);
+#else
+static inline struct iommu_group *pci_device_group(struct device *dev)
+{
+	return ERR_PTR(-ENODEV);
+}
+#endif
+int iommu_group_add_device_reason(struct iommu_group *group,
+				  struct device *dev, const char *reason);
+int iommu_group_set_reason(struct iommu_group *group, struct device *dev,
+			   const char *reason);
+int iommu_group_merge(struct iommu_group *dst, struct iommu_group *src);
 
 /* Compatibility with the rest of Linux 6.12; see iommu-compat.c. */
 void iommu_set_default_passthrough(bool cmd_line);
@@ -109,6 +122,25 @@ static inline struct iommu_fwspec *dev_iommu_fwspec_get(struct device *dev)
 }
 
 #else /* CONFIG_IOMMU_API */
+
+static inline int iommu_group_add_device_reason(struct iommu_group *group,
+						struct device *dev,
+						const char *reason)
+{
+	return -ENODEV;
+}
+
+static inline int iommu_group_set_reason(struct iommu_group *group,
+					 struct device *dev, const char *reason)
+{
+	return -ENODEV;
+}
+
+static inline int iommu_group_merge(struct iommu_group *dst,
+				    struct iommu_group *src)
+{
+	return -ENODEV;
+}
 
 static inline int bus_set_iommu(const struct bus_type *bus,
 				const struct iommu_ops *ops)
@@ -192,6 +224,11 @@ static inline int iommu_group_unregister_notifier(struct iommu_group *group,
 }
 
 static inline struct iommu_group *iommu_group_get_for_dev(struct device *dev)
+{
+	return ERR_PTR(-ENODEV);
+}
+
+static inline struct iommu_group *pci_device_group(struct device *dev)
 {
 	return ERR_PTR(-ENODEV);
 }

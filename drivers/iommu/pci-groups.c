@@ -1,0 +1,723 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * PCI isolation rules: which PCI devices an IOMMU cannot keep apart.
+ *
+ * Two devices must share a group when the IOMMU cannot tell their DMA apart
+ * or when one can reach the other without passing the IOMMU.  Each rule below
+ * is one small function whose comment says why.  When in doubt, we merge: a
+ * group finer than the real isolation hands a VFIO user a device that another
+ * device can still reach.
+ *
+ * Cost.  Adding a device looks only at its path to the root, its requester
+ * IDs and the other functions of its slot, through an index of requester IDs
+ * (an xarray keyed by domain and requester ID).  Under each key the index
+ * lists:
+ *
+ *   users	devices that DMA with this requester ID (their own or an alias),
+ *   below	devices at or below the bridge with this ID (one entry per bridge
+ *		on each device's path, so depth entries per device),
+ *   open	how many present devices make everything below that bridge one
+ *		group because isolation ends there.
+ *
+ * Every device that has a group in one users list shares one group, and so
+ * does every device in the below list of an open bridge, so one lookup per
+ * key answers "which group must I join".  The only walk over many devices is
+ * the one that opens a bridge: it merges the subtree once.  The index forgets
+ * a device when it leaves the PCI bus (BUS_NOTIFY_DEL_DEVICE), so it stays
+ * right across hot removal; groups never split when a device leaves.
+ *
+ * Lock order: iommu_probe_device_lock (held by our caller), pci_groups_lock,
+ * then the group core's locks.
+ */
+
+#define pr_fmt(fmt) "iommu: " fmt
+
+#include <linux/cleanup.h>
+#include <linux/iommu.h>
+#include <linux/list.h>
+#include <linux/lockdep.h>
+#include <linux/mutex.h>
+#include <linux/notifier.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+
+/* The ACS controls that stop peer-to-peer traffic bypassing the IOMMU. */
+#define PCI_GROUP_ACS	(PCI_ACS_SV | PCI_ACS_RR | PCI_ACS_CR | PCI_ACS_UF)
+
+#define PCI_GROUP_REASON_LEN	128
+
+/**
+ * struct pci_rid_node - what the index knows about one requester ID
+ * @users: &struct pci_rid_link of devices that DMA with this ID
+ * @below: &struct pci_rid_link of the device with this ID (a bridge) and of
+ *	every device below it
+ * @owner: the index entry of the device whose own ID this is, or NULL
+ * @open: number of present devices that make @below one group
+ * @merged: @below was made one group since @open last became non-zero
+ *
+ * All fields are protected by pci_groups_lock.
+ */
+struct pci_rid_node {
+	struct list_head users;
+	struct list_head below;
+	struct pci_group_dev *owner;
+	unsigned int open;
+	bool merged;
+};
+
+/**
+ * struct pci_rid_link - one device in one list of a &struct pci_rid_node
+ * @list: entry in pci_rid_node::users or pci_rid_node::below
+ * @key: the node's index key
+ * @pgd: the device's index entry
+ */
+struct pci_rid_link {
+	struct list_head list;
+	unsigned long key;
+	struct pci_group_dev *pgd;
+};
+
+/**
+ * struct pci_group_dev - the index entry of one PCI device
+ * @pdev: the device; the entry goes before the device does
+ * @opens: key of the bridge whose subtree this device opens, if @opening
+ * @opening: whether this device counts in a node's pci_rid_node::open
+ * @nr_users: the first @nr_users of @links are in users lists, the rest in
+ *	below lists
+ * @nr_links: number of @links
+ * @links: the device's entries in the index
+ */
+struct pci_group_dev {
+	struct pci_dev *pdev;
+	unsigned long opens;
+	bool opening;
+	unsigned int nr_users;
+	unsigned int nr_links;
+	struct pci_rid_link links[] __counted_by(nr_links);
+};
+
+/* Protects pci_rid_index and every node and entry in it. */
+static DEFINE_MUTEX(pci_groups_lock);
+static DEFINE_XARRAY(pci_rid_index);
+static bool pci_groups_tracking;
+
+static unsigned long pci_rid_key(struct pci_bus *bus, u16 rid)
+{
+	return (unsigned long)pci_domain_nr(bus) << 16 | rid;
+}
+
+static unsigned long pci_dev_key(struct pci_dev *pdev)
+{
+	return pci_rid_key(pdev->bus, pci_dev_id(pdev));
+}
+
+/* "dddd:bb:dd.f" for an index key, into @buf of PCI_KEY_NAME_LEN. */
+#define PCI_KEY_NAME_LEN	16
+static const char *pci_key_name(char *buf, unsigned long key)
+{
+	snprintf(buf, PCI_KEY_NAME_LEN, "%04lx:%02lx:%02lx.%lx", key >> 16,
+		 (key >> 8) & 0xff, (key >> 3) & 0x1f, key & 7);
+	return buf;
+}
+
+static struct pci_rid_node *pci_rid_node_get(unsigned long key)
+{
+	struct pci_rid_node *node;
+	int ret;
+
+	lockdep_assert_held(&pci_groups_lock);
+
+	node = xa_load(&pci_rid_index, key);
+	if (node)
+		return node;
+	node = kzalloc(sizeof(*node), GFP_KERNEL);
+	if (!node)
+		return NULL;
+	INIT_LIST_HEAD(&node->users);
+	INIT_LIST_HEAD(&node->below);
+	ret = xa_err(xa_store(&pci_rid_index, key, node, GFP_KERNEL));
+	if (ret) {
+		kfree(node);
+		return NULL;
+	}
+	return node;
+}
+
+/* Free the node of @key once nothing refers to it any more. */
+static void pci_rid_node_trim(unsigned long key)
+{
+	struct pci_rid_node *node = xa_load(&pci_rid_index, key);
+
+	lockdep_assert_held(&pci_groups_lock);
+
+	if (!node || !list_empty(&node->users) || !list_empty(&node->below) ||
+	    node->owner || node->open)
+		return;
+	xa_erase(&pci_rid_index, key);
+	kfree(node);
+}
+
+static struct pci_group_dev *pci_group_dev_find(struct pci_dev *pdev)
+{
+	struct pci_rid_node *node = xa_load(&pci_rid_index, pci_dev_key(pdev));
+
+	lockdep_assert_held(&pci_groups_lock);
+
+	if (node && node->owner && node->owner->pdev == pdev)
+		return node->owner;
+	return NULL;
+}
+
+/* --- The rules ------------------------------------------------------- */
+
+/*
+ * Rule 2: a conventional PCI bus is shared by every device on it, and a
+ * bridge to it hides their requester IDs, so its whole subtree is one group.
+ */
+static bool pci_bridge_is_conventional(struct pci_dev *bridge)
+{
+	if (!pci_is_pcie(bridge))
+		return true;
+	return pci_pcie_type(bridge) == PCI_EXP_TYPE_PCI_BRIDGE ||
+	       pci_pcie_type(bridge) == PCI_EXP_TYPE_PCIE_BRIDGE;
+}
+
+/*
+ * Rule 4: a PCIe port forwards peer-to-peer requests from below straight to
+ * their target unless ACS redirects them up to the IOMMU.
+ */
+static bool pci_port_lacks_acs(struct pci_dev *bridge)
+{
+	return !pci_acs_enabled(bridge, PCI_GROUP_ACS);
+}
+
+/*
+ * Rule 5: behind a switch downstream port without ACS, a device reaches
+ * every port of the switch and all below them, so the group is the switch's.
+ */
+static struct pci_dev *pci_port_switch(struct pci_dev *port)
+{
+	struct pci_dev *up = port->bus->self;
+
+	if (!pci_is_pcie(port) || pci_pcie_type(port) != PCI_EXP_TYPE_DOWNSTREAM)
+		return NULL;
+	if (!up || !pci_is_pcie(up) ||
+	    pci_pcie_type(up) != PCI_EXP_TYPE_UPSTREAM)
+		return NULL;
+	return up;
+}
+
+/*
+ * A function > 0 is part of a multifunction device even if its header says
+ * otherwise (the PCI core marks it only after adding it).  SR-IOV virtual
+ * functions are not functions of a multifunction device.
+ */
+static bool pci_in_multifunction_slot(struct pci_dev *pdev)
+{
+	return !pdev->is_virtfn &&
+	       (pdev->multifunction || PCI_FUNC(pdev->devfn));
+}
+
+/*
+ * The PCI core judges the ACS of an endpoint or upstream port by its
+ * multifunction flag; for a function not (yet) marked, we cannot ask, so we
+ * take it as having none.  Ports below which ACS applies are always asked.
+ */
+static bool pci_function_has_acs(struct pci_dev *pdev)
+{
+	bool port = pci_is_pcie(pdev) &&
+		    (pci_pcie_type(pdev) == PCI_EXP_TYPE_ROOT_PORT ||
+		     pci_pcie_type(pdev) == PCI_EXP_TYPE_DOWNSTREAM);
+
+	if (!pdev->multifunction && !port)
+		return false;
+	return pci_acs_enabled(pdev, PCI_GROUP_ACS);
+}
+
+/*
+ * Rule 3: functions of one device may reach each other inside it unless ACS
+ * stops them; one function without ACS can reach all its siblings.
+ */
+static bool pci_slot_shared(struct pci_dev *a, struct pci_dev *b)
+{
+	if (!pci_in_multifunction_slot(a) || !pci_in_multifunction_slot(b))
+		return false;
+	return !pci_function_has_acs(a) || !pci_function_has_acs(b);
+}
+
+/**
+ * pci_isolation_end - the bridge below which @pdev's traffic is not isolated
+ * @pdev: the device
+ * @culprit: set to the bridge or port that ends isolation
+ *
+ * Rule 4: @pdev is isolated only if every bridge on its path to the root
+ * enforces ACS; otherwise everything below the highest point where isolation
+ * ends is one group.  Rule 6 follows: a device on a root bus has no path, so
+ * only aliases and its slot can join it to others.
+ *
+ * Return: that highest point, or NULL if @pdev is isolated.
+ */
+static struct pci_dev *pci_isolation_end(struct pci_dev *pdev,
+					 struct pci_dev **culprit)
+{
+	struct pci_dev *end = NULL, *bridge;
+	struct pci_bus *bus;
+
+	/* A downstream port without ACS opens its own switch. */
+	if (pci_port_switch(pdev) && pci_port_lacks_acs(pdev)) {
+		end = pci_port_switch(pdev);
+		*culprit = pdev;
+	}
+
+	for (bus = pdev->bus; !pci_is_root_bus(bus); bus = bus->parent) {
+		bridge = bus->self;
+		if (!bridge)		/* a virtual bus, e.g. of SR-IOV VFs */
+			continue;
+		if (pci_bridge_is_conventional(bridge) ||
+		    pci_port_lacks_acs(bridge)) {
+			end = pci_port_switch(bridge) ?: bridge;
+			*culprit = bridge;
+		}
+	}
+	return end;
+}
+
+/* --- The index ------------------------------------------------------- */
+
+/**
+ * struct pci_alias_keys - requester IDs collected for one device
+ * @keys: the index keys, without duplicates
+ * @nr: number of @keys
+ * @size: room in @keys
+ */
+struct pci_alias_keys {
+	unsigned long *keys;
+	unsigned int nr;
+	unsigned int size;
+};
+
+/*
+ * Rule 1: the IOMMU sees a device's DMA under each of these requester IDs,
+ * so it cannot tell the device from any other that uses one of them.
+ */
+static int pci_collect_alias(struct pci_dev *pdev, u16 alias, void *data)
+{
+	struct pci_alias_keys *a = data;
+	unsigned long key = pci_rid_key(pdev->bus, alias);
+	unsigned long *keys;
+	unsigned int i;
+
+	for (i = 0; i < a->nr; i++)
+		if (a->keys[i] == key)
+			return 0;
+	if (a->nr == a->size) {
+		keys = krealloc_array(a->keys, a->size * 2, sizeof(*keys),
+				      GFP_KERNEL);
+		if (!keys)
+			return -ENOMEM;
+		a->keys = keys;
+		a->size *= 2;
+	}
+	a->keys[a->nr++] = key;
+	return 0;
+}
+
+static unsigned int pci_depth(struct pci_dev *pdev)
+{
+	unsigned int depth = 0;
+	struct pci_bus *bus;
+
+	for (bus = pdev->bus; !pci_is_root_bus(bus); bus = bus->parent)
+		if (bus->self)
+			depth++;
+	return depth;
+}
+
+static int pci_group_link(struct pci_group_dev *pgd, unsigned int i,
+			  unsigned long key, bool user)
+{
+	struct pci_rid_link *link = &pgd->links[i];
+	struct pci_rid_node *node = pci_rid_node_get(key);
+
+	if (!node)
+		return -ENOMEM;
+	link->key = key;
+	link->pgd = pgd;
+	list_add_tail(&link->list, user ? &node->users : &node->below);
+	return 0;
+}
+
+/* Take @pgd out of the index and free it. */
+static void pci_group_dev_free(struct pci_group_dev *pgd, unsigned int nr)
+{
+	struct pci_rid_node *node;
+	unsigned int i;
+
+	lockdep_assert_held(&pci_groups_lock);
+
+	for (i = 0; i < nr; i++)
+		list_del(&pgd->links[i].list);
+	node = xa_load(&pci_rid_index, pci_dev_key(pgd->pdev));
+	if (node && node->owner == pgd)
+		node->owner = NULL;
+	if (pgd->opening) {
+		node = xa_load(&pci_rid_index, pgd->opens);
+		if (!WARN_ON(!node) && !--node->open)
+			node->merged = false;
+		pci_rid_node_trim(pgd->opens);
+	}
+	for (i = 0; i < nr; i++)
+		pci_rid_node_trim(pgd->links[i].key);
+	pci_rid_node_trim(pci_dev_key(pgd->pdev));
+	kfree(pgd);
+}
+
+/*
+ * Enter @pdev in the index: under its requester IDs (users), under itself and
+ * every bridge above it (below), and as an opener of its isolation end.
+ */
+static struct pci_group_dev *pci_group_dev_add(struct pci_dev *pdev,
+					       struct pci_dev *end)
+{
+	struct pci_alias_keys a = { .size = 4 };
+	unsigned int nr, i = 0, depth = pci_depth(pdev);
+	struct pci_group_dev *pgd;
+	struct pci_rid_node *node;
+	struct pci_bus *bus;
+	int ret;
+
+	lockdep_assert_held(&pci_groups_lock);
+
+	a.keys = kmalloc_array(a.size, sizeof(*a.keys), GFP_KERNEL);
+	if (!a.keys)
+		return ERR_PTR(-ENOMEM);
+	ret = pci_for_each_dma_alias(pdev, pci_collect_alias, &a);
+	if (ret)
+		goto out;
+
+	nr = a.nr + depth + 1;
+	pgd = kzalloc(struct_size(pgd, links, nr), GFP_KERNEL);
+	if (!pgd) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	pgd->pdev = pdev;
+	pgd->nr_links = nr;
+	pgd->nr_users = a.nr;
+
+	node = pci_rid_node_get(pci_dev_key(pdev));
+	if (!node) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	node->owner = pgd;
+
+	for (; i < a.nr; i++) {
+		ret = pci_group_link(pgd, i, a.keys[i], true);
+		if (ret)
+			goto err_free;
+	}
+	ret = pci_group_link(pgd, i++, pci_dev_key(pdev), false);
+	for (bus = pdev->bus; !ret && !pci_is_root_bus(bus); bus = bus->parent)
+		if (bus->self)
+			ret = pci_group_link(pgd, i++, pci_dev_key(bus->self),
+					     false);
+	if (ret) {
+		i--;
+		goto err_free;
+	}
+
+	if (end) {
+		node = pci_rid_node_get(pci_dev_key(end));
+		if (!node) {
+			ret = -ENOMEM;
+			goto err_free;
+		}
+		pgd->opens = pci_dev_key(end);
+		pgd->opening = true;
+		node->open++;
+	}
+	kfree(a.keys);
+	return pgd;
+
+err_free:
+	pci_group_dev_free(pgd, i);
+out:
+	kfree(a.keys);
+	return ERR_PTR(ret);
+}
+
+/* The device left the PCI bus: forget it, so its IDs can be reused. */
+static int pci_groups_bus_notify(struct notifier_block *nb,
+				 unsigned long action, void *data)
+{
+	struct pci_group_dev *pgd;
+
+	if (action != BUS_NOTIFY_DEL_DEVICE)
+		return NOTIFY_DONE;
+
+	guard(mutex)(&pci_groups_lock);
+	pgd = pci_group_dev_find(to_pci_dev(data));
+	if (pgd)
+		pci_group_dev_free(pgd, pgd->nr_links);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block pci_groups_nb = {
+	.notifier_call = pci_groups_bus_notify,
+};
+
+/* --- Finding the group ----------------------------------------------- */
+
+/**
+ * struct pci_group_join - the group a device is about to join
+ * @group: the group so far, with a reference, or NULL
+ * @reason: why the device joins @group
+ * @ret: the first merge error, or 0
+ */
+struct pci_group_join {
+	struct iommu_group *group;
+	char reason[PCI_GROUP_REASON_LEN];
+	int ret;
+};
+
+/* Join @group (whose reference is consumed); merge if we have one already. */
+static __printf(3, 4)
+void pci_group_join(struct pci_group_join *j, struct iommu_group *group,
+		    const char *fmt, ...)
+{
+	va_list args;
+
+	if (!group)
+		return;
+	if (!j->group) {
+		j->group = group;
+		va_start(args, fmt);
+		vsnprintf(j->reason, sizeof(j->reason), fmt, args);
+		va_end(args);
+		return;
+	}
+	if (group != j->group && !j->ret)
+		j->ret = iommu_group_merge(j->group, group);
+	iommu_group_put(group);
+}
+
+/*
+ * The group of some other device in @list that has one.  All of them share
+ * one group, so the first is enough; devices without a group are skipped.
+ */
+static struct iommu_group *pci_list_group(struct list_head *list,
+					  struct pci_dev *self,
+					  struct pci_dev **who)
+{
+	struct iommu_group *group;
+	struct pci_rid_link *link;
+
+	list_for_each_entry(link, list, list) {
+		if (link->pgd->pdev == self)
+			continue;
+		group = iommu_group_get(&link->pgd->pdev->dev);
+		if (group) {
+			*who = link->pgd->pdev;
+			return group;
+		}
+	}
+	return NULL;
+}
+
+/* Rule 1: join every device that shares one of our requester IDs. */
+static void pci_join_aliases(struct pci_group_join *j,
+			     struct pci_group_dev *pgd)
+{
+	char name[PCI_KEY_NAME_LEN];
+	struct iommu_group *group;
+	struct pci_rid_node *node;
+	struct pci_dev *who;
+	unsigned int i;
+
+	for (i = 0; i < pgd->nr_users; i++) {
+		node = xa_load(&pci_rid_index, pgd->links[i].key);
+		group = pci_list_group(&node->users, pgd->pdev, &who);
+		if (group)
+			pci_group_join(j, group, "requester ID %s, shared with %s",
+				       pci_key_name(name, pgd->links[i].key),
+				       pci_name(who));
+	}
+}
+
+/*
+ * Rules 2, 4, 5: if isolation ends at @end, everything below it is one group;
+ * the first device to open @end merges what is there already.
+ */
+static void pci_join_open_end(struct pci_group_join *j,
+			      struct pci_group_dev *pgd, struct pci_dev *end,
+			      struct pci_dev *culprit)
+{
+	struct pci_rid_node *node = xa_load(&pci_rid_index, pci_dev_key(end));
+	char reason[PCI_GROUP_REASON_LEN];
+	struct pci_rid_link *link;
+	struct pci_dev *who;
+
+	if (pci_bridge_is_conventional(culprit))
+		snprintf(reason, sizeof(reason),
+			 "behind PCI bridge %s, which hides requester IDs",
+			 pci_name(culprit));
+	else if (culprit != end)
+		snprintf(reason, sizeof(reason),
+			 "in switch %s, whose port %s lacks ACS",
+			 pci_name(end), pci_name(culprit));
+	else
+		snprintf(reason, sizeof(reason), "below %s, which lacks ACS",
+			 pci_name(culprit));
+
+	if (node->merged) {
+		pci_group_join(j, pci_list_group(&node->below, pgd->pdev, &who),
+			       "%s", reason);
+		return;
+	}
+	list_for_each_entry(link, &node->below, list) {
+		if (link->pgd != pgd)
+			pci_group_join(j, iommu_group_get(&link->pgd->pdev->dev),
+				       "%s", reason);
+	}
+}
+
+/* Rules 2, 4, 5: join every open bridge above us (or ourselves). */
+static void pci_join_open_above(struct pci_group_join *j,
+				struct pci_group_dev *pgd)
+{
+	unsigned long key;
+	char name[PCI_KEY_NAME_LEN];
+	struct iommu_group *group;
+	struct pci_rid_node *node;
+	struct pci_dev *who;
+	unsigned int i;
+
+	for (i = pgd->nr_users; i < pgd->nr_links; i++) {
+		key = pgd->links[i].key;
+		node = xa_load(&pci_rid_index, key);
+		if (!node->open || (pgd->opening && pgd->opens == key))
+			continue;
+		group = pci_list_group(&node->below, pgd->pdev, &who);
+		if (group)
+			pci_group_join(j, group,
+				       "below %s, where isolation ends, with %s",
+				       pci_key_name(name, key), pci_name(who));
+	}
+}
+
+/* Rule 3: join the other functions of our slot if ACS does not part us. */
+static void pci_join_slot(struct pci_group_join *j, struct pci_dev *pdev)
+{
+	struct pci_rid_node *node;
+	struct pci_dev *sib;
+	unsigned int fn;
+
+	if (!pci_in_multifunction_slot(pdev))
+		return;
+	for (fn = 0; fn < 8; fn++) {
+		u8 devfn = PCI_DEVFN(PCI_SLOT(pdev->devfn), fn);
+
+		if (devfn == pdev->devfn)
+			continue;
+		node = xa_load(&pci_rid_index,
+			       pci_rid_key(pdev->bus,
+					   PCI_DEVID(pdev->bus->number, devfn)));
+		if (!node || !node->owner)
+			continue;
+		sib = node->owner->pdev;
+		if (!pci_slot_shared(pdev, sib))
+			continue;
+		pci_group_join(j, iommu_group_get(&sib->dev),
+			       "same slot as %s, no ACS", pci_name(sib));
+	}
+}
+
+/**
+ * pci_device_group - the IOMMU group a PCI device must join
+ * @dev: a PCI device
+ *
+ * The device_group callback for IOMMUs that translate PCI requester IDs.
+ * @dev shares a group with every device that the IOMMU cannot tell apart
+ * from it or that it can reach, or that can reach it, without the IOMMU:
+ * DMA aliases in both directions (including the PCI core's alias quirks),
+ * everything behind a conventional PCI bridge, functions of one slot without
+ * ACS, everything below the highest bridge on its path that does not enforce
+ * ACS, and everything in a switch with a downstream port without ACS.  Groups
+ * that @dev must join together are merged.  The reason for the choice is
+ * recorded with iommu_group_set_reason().
+ *
+ * Cost: O(depth of @dev + requester IDs of @dev + functions in its slot),
+ * plus one walk of a subtree the first time isolation ends at its top.
+ *
+ * Context: Process context; may sleep.  Called with iommu_probe_device_lock
+ * held, as the core does for device_group callbacks.
+ * Return: the group with a reference for the caller, or an ERR_PTR().
+ */
+struct iommu_group *pci_device_group(struct device *dev)
+{
+	struct pci_group_join j = { };
+	struct pci_dev *pdev, *end, *culprit = NULL;
+	struct pci_group_dev *pgd;
+	struct iommu_group *group;
+	struct pci_rid_node *node;
+	int ret;
+
+	if (!dev_is_pci(dev))
+		return ERR_PTR(-EINVAL);
+	pdev = to_pci_dev(dev);
+
+	guard(mutex)(&pci_groups_lock);
+	if (!pci_groups_tracking)
+		return ERR_PTR(-ENODEV);
+
+	end = pci_isolation_end(pdev, &culprit);
+	pgd = pci_group_dev_find(pdev);
+	if (!pgd) {
+		pgd = pci_group_dev_add(pdev, end);
+		if (IS_ERR(pgd))
+			return ERR_CAST(pgd);
+	}
+
+	pci_join_aliases(&j, pgd);
+	if (end)
+		pci_join_open_end(&j, pgd, end, culprit);
+	pci_join_open_above(&j, pgd);
+	pci_join_slot(&j, pdev);
+	if (j.ret) {
+		iommu_group_put(j.group);
+		return ERR_PTR(j.ret);
+	}
+	if (end) {
+		node = xa_load(&pci_rid_index, pci_dev_key(end));
+		node->merged = true;
+	}
+
+	group = j.group;
+	if (!group) {
+		group = iommu_group_alloc();
+		if (IS_ERR(group))
+			return group;
+		strscpy(j.reason, "first device of the group");
+	}
+	ret = iommu_group_set_reason(group, dev, j.reason);
+	if (ret) {
+		iommu_group_put(group);
+		return ERR_PTR(ret);
+	}
+	return group;
+}
+EXPORT_SYMBOL_GPL(pci_device_group);
+
+static int __init pci_groups_init(void)
+{
+	int ret = bus_register_notifier(&pci_bus_type, &pci_groups_nb);
+
+	if (ret)
+		return ret;
+	guard(mutex)(&pci_groups_lock);
+	pci_groups_tracking = true;
+	return 0;
+}
+arch_initcall(pci_groups_init);

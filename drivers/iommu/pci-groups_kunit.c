@@ -1,0 +1,1284 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for the PCI isolation rules in pci-groups.c.
+ *
+ * Each test builds a PCI hierarchy out of fake configuration spaces behind a
+ * private root bus, lets the real PCI core scan it, and has a mock IOMMU
+ * driver own the PCI bus with pci_device_group() as its device_group.  So the
+ * PCI core, the group core's bus notifier and the rules run as they would on
+ * hardware.  UML has a PCI core but no host bridge, so the bus numbers here
+ * are ours alone.
+ */
+
+#include <kunit/test.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/iommu.h>
+#include <linux/mount.h>
+#include <linux/pci.h>
+#include <linux/prandom.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/xarray.h>
+
+#define FAKE_VENDOR		0xfa4e
+#define FAKE_DEVICE		0x0001
+#define FAKE_DEVICE_ALIAS	0x00a1	/* DMA alias quirk below */
+
+#define ACS_ALL	(PCI_ACS_SV | PCI_ACS_RR | PCI_ACS_CR | PCI_ACS_UF)
+
+/* How a fake function looks in configuration space. */
+enum fake_kind {
+	FAKE_CONV,		/* conventional PCI device */
+	FAKE_EP,		/* PCIe endpoint */
+	FAKE_RCIEP,		/* root-complex integrated endpoint */
+	FAKE_RP,		/* PCIe root port */
+	FAKE_USP,		/* switch upstream port */
+	FAKE_DSP,		/* switch downstream port */
+	FAKE_P2P,		/* PCIe-to-PCI/PCI-X bridge */
+	FAKE_PPB,		/* conventional PCI-to-PCI bridge */
+};
+
+/* Flags of a fake function. */
+#define F_MF		BIT(0)	/* multifunction header bit */
+#define F_ACS		BIT(1)	/* ACS capability, all controls on */
+#define F_ACS_OFF	BIT(2)	/* ACS capability, controls off */
+
+/**
+ * struct fake_fn - configuration space of one fake function
+ * @cfg: the 4 KiB configuration space
+ * @alias: devfn of a DMA alias that the quirk adds, or -1
+ */
+struct fake_fn {
+	u8 cfg[PCI_CFG_SPACE_EXP_SIZE];
+	int alias;
+};
+
+/**
+ * struct fake_pci - one fake PCI hierarchy
+ * @fns: &struct fake_fn by bus number << 8 | devfn
+ * @root: the root bus once scanned
+ * @root_nr: its bus number
+ */
+struct fake_pci {
+	struct xarray fns;
+	struct pci_bus *root;
+	u8 root_nr;
+};
+
+static struct fake_fn *fake_lookup(struct pci_bus *bus, unsigned int devfn)
+{
+	struct fake_pci *fp = bus->sysdata;
+
+	return xa_load(&fp->fns, bus->number << 8 | devfn);
+}
+
+/* Writable: command, cache line/latency, bridge windows and control. */
+static bool fake_writable(struct fake_fn *fn, int where)
+{
+	bool bridge = (fn->cfg[PCI_HEADER_TYPE] & 0x7f) == PCI_HEADER_TYPE_BRIDGE;
+
+	if (where == PCI_COMMAND || where == PCI_COMMAND + 1 ||
+	    where == PCI_CACHE_LINE_SIZE || where == PCI_LATENCY_TIMER ||
+	    where == PCI_INTERRUPT_LINE)
+		return true;
+	/* Bus numbers are fixed, as firmware left them. */
+	if (bridge && where >= PCI_SEC_LATENCY_TIMER &&
+	    where < PCI_CAPABILITY_LIST)
+		return true;
+	return bridge && where >= PCI_BRIDGE_CONTROL &&
+	       where < PCI_BRIDGE_CONTROL + 2;
+}
+
+static int fake_read(struct pci_bus *bus, unsigned int devfn, int where,
+		     int size, u32 *val)
+{
+	struct fake_fn *fn = fake_lookup(bus, devfn);
+	int i;
+
+	if (!fn) {
+		*val = ~0U;
+		return PCIBIOS_DEVICE_NOT_FOUND;
+	}
+	*val = 0;
+	for (i = 0; i < size; i++)
+		*val |= fn->cfg[where + i] << (8 * i);
+	return PCIBIOS_SUCCESSFUL;
+}
+
+static int fake_write(struct pci_bus *bus, unsigned int devfn, int where,
+		      int size, u32 val)
+{
+	struct fake_fn *fn = fake_lookup(bus, devfn);
+	int i;
+
+	if (!fn)
+		return PCIBIOS_DEVICE_NOT_FOUND;
+	for (i = 0; i < size; i++)
+		if (fake_writable(fn, where + i))
+			fn->cfg[where + i] = val >> (8 * i);
+	return PCIBIOS_SUCCESSFUL;
+}
+
+static struct pci_ops fake_pci_ops = {
+	.read = fake_read,
+	.write = fake_write,
+};
+
+static bool on_fake_bus(struct pci_dev *pdev)
+{
+	return pdev->bus->ops == &fake_pci_ops;
+}
+
+/* A DMA alias quirk, as drivers/pci/quirks.c has them for real devices. */
+static void fake_alias_quirk(struct pci_dev *pdev)
+{
+	struct fake_fn *fn;
+
+	if (!on_fake_bus(pdev))
+		return;
+	fn = fake_lookup(pdev->bus, pdev->devfn);
+	if (fn && fn->alias >= 0)
+		pci_add_dma_alias(pdev, fn->alias, 1);
+}
+DECLARE_PCI_FIXUP_HEADER(FAKE_VENDOR, FAKE_DEVICE_ALIAS, fake_alias_quirk);
+
+static void put16(u8 *p, u16 v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+}
+
+static void put32(u8 *p, u32 v)
+{
+	put16(p, v);
+	put16(p + 2, v >> 16);
+}
+
+static const struct {
+	u32 class;
+	int pcie_type;		/* -1: no PCIe capability */
+	bool bridge;
+} fake_kinds[] = {
+	[FAKE_CONV]  = { 0x020000, -1, false },
+	[FAKE_EP]    = { 0x020000, PCI_EXP_TYPE_ENDPOINT, false },
+	[FAKE_RCIEP] = { 0x010000, PCI_EXP_TYPE_RC_END, false },
+	[FAKE_RP]    = { 0x060400, PCI_EXP_TYPE_ROOT_PORT, true },
+	[FAKE_USP]   = { 0x060400, PCI_EXP_TYPE_UPSTREAM, true },
+	[FAKE_DSP]   = { 0x060400, PCI_EXP_TYPE_DOWNSTREAM, true },
+	[FAKE_P2P]   = { 0x060400, PCI_EXP_TYPE_PCI_BRIDGE, true },
+	[FAKE_PPB]   = { 0x060400, -1, true },
+};
+
+/* Fill the fake function @bus:@devfn; bridges get @sec and @sub. */
+static struct fake_fn *fake_add(struct fake_pci *fp, u8 bus, u8 devfn,
+				enum fake_kind kind, unsigned int flags,
+				u8 sec, u8 sub)
+{
+	struct fake_fn *fn = kzalloc(sizeof(*fn), GFP_KERNEL);
+	u8 *c;
+
+	if (!fn)
+		return NULL;
+	c = fn->cfg;
+	fn->alias = -1;
+	put16(c + PCI_VENDOR_ID, FAKE_VENDOR);
+	put16(c + PCI_DEVICE_ID, FAKE_DEVICE);
+	put32(c + PCI_CLASS_REVISION, fake_kinds[kind].class << 8 | 1);
+	c[PCI_HEADER_TYPE] = fake_kinds[kind].bridge ? PCI_HEADER_TYPE_BRIDGE :
+						       PCI_HEADER_TYPE_NORMAL;
+	if (flags & F_MF)
+		c[PCI_HEADER_TYPE] |= PCI_HEADER_TYPE_MFD;
+	if (fake_kinds[kind].bridge) {
+		c[PCI_PRIMARY_BUS] = bus;
+		c[PCI_SECONDARY_BUS] = sec;
+		c[PCI_SUBORDINATE_BUS] = sub;
+	}
+	if (fake_kinds[kind].pcie_type >= 0) {
+		put16(c + PCI_STATUS, PCI_STATUS_CAP_LIST);
+		c[PCI_CAPABILITY_LIST] = 0x40;
+		c[0x40 + PCI_CAP_LIST_ID] = PCI_CAP_ID_EXP;
+		put16(c + 0x40 + PCI_EXP_FLAGS,
+		      2 | fake_kinds[kind].pcie_type << 4);
+	}
+	if (flags & (F_ACS | F_ACS_OFF)) {
+		put32(c + PCI_CFG_SPACE_SIZE, PCI_EXT_CAP_ID_ACS | 1 << 16);
+		put16(c + PCI_CFG_SPACE_SIZE + PCI_ACS_CAP, ACS_ALL);
+		put16(c + PCI_CFG_SPACE_SIZE + PCI_ACS_CTRL,
+		      flags & F_ACS ? ACS_ALL : 0);
+	}
+	if (xa_err(xa_store(&fp->fns, bus << 8 | devfn, fn, GFP_KERNEL))) {
+		kfree(fn);
+		return NULL;
+	}
+	return fn;
+}
+
+/* Make @bus:@devfn DMA with @alias's requester ID as well (a quirk). */
+static void fake_set_alias(struct fake_pci *fp, u8 bus, u8 devfn, u8 alias)
+{
+	struct fake_fn *fn = xa_load(&fp->fns, bus << 8 | devfn);
+
+	put16(fn->cfg + PCI_DEVICE_ID, FAKE_DEVICE_ALIAS);
+	fn->alias = alias;
+}
+
+static void fake_pci_init(struct fake_pci *fp, u8 root_nr)
+{
+	xa_init(&fp->fns);
+	fp->root = NULL;
+	fp->root_nr = root_nr;
+}
+
+/* Scan the root bus, or everything new on it if it exists already. */
+static int fake_pci_scan(struct fake_pci *fp)
+{
+	LIST_HEAD(resources);
+
+	pci_lock_rescan_remove();
+	if (!fp->root) {
+		fp->root = pci_scan_root_bus(NULL, fp->root_nr, &fake_pci_ops,
+					     fp, &resources);
+	} else {
+		pci_scan_child_bus(fp->root);
+	}
+	if (fp->root)
+		pci_bus_add_devices(fp->root);
+	pci_unlock_rescan_remove();
+	return fp->root ? 0 : -ENODEV;
+}
+
+static void fake_pci_fini(struct fake_pci *fp)
+{
+	struct fake_fn *fn;
+	unsigned long i;
+
+	if (fp->root) {
+		pci_lock_rescan_remove();
+		pci_stop_root_bus(fp->root);
+		pci_remove_root_bus(fp->root);
+		pci_unlock_rescan_remove();
+		fp->root = NULL;
+	}
+	xa_for_each(&fp->fns, i, fn)
+		kfree(fn);
+	xa_destroy(&fp->fns);
+}
+
+static void fake_pci_fini_action(void *fp)
+{
+	fake_pci_fini(fp);
+}
+
+static struct fake_pci *fake_pci_new(struct kunit *test, u8 root_nr)
+{
+	struct fake_pci *fp = kunit_kzalloc(test, sizeof(*fp), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, fp);
+	fake_pci_init(fp, root_nr);
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test, fake_pci_fini_action,
+						  fp), 0);
+	return fp;
+}
+
+/* The device at @bus:@devfn, which stays valid while it is on its bus. */
+static struct pci_dev *fake_dev(u8 bus, u8 devfn)
+{
+	struct pci_bus *b = pci_find_bus(0, bus);
+	struct pci_dev *pdev = b ? pci_get_slot(b, devfn) : NULL;
+
+	pci_dev_put(pdev);
+	return pdev;
+}
+
+/* The group id of @bus:@devfn, -1 if it has none, -2 if it is absent. */
+static int gid(u8 bus, u8 devfn)
+{
+	struct pci_dev *pdev = fake_dev(bus, devfn);
+
+	if (!pdev)
+		return -2;
+	return pdev->dev.iommu_group ? iommu_group_id(pdev->dev.iommu_group) :
+				       -1;
+}
+
+static void fake_remove(u8 bus, u8 devfn)
+{
+	struct pci_dev *pdev;
+
+	pci_lock_rescan_remove();
+	pdev = fake_dev(bus, devfn);
+	if (pdev)
+		pci_stop_and_remove_bus_device(pdev);
+	pci_unlock_rescan_remove();
+}
+
+/* --- The mock IOMMU driver ------------------------------------------- */
+
+static int mock_pci_add_device(struct device *dev)
+{
+	struct iommu_group *group;
+
+	if (!on_fake_bus(to_pci_dev(dev)))
+		return 0;
+	group = iommu_group_get_for_dev(dev);
+	if (IS_ERR(group))
+		return PTR_ERR(group);
+	iommu_group_put(group);
+	return 0;
+}
+
+static void mock_pci_remove_device(struct device *dev)
+{
+	iommu_group_remove_device(dev);
+}
+
+static const struct iommu_ops mock_pci_ops = {
+	.add_device = mock_pci_add_device,
+	.remove_device = mock_pci_remove_device,
+	.device_group = pci_device_group,
+};
+
+static void mock_pci_release(void *unused)
+{
+	bus_set_iommu(&pci_bus_type, NULL);
+}
+
+static void mock_pci_take(struct kunit *test)
+{
+	KUNIT_ASSERT_EQ(test, bus_set_iommu(&pci_bus_type, &mock_pci_ops), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, mock_pci_release,
+							NULL), 0);
+}
+
+/* A hierarchy below root bus @root, grouped as it is scanned. */
+static struct fake_pci *fake_start(struct kunit *test, u8 root)
+{
+	struct fake_pci *fp = fake_pci_new(test, root);
+
+	mock_pci_take(test);
+	return fp;
+}
+
+#define D(dev, fn)	PCI_DEVFN(dev, fn)
+
+/* Both devices are grouped, and in one group if @same, else apart. */
+static void expect_groups(struct kunit *test, bool same, u8 b1, u8 df1,
+			  u8 b2, u8 df2)
+{
+	int g1 = gid(b1, df1), g2 = gid(b2, df2);
+
+	KUNIT_EXPECT_TRUE_MSG(test, g1 >= 0 && g2 >= 0 && (g1 == g2) == same,
+			      "%02x:%02x.%d in group %d, %02x:%02x.%d in %d, expected %s",
+			      b1, PCI_SLOT(df1), PCI_FUNC(df1), g1, b2,
+			      PCI_SLOT(df2), PCI_FUNC(df2), g2,
+			      same ? "the same" : "two");
+}
+
+#define EXPECT_SAME(test, ...)	expect_groups(test, true, __VA_ARGS__)
+#define EXPECT_APART(test, ...)	expect_groups(test, false, __VA_ARGS__)
+
+/* --- One case per rule ----------------------------------------------- */
+
+/* Rule 6: devices on a root bus stand alone. */
+static void pci_root_bus_devices_stand_alone(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x10);
+
+	fake_add(fp, 0x10, D(0, 0), FAKE_RCIEP, 0, 0, 0);
+	fake_add(fp, 0x10, D(1, 0), FAKE_RCIEP, 0, 0, 0);
+	fake_add(fp, 0x10, D(2, 0), FAKE_CONV, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+
+	EXPECT_APART(test, 0x10, D(0, 0), 0x10, D(1, 0));
+	EXPECT_APART(test, 0x10, D(1, 0), 0x10, D(2, 0));
+	EXPECT_APART(test, 0x10, D(0, 0), 0x10, D(2, 0));
+}
+
+/* Rule 3: functions without ACS share; with ACS on all they stand alone. */
+static void pci_multifunction_without_acs_shares(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x11);
+
+	fake_add(fp, 0x11, D(2, 0), FAKE_RCIEP, F_MF, 0, 0);
+	fake_add(fp, 0x11, D(2, 1), FAKE_RCIEP, F_MF, 0, 0);
+	fake_add(fp, 0x11, D(3, 0), FAKE_RCIEP, F_MF | F_ACS, 0, 0);
+	fake_add(fp, 0x11, D(3, 1), FAKE_RCIEP, F_MF | F_ACS, 0, 0);
+	fake_add(fp, 0x11, D(4, 0), FAKE_RCIEP, F_MF | F_ACS_OFF, 0, 0);
+	fake_add(fp, 0x11, D(4, 1), FAKE_RCIEP, F_MF | F_ACS_OFF, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+
+	EXPECT_SAME(test, 0x11, D(2, 0), 0x11, D(2, 1));
+	EXPECT_APART(test, 0x11, D(3, 0), 0x11, D(3, 1));
+	EXPECT_SAME(test, 0x11, D(4, 0), 0x11, D(4, 1));
+	EXPECT_APART(test, 0x11, D(2, 0), 0x11, D(4, 0));
+}
+
+/* Rule 3: one function without ACS reaches its siblings that have ACS. */
+static void pci_multifunction_one_without_acs_joins_slot(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x12);
+
+	fake_add(fp, 0x12, D(5, 0), FAKE_RCIEP, F_MF | F_ACS, 0, 0);
+	fake_add(fp, 0x12, D(5, 1), FAKE_RCIEP, F_MF | F_ACS, 0, 0);
+	fake_add(fp, 0x12, D(5, 2), FAKE_RCIEP, F_MF, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+
+	EXPECT_SAME(test, 0x12, D(5, 0), 0x12, D(5, 2));
+	EXPECT_SAME(test, 0x12, D(5, 1), 0x12, D(5, 2));
+}
+
+/* Rule 3: a single-function device never counts as another's sibling. */
+static void pci_single_function_is_no_sibling(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x13);
+
+	/* Function 0 lacks the multifunction bit, so only it is scanned. */
+	fake_add(fp, 0x13, D(6, 0), FAKE_RCIEP, 0, 0, 0);
+	fake_add(fp, 0x13, D(6, 1), FAKE_RCIEP, F_MF, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+
+	KUNIT_EXPECT_GE(test, gid(0x13, D(6, 0)), 0);
+	KUNIT_EXPECT_EQ(test, gid(0x13, D(6, 1)), -2);
+}
+
+/*
+ * Rule 3: function 1 of a multifunction device need not repeat the header
+ * bit (the PCI core marks it only after adding it); it still shares.
+ */
+static void pci_function_without_mf_bit_is_sibling(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x16);
+
+	fake_add(fp, 0x16, D(6, 0), FAKE_EP, F_MF, 0, 0);
+	fake_add(fp, 0x16, D(6, 1), FAKE_EP, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+
+	EXPECT_SAME(test, 0x16, D(6, 0), 0x16, D(6, 1));
+}
+
+/* Rule 1: a quirk alias joins both devices, whichever comes first. */
+static void pci_dma_alias_joins_both_orders(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x14);
+
+	/* 01.0 aliases 02.0, found later; 04.0 aliases 03.0, found earlier. */
+	fake_add(fp, 0x14, D(1, 0), FAKE_RCIEP, 0, 0, 0);
+	fake_set_alias(fp, 0x14, D(1, 0), D(2, 0));
+	fake_add(fp, 0x14, D(2, 0), FAKE_RCIEP, 0, 0, 0);
+	fake_add(fp, 0x14, D(3, 0), FAKE_RCIEP, 0, 0, 0);
+	fake_add(fp, 0x14, D(4, 0), FAKE_RCIEP, 0, 0, 0);
+	fake_set_alias(fp, 0x14, D(4, 0), D(3, 0));
+	fake_add(fp, 0x14, D(5, 0), FAKE_RCIEP, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+
+	EXPECT_SAME(test, 0x14, D(1, 0), 0x14, D(2, 0));
+	EXPECT_SAME(test, 0x14, D(3, 0), 0x14, D(4, 0));
+	EXPECT_APART(test, 0x14, D(1, 0), 0x14, D(3, 0));
+	EXPECT_APART(test, 0x14, D(5, 0), 0x14, D(1, 0));
+	EXPECT_APART(test, 0x14, D(5, 0), 0x14, D(3, 0));
+}
+
+/* Rule 1: an alias partner that is hot-added later still joins. */
+static void pci_dma_alias_partner_hot_added(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x15);
+
+	fake_add(fp, 0x15, D(1, 0), FAKE_RCIEP, 0, 0, 0);
+	fake_set_alias(fp, 0x15, D(1, 0), D(7, 0));
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+	KUNIT_EXPECT_GE(test, gid(0x15, D(1, 0)), 0);
+
+	fake_add(fp, 0x15, D(7, 0), FAKE_RCIEP, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+	EXPECT_SAME(test, 0x15, D(1, 0), 0x15, D(7, 0));
+
+	/* Removed and added again, the partner finds the alias again. */
+	fake_remove(0x15, D(7, 0));
+	KUNIT_EXPECT_EQ(test, gid(0x15, D(7, 0)), -2);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+	EXPECT_SAME(test, 0x15, D(1, 0), 0x15, D(7, 0));
+}
+
+/* Rule 2: behind a PCIe-to-PCI bridge, everything shares the bridge's group. */
+static void pci_conventional_bridge_hides_everything_below(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x20);
+
+	fake_add(fp, 0x20, D(1, 0), FAKE_RP, F_ACS, 0x21, 0x23);
+	fake_add(fp, 0x21, D(0, 0), FAKE_P2P, 0, 0x22, 0x23);
+	fake_add(fp, 0x22, D(1, 0), FAKE_CONV, 0, 0, 0);
+	fake_add(fp, 0x22, D(2, 0), FAKE_CONV, 0, 0, 0);
+	fake_add(fp, 0x22, D(3, 0), FAKE_PPB, 0, 0x23, 0x23);
+	fake_add(fp, 0x23, D(4, 0), FAKE_CONV, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+
+	EXPECT_SAME(test, 0x21, D(0, 0), 0x22, D(1, 0));
+	EXPECT_SAME(test, 0x21, D(0, 0), 0x22, D(2, 0));
+	EXPECT_SAME(test, 0x21, D(0, 0), 0x22, D(3, 0));
+	EXPECT_SAME(test, 0x21, D(0, 0), 0x23, D(4, 0));
+	EXPECT_APART(test, 0x20, D(1, 0), 0x21, D(0, 0));
+}
+
+/* Rule 4: a root port with ACS isolates what is below it. */
+static void pci_root_port_with_acs_isolates(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x24);
+
+	fake_add(fp, 0x24, D(1, 0), FAKE_RP, F_ACS, 0x25, 0x25);
+	fake_add(fp, 0x24, D(2, 0), FAKE_RP, F_ACS, 0x26, 0x26);
+	fake_add(fp, 0x25, D(0, 0), FAKE_EP, 0, 0, 0);
+	fake_add(fp, 0x26, D(0, 0), FAKE_EP, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+
+	EXPECT_APART(test, 0x24, D(1, 0), 0x25, D(0, 0));
+	EXPECT_APART(test, 0x25, D(0, 0), 0x26, D(0, 0));
+	EXPECT_APART(test, 0x24, D(1, 0), 0x24, D(2, 0));
+}
+
+/* Rule 4: below a root port without ACS, the port's subtree is one group. */
+static void pci_root_port_without_acs_joins_port(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x28);
+
+	fake_add(fp, 0x28, D(1, 0), FAKE_RP, 0, 0x29, 0x29);
+	fake_add(fp, 0x28, D(2, 0), FAKE_RP, F_ACS_OFF, 0x2a, 0x2a);
+	fake_add(fp, 0x29, D(0, 0), FAKE_EP, 0, 0, 0);
+	fake_add(fp, 0x2a, D(0, 0), FAKE_EP, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+
+	EXPECT_SAME(test, 0x28, D(1, 0), 0x29, D(0, 0));
+	EXPECT_SAME(test, 0x28, D(2, 0), 0x2a, D(0, 0));
+	EXPECT_APART(test, 0x29, D(0, 0), 0x2a, D(0, 0));
+}
+
+/* Build rp (ACS) -> usp -> dsp 0/1 (@acs0/@acs1) -> one endpoint each. */
+static void build_switch(struct fake_pci *fp, u8 b, unsigned int acs0,
+			 unsigned int acs1)
+{
+	fake_add(fp, b, D(1, 0), FAKE_RP, F_ACS, b + 1, b + 4);
+	fake_add(fp, b + 1, D(0, 0), FAKE_USP, 0, b + 2, b + 4);
+	fake_add(fp, b + 2, D(0, 0), FAKE_DSP, acs0, b + 3, b + 3);
+	fake_add(fp, b + 2, D(1, 0), FAKE_DSP, acs1, b + 4, b + 4);
+	fake_add(fp, b + 3, D(0, 0), FAKE_EP, 0, 0, 0);
+	fake_add(fp, b + 4, D(0, 0), FAKE_EP, 0, 0, 0);
+}
+
+/* Rule 5: below downstream ports without ACS, the switch is one group. */
+static void pci_switch_without_acs_is_one_group(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x30);
+
+	build_switch(fp, 0x30, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+
+	EXPECT_SAME(test, 0x33, D(0, 0), 0x34, D(0, 0));
+	EXPECT_SAME(test, 0x32, D(0, 0), 0x34, D(0, 0));
+	EXPECT_SAME(test, 0x32, D(1, 0), 0x33, D(0, 0));
+	EXPECT_SAME(test, 0x31, D(0, 0), 0x33, D(0, 0));
+	EXPECT_APART(test, 0x30, D(1, 0), 0x33, D(0, 0));
+}
+
+/* Rule 5: one port without ACS lets its devices reach the whole switch. */
+static void pci_switch_one_port_without_acs(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x38);
+
+	build_switch(fp, 0x38, F_ACS, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+
+	EXPECT_SAME(test, 0x3b, D(0, 0), 0x3c, D(0, 0));
+	EXPECT_SAME(test, 0x3a, D(0, 0), 0x3c, D(0, 0));
+	EXPECT_APART(test, 0x38, D(1, 0), 0x3b, D(0, 0));
+}
+
+/* Rule 4: a switch whose ports all have ACS isolates every endpoint. */
+static void pci_switch_with_acs_isolates(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x40);
+
+	build_switch(fp, 0x40, F_ACS, F_ACS);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+
+	EXPECT_APART(test, 0x43, D(0, 0), 0x44, D(0, 0));
+	EXPECT_APART(test, 0x42, D(0, 0), 0x43, D(0, 0));
+	EXPECT_APART(test, 0x42, D(0, 0), 0x42, D(1, 0));
+	EXPECT_APART(test, 0x41, D(0, 0), 0x43, D(0, 0));
+}
+
+/* Rules 4 and 5: only the switch where isolation ends becomes one group. */
+static void pci_nested_switch_groups_at_highest_open_point(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x48);
+
+	/* Outer switch with ACS; the inner one below its port 0 without. */
+	fake_add(fp, 0x48, D(1, 0), FAKE_RP, F_ACS, 0x49, 0x4f);
+	fake_add(fp, 0x49, D(0, 0), FAKE_USP, 0, 0x4a, 0x4f);
+	fake_add(fp, 0x4a, D(0, 0), FAKE_DSP, F_ACS, 0x4b, 0x4e);
+	fake_add(fp, 0x4b, D(0, 0), FAKE_USP, 0, 0x4c, 0x4e);
+	fake_add(fp, 0x4c, D(0, 0), FAKE_DSP, 0, 0x4d, 0x4d);
+	fake_add(fp, 0x4c, D(1, 0), FAKE_DSP, 0, 0x4e, 0x4e);
+	fake_add(fp, 0x4d, D(0, 0), FAKE_EP, 0, 0, 0);
+	fake_add(fp, 0x4e, D(0, 0), FAKE_EP, 0, 0, 0);
+	fake_add(fp, 0x4a, D(1, 0), FAKE_DSP, F_ACS, 0x4f, 0x4f);
+	fake_add(fp, 0x4f, D(0, 0), FAKE_EP, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+
+	EXPECT_SAME(test, 0x4d, D(0, 0), 0x4e, D(0, 0));
+	EXPECT_SAME(test, 0x4b, D(0, 0), 0x4d, D(0, 0));
+	EXPECT_SAME(test, 0x4c, D(1, 0), 0x4d, D(0, 0));
+	EXPECT_APART(test, 0x4a, D(0, 0), 0x4d, D(0, 0));
+	EXPECT_APART(test, 0x4f, D(0, 0), 0x4d, D(0, 0));
+	EXPECT_APART(test, 0x49, D(0, 0), 0x4d, D(0, 0));
+}
+
+/* Rules 3 and 4: multifunction root ports with ACS stay apart, without share. */
+static void pci_multifunction_root_ports(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x5c);
+
+	fake_add(fp, 0x5c, D(0x1c, 0), FAKE_RP, F_MF | F_ACS, 0x5d, 0x5d);
+	fake_add(fp, 0x5c, D(0x1c, 1), FAKE_RP, F_MF | F_ACS, 0x5e, 0x5e);
+	fake_add(fp, 0x5c, D(0x1d, 0), FAKE_RP, F_MF, 0x5f, 0x5f);
+	fake_add(fp, 0x5c, D(0x1d, 1), FAKE_RP, F_MF, 0x60, 0x60);
+	/* Function 1 without the header bit, as QEMU builds it by default. */
+	fake_add(fp, 0x5c, D(0x1e, 0), FAKE_RP, F_MF | F_ACS, 0x61, 0x61);
+	fake_add(fp, 0x5c, D(0x1e, 1), FAKE_RP, F_ACS, 0x62, 0x62);
+	fake_add(fp, 0x5d, D(0, 0), FAKE_EP, 0, 0, 0);
+	fake_add(fp, 0x5e, D(0, 0), FAKE_EP, 0, 0, 0);
+	fake_add(fp, 0x5f, D(0, 0), FAKE_EP, 0, 0, 0);
+	fake_add(fp, 0x60, D(0, 0), FAKE_EP, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+
+	EXPECT_APART(test, 0x5c, D(0x1c, 0), 0x5c, D(0x1c, 1));
+	EXPECT_APART(test, 0x5d, D(0, 0), 0x5e, D(0, 0));
+	EXPECT_SAME(test, 0x5c, D(0x1d, 0), 0x5c, D(0x1d, 1));
+	EXPECT_SAME(test, 0x5f, D(0, 0), 0x60, D(0, 0));
+	EXPECT_SAME(test, 0x5c, D(0x1d, 0), 0x60, D(0, 0));
+	EXPECT_APART(test, 0x5c, D(0x1c, 0), 0x5c, D(0x1d, 0));
+	EXPECT_APART(test, 0x5c, D(0x1e, 0), 0x5c, D(0x1e, 1));
+}
+
+/* Hot removal and rescan: the rest stays grouped, returning devices rejoin. */
+static void pci_hot_remove_and_rescan_rejoin(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x68);
+	int g;
+
+	build_switch(fp, 0x68, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+	g = gid(0x6b, D(0, 0));
+	KUNIT_ASSERT_GE(test, g, 0);
+
+	fake_remove(0x6a, D(0, 0));	/* a downstream port and its endpoint */
+	KUNIT_EXPECT_EQ(test, gid(0x6b, D(0, 0)), -2);
+	KUNIT_EXPECT_EQ(test, gid(0x6c, D(0, 0)), g);
+
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+	KUNIT_EXPECT_EQ(test, gid(0x6a, D(0, 0)), g);
+	KUNIT_EXPECT_EQ(test, gid(0x6b, D(0, 0)), g);
+	KUNIT_EXPECT_EQ(test, gid(0x6c, D(0, 0)), g);
+}
+
+/* Hot removal: the index forgets a device, so a new one is judged afresh. */
+static void pci_hot_remove_forgets_device(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x70);
+	struct fake_fn *rp;
+
+	rp = fake_add(fp, 0x70, D(1, 0), FAKE_RP, 0, 0x71, 0x71);
+	fake_add(fp, 0x71, D(0, 0), FAKE_EP, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+	EXPECT_SAME(test, 0x70, D(1, 0), 0x71, D(0, 0));
+
+	/* A new root port in the same place, now with ACS. */
+	fake_remove(0x70, D(1, 0));
+	KUNIT_EXPECT_EQ(test, gid(0x71, D(0, 0)), -2);
+	put32(rp->cfg + PCI_CFG_SPACE_SIZE, PCI_EXT_CAP_ID_ACS | 1 << 16);
+	put16(rp->cfg + PCI_CFG_SPACE_SIZE + PCI_ACS_CAP, ACS_ALL);
+	put16(rp->cfg + PCI_CFG_SPACE_SIZE + PCI_ACS_CTRL, ACS_ALL);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+	EXPECT_APART(test, 0x70, D(1, 0), 0x71, D(0, 0));
+}
+
+/**
+ * struct event_log - IOMMU_GROUP_NOTIFY events seen on one group's chain
+ * @nb: the notifier
+ * @adds: number of IOMMU_GROUP_NOTIFY_ADD_DEVICE events
+ * @dels: number of IOMMU_GROUP_NOTIFY_DEL_DEVICE events
+ * @last_del: device of the last DEL event
+ */
+struct event_log {
+	struct notifier_block nb;
+	int adds;
+	int dels;
+	struct device *last_del;
+};
+
+static int event_log_call(struct notifier_block *nb, unsigned long action,
+			  void *data)
+{
+	struct event_log *log = container_of(nb, struct event_log, nb);
+
+	if (action == IOMMU_GROUP_NOTIFY_ADD_DEVICE)
+		log->adds++;
+	if (action == IOMMU_GROUP_NOTIFY_DEL_DEVICE) {
+		log->dels++;
+		log->last_del = data;
+	}
+	return NOTIFY_OK;
+}
+
+/* A later device that must join two groups merges them into one. */
+static void pci_new_device_merges_two_groups(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x74);
+	struct event_log log1 = { .nb.notifier_call = event_log_call };
+	struct event_log log3 = { .nb.notifier_call = event_log_call };
+	struct iommu_group *g1, *g3;
+	struct pci_dev *d1, *d3;
+
+	/* 01.1 will share 01.0's slot and alias 03.0. */
+	fake_add(fp, 0x74, D(1, 0), FAKE_RCIEP, F_MF, 0, 0);
+	fake_add(fp, 0x74, D(3, 0), FAKE_RCIEP, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+	d1 = fake_dev(0x74, D(1, 0));
+	d3 = fake_dev(0x74, D(3, 0));
+	g1 = iommu_group_get(&d1->dev);
+	g3 = iommu_group_get(&d3->dev);
+	KUNIT_ASSERT_NOT_NULL(test, g1);
+	KUNIT_ASSERT_NOT_NULL(test, g3);
+	KUNIT_ASSERT_NE(test, iommu_group_id(g1), iommu_group_id(g3));
+	iommu_group_register_notifier(g1, &log1.nb);
+	iommu_group_register_notifier(g3, &log3.nb);
+
+	fake_add(fp, 0x74, D(1, 1), FAKE_RCIEP, F_MF, 0, 0);
+	fake_set_alias(fp, 0x74, D(1, 1), D(3, 0));
+	KUNIT_EXPECT_EQ(test, fake_pci_scan(fp), 0);
+
+	EXPECT_SAME(test, 0x74, D(1, 0), 0x74, D(3, 0));
+	EXPECT_SAME(test, 0x74, D(1, 1), 0x74, D(3, 0));
+	/* One group emptied: its member left it and joined the other. */
+	KUNIT_EXPECT_EQ(test, log1.dels + log3.dels, 1);
+	if (log1.dels) {
+		KUNIT_EXPECT_PTR_EQ(test, log1.last_del, &d1->dev);
+		KUNIT_EXPECT_EQ(test, log3.adds, 2);
+		KUNIT_EXPECT_PTR_EQ(test, d1->dev.iommu_group, g3);
+	} else {
+		KUNIT_EXPECT_PTR_EQ(test, log3.last_del, &d3->dev);
+		KUNIT_EXPECT_EQ(test, log1.adds, 2);
+		KUNIT_EXPECT_PTR_EQ(test, d3->dev.iommu_group, g1);
+	}
+
+	iommu_group_unregister_notifier(g1, &log1.nb);
+	iommu_group_unregister_notifier(g3, &log3.nb);
+	iommu_group_put(g1);
+	iommu_group_put(g3);
+}
+
+static struct vfsmount *debugfs_mnt;
+
+/* Read /sys/kernel/debug/iommu/groups/<id> into @buf. */
+static int read_reasons(int id, char *buf, size_t len)
+{
+	struct file *f;
+	char path[32];
+	loff_t pos = 0;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "iommu/groups/%d", id);
+	f = file_open_root_mnt(debugfs_mnt, path, O_RDONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_read(f, buf, len - 1, &pos);
+	fput(f);
+	if (n < 0)
+		return n;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Every member of a group has a line saying why it is there. */
+static void pci_debugfs_explains_each_member(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x78);
+	char *buf = kunit_kzalloc(test, 1024, GFP_KERNEL);
+
+	if (!debugfs_mnt)
+		kunit_skip(test, "no debugfs");
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	fake_add(fp, 0x78, D(3, 0), FAKE_RCIEP, F_MF, 0, 0);
+	fake_add(fp, 0x78, D(3, 1), FAKE_RCIEP, F_MF, 0, 0);
+	fake_add(fp, 0x78, D(4, 0), FAKE_RP, F_ACS_OFF, 0x79, 0x79);
+	fake_add(fp, 0x79, D(0, 0), FAKE_EP, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+
+	KUNIT_ASSERT_EQ(test, read_reasons(gid(0x78, D(3, 0)), buf, 1024), 0);
+	KUNIT_EXPECT_STREQ(test, buf,
+			   "0000:78:03.0: first device of the group\n"
+			   "0000:78:03.1: same slot as 0000:78:03.0, no ACS\n");
+
+	KUNIT_ASSERT_EQ(test, read_reasons(gid(0x79, D(0, 0)), buf, 1024), 0);
+	KUNIT_EXPECT_STREQ(test, buf,
+			   "0000:78:04.0: first device of the group\n"
+			   "0000:79:00.0: below 0000:78:04.0, which lacks ACS\n");
+}
+
+/* A merged member says where it came from. */
+static void pci_debugfs_shows_merges(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x7a);
+	char *buf = kunit_kzalloc(test, 1024, GFP_KERNEL);
+	char *expect;
+	int g1, g3;
+
+	if (!debugfs_mnt)
+		kunit_skip(test, "no debugfs");
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	fake_add(fp, 0x7a, D(1, 0), FAKE_RCIEP, F_MF, 0, 0);
+	fake_add(fp, 0x7a, D(3, 0), FAKE_RCIEP, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+	g1 = gid(0x7a, D(1, 0));
+	g3 = gid(0x7a, D(3, 0));
+	fake_add(fp, 0x7a, D(1, 1), FAKE_RCIEP, F_MF, 0, 0);
+	fake_set_alias(fp, 0x7a, D(1, 1), D(3, 0));
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+
+	/* Aliases are looked at first, so 03.0's group stays. */
+	KUNIT_ASSERT_EQ(test, gid(0x7a, D(1, 1)), g3);
+	expect = kasprintf(GFP_KERNEL,
+			   "0000:7a:03.0: first device of the group\n"
+			   "0000:7a:01.0: first device of the group (merged from group %d)\n"
+			   "0000:7a:01.1: requester ID 0000:7a:03.0, shared with 0000:7a:03.0\n",
+			   g1);
+	KUNIT_ASSERT_NOT_NULL(test, expect);
+	KUNIT_EXPECT_EQ(test, read_reasons(g3, buf, 1024), 0);
+	KUNIT_EXPECT_STREQ(test, buf, expect);
+	KUNIT_EXPECT_NE(test, read_reasons(g1, buf, 1024), 0);
+	kfree(expect);
+}
+
+/* --- Property test: random hierarchies against a reference model ----- */
+
+#define PT_ITERATIONS	1000
+#define PT_MAX		40
+#define PT_SEED		0x10aa5eedU
+#define PT_ROOT		0x80
+
+/* What a bus below a bridge looks like. */
+enum pt_bus { PT_ROOT_BUS, PT_PORT_BUS, PT_SWITCH_BUS, PT_CONV_BUS };
+
+/**
+ * struct pt_node - one function of a random hierarchy
+ * @bus: its bus number
+ * @devfn: its device and function
+ * @parent: index of the bridge above it, or -1 on the root bus
+ * @kind: what it is
+ * @flags: F_MF, F_ACS, F_ACS_OFF
+ * @alias: devfn of its quirk DMA alias on @bus, or -1
+ * @sec: a bridge's secondary bus number
+ */
+struct pt_node {
+	u8 bus;
+	u8 devfn;
+	u8 sec;
+	int parent;
+	enum fake_kind kind;
+	unsigned int flags;
+	int alias;
+};
+
+/**
+ * struct pt_model - a random hierarchy and the groups it must have
+ * @n: the functions
+ * @nr: number of @n
+ * @next_bus: the last bus number given out
+ * @rnd: the generator
+ * @up: union-find parents, the model's groups
+ */
+struct pt_model {
+	struct pt_node n[PT_MAX];
+	int nr;
+	u8 next_bus;
+	struct rnd_state rnd;
+	int up[PT_MAX];
+};
+
+static u32 pt_rand(struct pt_model *m, u32 n)
+{
+	return prandom_u32_state(&m->rnd) % n;
+}
+
+static unsigned int pt_acs(struct pt_model *m)
+{
+	static const unsigned int acs[] = { 0, F_ACS, F_ACS_OFF, F_ACS };
+
+	return acs[pt_rand(m, ARRAY_SIZE(acs))];
+}
+
+static int pt_add(struct pt_model *m, u8 bus, u8 devfn, enum fake_kind kind,
+		  unsigned int flags, int parent)
+{
+	struct pt_node *n;
+
+	if (m->nr == PT_MAX)
+		return -1;
+	n = &m->n[m->nr];
+	n->bus = bus;
+	n->devfn = devfn;
+	n->parent = parent;
+	n->kind = kind;
+	n->flags = flags;
+	n->alias = -1;
+	/* Now and then a device that also DMAs as another function. */
+	if (!fake_kinds[kind].bridge && !pt_rand(m, 6))
+		n->alias = PCI_DEVFN(pt_rand(m, 5), pt_rand(m, 2));
+	return m->nr++;
+}
+
+static void pt_gen_bus(struct pt_model *m, u8 bus, int parent,
+		       enum pt_bus type, int depth);
+
+static void pt_bridge(struct pt_model *m, u8 bus, u8 devfn,
+		      enum fake_kind kind, unsigned int flags, int parent,
+		      enum pt_bus below, int depth)
+{
+	int i = pt_add(m, bus, devfn, kind, flags, parent);
+
+	if (i < 0)
+		return;
+	m->n[i].sec = ++m->next_bus;
+	pt_gen_bus(m, m->n[i].sec, i, below, depth + 1);
+}
+
+/* @nf functions of one slot, multifunction if more than one. */
+static void pt_slot(struct pt_model *m, u8 bus, u8 dev, unsigned int nf,
+		    enum fake_kind kind, int parent, enum pt_bus below,
+		    int depth)
+{
+	unsigned int fn, flags;
+
+	for (fn = 0; fn < nf; fn++) {
+		flags = nf > 1 ? F_MF : 0;
+		if (kind != FAKE_CONV && (nf > 1 || kind == FAKE_RP ||
+					  kind == FAKE_DSP))
+			flags |= pt_acs(m);
+		if (fake_kinds[kind].bridge)
+			pt_bridge(m, bus, PCI_DEVFN(dev, fn), kind, flags,
+				  parent, below, depth);
+		else
+			pt_add(m, bus, PCI_DEVFN(dev, fn), kind, flags, parent);
+	}
+}
+
+static void pt_gen_bus(struct pt_model *m, u8 bus, int parent,
+		       enum pt_bus type, int depth)
+{
+	bool deep = depth >= 4;
+	unsigned int i, n;
+
+	switch (type) {
+	case PT_ROOT_BUS:
+		n = 1 + pt_rand(m, 4);
+		for (i = 1; i <= n; i++) {
+			if (pt_rand(m, 2))
+				pt_slot(m, bus, i, 1 + pt_rand(m, 3),
+					FAKE_RCIEP, parent, 0, depth);
+			else
+				pt_slot(m, bus, i, 1 + pt_rand(m, 2), FAKE_RP,
+					parent, PT_PORT_BUS, depth);
+		}
+		break;
+	case PT_PORT_BUS:
+		switch (deep ? 0 : pt_rand(m, 5)) {
+		case 0:
+			pt_slot(m, bus, 0, 1 + pt_rand(m, 3), FAKE_EP, parent,
+				0, depth);
+			break;
+		case 1:
+			pt_slot(m, bus, 0, 1, FAKE_USP, parent, PT_SWITCH_BUS,
+				depth);
+			break;
+		case 2:
+			pt_slot(m, bus, 0, 1, FAKE_P2P, parent, PT_CONV_BUS,
+				depth);
+			break;
+		case 3:
+			pt_slot(m, bus, 0, 1, FAKE_EP, parent, 0, depth);
+			break;
+		}
+		break;
+	case PT_SWITCH_BUS:
+		n = 1 + pt_rand(m, 3);
+		for (i = 0; i < n; i++)
+			pt_slot(m, bus, i, 1, FAKE_DSP, parent, PT_PORT_BUS,
+				depth);
+		break;
+	case PT_CONV_BUS:
+		n = 1 + pt_rand(m, 3);
+		for (i = 0; i < n; i++) {
+			if (!deep && !pt_rand(m, 3))
+				pt_slot(m, bus, i, 1, FAKE_PPB, parent,
+					PT_CONV_BUS, depth);
+			else
+				pt_slot(m, bus, i, 1 + pt_rand(m, 2),
+					FAKE_CONV, parent, 0, depth);
+		}
+		break;
+	}
+}
+
+static int pt_find(struct pt_model *m, int x)
+{
+	while (m->up[x] != x) {
+		m->up[x] = m->up[m->up[x]];
+		x = m->up[x];
+	}
+	return x;
+}
+
+static void pt_union(struct pt_model *m, int a, int b)
+{
+	m->up[pt_find(m, a)] = pt_find(m, b);
+}
+
+static bool pt_below(struct pt_model *m, int x, int top)
+{
+	for (; x >= 0; x = m->n[x].parent)
+		if (x == top)
+			return true;
+	return false;
+}
+
+static bool pt_has_acs(struct pt_node *n)
+{
+	return n->kind != FAKE_CONV && (n->flags & F_ACS);
+}
+
+/*
+ * The reference model: which functions can reach or impersonate which,
+ * computed from the hierarchy as a whole, without any index.
+ */
+static void pt_reach(struct pt_model *m)
+{
+	struct pt_node *a, *b;
+	int i, j, top;
+
+	for (i = 0; i < m->nr; i++)
+		m->up[i] = i;
+	for (i = 0; i < m->nr; i++) {
+		a = &m->n[i];
+		for (j = 0; j < m->nr; j++) {
+			b = &m->n[j];
+			if (i == j || a->bus != b->bus)
+				continue;
+			/* The IOMMU sees a's DMA with b's requester ID... */
+			if (a->alias == b->devfn)
+				pt_union(m, i, j);
+			/* ...or both use one requester ID. */
+			if (a->alias >= 0 && a->alias == b->alias)
+				pt_union(m, i, j);
+			/* Functions of one slot talk inside the device. */
+			if (PCI_SLOT(a->devfn) == PCI_SLOT(b->devfn) &&
+			    (a->flags & F_MF) && (b->flags & F_MF) &&
+			    (!pt_has_acs(a) || !pt_has_acs(b)))
+				pt_union(m, i, j);
+		}
+		/*
+		 * Below a conventional bridge, or a port that does not
+		 * redirect peer-to-peer traffic, everything reaches
+		 * everything; a switch port opens the whole switch.
+		 */
+		if (a->kind == FAKE_P2P || a->kind == FAKE_PPB ||
+		    ((a->kind == FAKE_RP || a->kind == FAKE_DSP) &&
+		     !pt_has_acs(a))) {
+			top = a->kind == FAKE_DSP ? a->parent : i;
+			for (j = 0; j < m->nr; j++)
+				if (pt_below(m, j, top))
+					pt_union(m, j, top);
+		}
+	}
+}
+
+static void pt_build(struct pt_model *m, struct fake_pci *fp)
+{
+	struct pt_node *n;
+	int i, j;
+	u8 sub;
+
+	for (i = 0; i < m->nr; i++) {
+		n = &m->n[i];
+		sub = n->sec;
+		if (fake_kinds[n->kind].bridge) {
+			/* Children come right after their bridge. */
+			for (j = i + 1; j < m->nr && pt_below(m, j, i); j++)
+				sub = max3(sub, m->n[j].bus, m->n[j].sec);
+		}
+		fake_add(fp, n->bus, n->devfn, n->kind, n->flags,
+			 n->sec, sub);
+		if (n->alias >= 0)
+			fake_set_alias(fp, n->bus, n->devfn, n->alias);
+	}
+}
+
+/* Print the hierarchy, so a failing seed can be read without rerunning. */
+static void pt_dump(struct kunit *test, struct pt_model *m)
+{
+	static const char * const kinds[] = {
+		"conv", "ep", "rciep", "rp", "usp", "dsp", "pcie-pci", "pci-pci",
+	};
+	struct pt_node *n;
+	int i;
+
+	for (i = 0; i < m->nr; i++) {
+		n = &m->n[i];
+		kunit_info(test, "  %02x:%02x.%d %s%s%s%s alias %d parent %d sec %02x",
+			   n->bus, PCI_SLOT(n->devfn), PCI_FUNC(n->devfn),
+			   kinds[n->kind], n->flags & F_MF ? " mf" : "",
+			   n->flags & F_ACS ? " acs" : "",
+			   n->flags & F_ACS_OFF ? " acs-off" : "", n->alias,
+			   n->parent, n->sec);
+	}
+}
+
+/* Compare the groups with the model; false and a message on a mismatch. */
+static bool pt_check(struct kunit *test, struct pt_model *m, u32 seed,
+		     const char *when)
+{
+	bool grouped, modelled;
+	int i, j, gi, gj;
+
+	for (i = 0; i < m->nr; i++) {
+		gi = gid(m->n[i].bus, m->n[i].devfn);
+		if (gi < 0) {
+			KUNIT_FAIL(test, "seed %#x %s: %02x:%02x.%d has no group (%d)",
+				   seed, when, m->n[i].bus,
+				   PCI_SLOT(m->n[i].devfn),
+				   PCI_FUNC(m->n[i].devfn), gi);
+			return false;
+		}
+		for (j = 0; j < i; j++) {
+			gj = gid(m->n[j].bus, m->n[j].devfn);
+			grouped = gi == gj;
+			modelled = pt_find(m, i) == pt_find(m, j);
+			if (grouped == modelled)
+				continue;
+			KUNIT_FAIL(test,
+				   "seed %#x %s: %02x:%02x.%d, %02x:%02x.%d: groups %d %d, model: %s",
+				   seed, when, m->n[i].bus,
+				   PCI_SLOT(m->n[i].devfn),
+				   PCI_FUNC(m->n[i].devfn), m->n[j].bus,
+				   PCI_SLOT(m->n[j].devfn),
+				   PCI_FUNC(m->n[j].devfn), gi, gj,
+				   gi == gj ? "apart" : "same");
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Over many random hierarchies the groups are exactly the model's connected
+ * components: never finer (unsafe), never coarser (needlessly merged).  The
+ * hierarchies are then changed by hot removal and rescan, which adds devices
+ * in a different order, and must still match.
+ */
+static void pci_random_hierarchies_match_model(struct kunit *test)
+{
+	struct pt_model *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	struct fake_pci *fp = kunit_kzalloc(test, sizeof(*fp), GFP_KERNEL);
+	unsigned int iter, devices = 0;
+	struct pt_node *victim;
+	bool ok = true;
+	u32 seed;
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	KUNIT_ASSERT_NOT_NULL(test, fp);
+	mock_pci_take(test);
+
+	for (iter = 0; ok && iter < PT_ITERATIONS; iter++) {
+		seed = PT_SEED + iter;
+		memset(m, 0, sizeof(*m));
+		prandom_seed_state(&m->rnd, seed);
+		m->next_bus = PT_ROOT;
+		pt_gen_bus(m, PT_ROOT, -1, PT_ROOT_BUS, 0);
+		pt_reach(m);
+		devices += m->nr;
+
+		fake_pci_init(fp, PT_ROOT);
+		pt_build(m, fp);
+		ok = !fake_pci_scan(fp) && pt_check(test, m, seed, "scan");
+
+		/*
+		 * Take a function away and bring it back, so it comes after
+		 * its alias partners and slot siblings.  Bridges are left
+		 * alone: the PCI core does not always rescan a bridge that
+		 * returns beside a multifunction sibling.
+		 */
+		victim = &m->n[pt_rand(m, m->nr)];
+		if (ok && !fake_kinds[victim->kind].bridge) {
+			fake_remove(victim->bus, victim->devfn);
+			ok = !fake_pci_scan(fp) &&
+			     pt_check(test, m, seed, "rescan");
+		}
+		if (!ok)
+			pt_dump(test, m);
+		fake_pci_fini(fp);
+	}
+	kunit_info(test, "%u hierarchies, %u functions", iter, devices);
+}
+
+static int pci_groups_suite_init(struct kunit_suite *suite)
+{
+	struct file_system_type *debugfs = get_fs_type("debugfs");
+
+	/* Without debugfs the explanation tests skip. */
+	debugfs_mnt = debugfs ? kern_mount(debugfs) : NULL;
+	if (IS_ERR(debugfs_mnt))
+		debugfs_mnt = NULL;
+	return 0;
+}
+
+static void pci_groups_suite_exit(struct kunit_suite *suite)
+{
+	if (debugfs_mnt)
+		kern_unmount(debugfs_mnt);
+}
+
+static struct kunit_case pci_groups_test_cases[] = {
+	KUNIT_CASE(pci_root_bus_devices_stand_alone),
+	KUNIT_CASE(pci_multifunction_without_acs_shares),
+	KUNIT_CASE(pci_multifunction_one_without_acs_joins_slot),
+	KUNIT_CASE(pci_single_function_is_no_sibling),
+	KUNIT_CASE(pci_function_without_mf_bit_is_sibling),
+	KUNIT_CASE(pci_dma_alias_joins_both_orders),
+	KUNIT_CASE(pci_dma_alias_partner_hot_added),
+	KUNIT_CASE(pci_conventional_bridge_hides_everything_below),
+	KUNIT_CASE(pci_root_port_with_acs_isolates),
+	KUNIT_CASE(pci_root_port_without_acs_joins_port),
+	KUNIT_CASE(pci_switch_without_acs_is_one_group),
+	KUNIT_CASE(pci_switch_one_port_without_acs),
+	KUNIT_CASE(pci_switch_with_acs_isolates),
+	KUNIT_CASE(pci_nested_switch_groups_at_highest_open_point),
+	KUNIT_CASE(pci_multifunction_root_ports),
+	KUNIT_CASE(pci_hot_remove_and_rescan_rejoin),
+	KUNIT_CASE(pci_hot_remove_forgets_device),
+	KUNIT_CASE(pci_new_device_merges_two_groups),
+	KUNIT_CASE(pci_debugfs_explains_each_member),
+	KUNIT_CASE(pci_debugfs_shows_merges),
+	KUNIT_CASE_SLOW(pci_random_hierarchies_match_model),
+	{}
+};
+
+static struct kunit_suite pci_groups_test_suite = {
+	.name = "iommu_pci",
+	.suite_init = pci_groups_suite_init,
+	.suite_exit = pci_groups_suite_exit,
+	.test_cases = pci_groups_test_cases,
+};
+
+kunit_test_suite(pci_groups_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the PCI isolation rules of IOMMU groups");
+MODULE_LICENSE("GPL");

@@ -22,6 +22,7 @@ all: help
 help:
 	@echo "make test       checks, KUnit (UML) and QEMU boot tests; last line 'N passed, N failed'"
 	@echo "make demo       build and boot the x86_64 kernel, print the IOMMU groups"
+	@echo "                (IOMMU=amd: with AMD-Vi instead of VT-d)"
 	@echo "make kunit      KUnit suites under UML"
 	@echo "make kernel     x86_64 q35 kernel; prints the bzImage path last"
 	@echo "make qemu-test  boot the kernel on the topologies in harness/topologies"
@@ -65,8 +66,15 @@ kernel: tree $(X86)/.config
 qemu-test: kernel
 	@$(H)/qemu-test.sh $(X86)/arch/x86/boot/bzImage $(H)/topologies/*.topo
 
+# IOMMU=amd (or intel, none) boots the default topology with that IOMMU.
 demo: kernel
-	@$(H)/demo.sh $(X86)/arch/x86/boot/bzImage $(H)/topologies/default.topo
+	@topo=$(H)/topologies/default.topo; \
+	 if [ -n "$(IOMMU)" ]; then \
+		mkdir -p $(B)/qemu; \
+		{ cat $$topo; echo "iommu: $(IOMMU)"; } > $(B)/qemu/default-$(IOMMU).topo; \
+		topo=$(B)/qemu/default-$(IOMMU).topo; \
+	 fi; \
+	 $(H)/demo.sh $(X86)/arch/x86/boot/bzImage $$topo
 
 check: tree $(X86)/.config
 	@$(H)/check.sh $(SRC) $(X86) $(CURDIR)

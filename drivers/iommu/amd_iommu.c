@@ -166,28 +166,6 @@ static int amd_alias_group(u16 rid, void *data)
 	return !!s->group;
 }
 
-/*
- * TEMPORARY, until pci_device_group() lands: all devices of one unit share
- * a single group.  That is coarser than the real isolation, never finer.
- */
-static struct iommu_group *amd_unit_group(struct pci_dev *pdev)
-{
-	struct amd_unit *unit = amd_unit_for(pdev);
-	struct iommu_group *group = NULL;
-	struct pci_dev *other = NULL;
-
-	for_each_pci_dev(other) {
-		if (other == pdev || amd_unit_for(other) != unit)
-			continue;
-		group = iommu_group_get(&other->dev);
-		if (group) {
-			pci_dev_put(other);
-			return group;
-		}
-	}
-	return iommu_group_alloc();
-}
-
 static struct iommu_group *amd_iommu_device_group(struct device *dev)
 {
 	struct pci_dev *pdev = to_pci_dev(dev);
@@ -195,17 +173,29 @@ static struct iommu_group *amd_iommu_device_group(struct device *dev)
 		.segment = pci_domain_nr(pdev->bus),
 		.self = pdev,
 	};
+	struct iommu_group *group;
+	int ret;
 
 	lockdep_assert_held(&iommu_probe_device_lock);
-	/*
-	 * Same-bus aliases are DMA aliases by now and the PCI rules join
-	 * them; this also catches aliases on other buses, which cannot be.
-	 */
+	/* Same-bus IVRS aliases are DMA aliases by now: the PCI rules see them. */
+	group = pci_device_group(dev);
+	if (IS_ERR(group))
+		return group;
+
+	/* Aliases on other buses cannot be; join their partner's group. */
 	ivrs_walk_aliases(amd_ivrs, s.segment, pci_dev_id(pdev),
 			  amd_alias_group, &s);
-	if (s.group)
-		return s.group;
-	return amd_unit_group(pdev);
+	if (!s.group || s.group == group) {
+		iommu_group_put(s.group);
+		return group;
+	}
+	ret = iommu_group_merge(s.group, group);
+	iommu_group_put(group);
+	if (ret) {
+		iommu_group_put(s.group);
+		return ERR_PTR(ret);
+	}
+	return s.group;
 }
 
 static int amd_iommu_add_device(struct device *dev)

@@ -1,7 +1,8 @@
 #!/bin/bash
 # AMD-Vi boot tests beyond the group layouts of qemu-test.sh: a malformed
 # IVRS, amd_iommu=off, an IVRS whose unit does not answer, 100 remove/rescan
-# cycles and hot add/remove through QMP.
+# cycles, hot add/remove through QMP, and the PCI-rules topologies booted
+# with amd-iommu.
 # Usage: amd-qemu-test.sh BZIMAGE
 # Prints "ok|FAIL <case>: <what>" per check and, last, exactly
 # "amd-qemu: N passed, N failed". Exits 1 if any check failed.
@@ -116,7 +117,8 @@ fi
 if want hotplug; then
 	qmp=$out/amd-hotplug.qmp
 	rm -f "$qmp"
-	hot="d=/sys/bus/pci/devices/0000:04:00.0; echo @@HOT_WAIT;\
+	hot="d=/sys/bus/pci/devices/0000:04:00.0;\
+	 echo @@HOT_BEFORE \$(ls /sys/kernel/iommu_groups | wc -l); echo @@HOT_WAIT;\
 	 i=0; while [ ! -e \$d ] && [ \$i -lt 300 ]; do sleep 0.1; i=\$((i+1)); done;\
 	 i=0; while [ ! -e \$d/iommu_group ] && [ \$i -lt 30 ]; do sleep 0.1; i=\$((i+1)); done;\
 	 echo @@HOT_ADDED group=\$(readlink \$d/iommu_group | sed 's,.*/,,');\
@@ -127,9 +129,10 @@ if want hotplug; then
 		"qemu: -device pcie-root-port,id=rp3,bus=pcie.0,addr=0x5,chassis=3,slot=3" \
 		"qemu: -global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off" \
 		"qemu: -qmp unix:$qmp,server=on,wait=off")
+	log=$out/amd-hotplug.log
+	rm -f "$log"	# a stale log would answer the waits below
 	"$here/qemu-run.sh" "$kernel" "$t" "harness.run=\"$hot\"" > /dev/null 2>&1 &
 	runner=$!
-	log=$out/amd-hotplug.log
 	python3 - "$qmp" "$log" <<- 'EOF'
 	import json, socket, sys, time
 	qmp, log = sys.argv[1:]
@@ -169,7 +172,31 @@ if want hotplug; then
 	check hotplug "hot-added 04:00.0 got a group (${added:-not seen})" \
 		"$(echo "$added" | grep -qE 'group=[0-9]+$'; echo $?)"
 	check hotplug "hot-removed 04:00.0 is gone" "$(has "$log" '^@@HOT_REMOVED')"
-	check hotplug "group count after removal: ${groups:-?}" "$([ -n "$groups" ] && [ "$groups" -ge 1 ]; echo $?)"
+	before=$(grep -a '^@@HOT_BEFORE' "$log" | tr -d '\r' | cut -d' ' -f2 || true)
+	check hotplug "groups before add ${before:-?}, after removal ${groups:-?}" \
+		"$([ -n "$groups" ] && [ "$groups" = "$before" ]; echo $?)"
+fi
+
+# 6. Every PCI-rules topology, booted with amd-iommu instead: the same
+# groups (the IOMMU's own function takes a free slot and gets none).
+if want pci-rules; then
+	mkdir -p "$out/amd-variants"
+	variants=()
+	for f in "$here"/topologies/pci-*.topo; do
+		grep -q '^iommu: amd' "$f" && continue
+		v=$out/amd-variants/$(basename "$f" .topo)-amd.topo
+		{ cat "$f"; echo "iommu: amd"; } > "$v"
+		variants+=("$v")
+	done
+	res=$("$here/qemu-test.sh" "$kernel" "${variants[@]}" 2>&1 || true)
+	echo "$res" | grep '^FAIL' || true
+	for v in "${variants[@]}"; do
+		n=$(basename "$v" .topo)
+		bad=$(echo "$res" | grep -c "^FAIL $n:" || true)
+		good=$(echo "$res" | grep -c "^ok $n:" || true)
+		check pci-rules "$n: $good checks passed, $bad failed" \
+			"$([ "$bad" = 0 ] && [ "$good" -gt 0 ]; echo $?)"
+	done
 fi
 
 echo "amd-qemu: $passed passed, $failed failed"

@@ -1,5 +1,6 @@
 #!/bin/sh
-# `make test`: KUnit under UML, the QEMU boot tests, then the static checks.
+# `make test`: KUnit under UML, the QEMU boot tests, the static checks, and
+# the patch series applied to a fresh base and built patch by patch.
 # Every stage runs even if an earlier one failed; the last line sums them up
 # as "N passed, N failed".  Logs: build/test-<stage>.log.
 set -u
@@ -27,5 +28,6 @@ stage() { # name make-target
 stage kunit kunit
 stage qemu qemu-test
 stage check check
+stage series series-check
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -16,7 +16,7 @@ export CCACHE_MAXSIZE	?= 8G
 KMAKE	= flock $(CACHE)/kbuild.lock $(MAKE) -C $(SRC) O=$(X86) ARCH=x86_64 \
 	  CC="ccache gcc" -j$(JOBS)
 
-.PHONY: all deps base tree kunit kernel qemu-test check test demo bench series series-check clean help
+.PHONY: all deps base tree kunit kernel qemu-test amd-qemu-test check test demo bench series series-check clean help
 all: help
 
 help:
@@ -26,6 +26,7 @@ help:
 	@echo "make kunit      KUnit suites under UML"
 	@echo "make kernel     x86_64 q35 kernel; prints the bzImage path last"
 	@echo "make qemu-test  boot the kernel on the topologies in harness/topologies"
+	@echo "make amd-qemu-test  AMD-Vi boots: bad IVRS, amd_iommu=off, hotplug, ..."
 	@echo "make check      checkpatch --strict, sparse and kernel-doc on our files"
 	@echo "make series     the work as a git format-patch series in build/series"
 	@echo "make series-check  apply it to a fresh base, checkpatch and build each patch"
@@ -65,6 +66,9 @@ kernel: tree $(X86)/.config
 
 qemu-test: kernel
 	@$(H)/qemu-test.sh $(X86)/arch/x86/boot/bzImage $(H)/topologies/*.topo
+
+amd-qemu-test: kernel
+	@$(H)/amd-qemu-test.sh $(X86)/arch/x86/boot/bzImage
 
 # IOMMU=amd (or intel, none) boots the default topology with that IOMMU.
 demo: kernel

@@ -30,6 +30,7 @@ help:
 	@echo "make check      checkpatch --strict, sparse and kernel-doc on our files"
 	@echo "make series     the work as a git format-patch series in build/series"
 	@echo "make series-check  apply it to a fresh base, checkpatch and build each patch"
+	@echo "make bench      benchmark of the PCI grouping rules (not a test)"
 	@echo "make base       fetch and extract Debian's linux-source-6.12"
 	@echo "make clean      remove build/ (the cache in $(CACHE) stays)"
 
@@ -51,6 +52,16 @@ kunit: tree
 		--jobs=$(JOBS) --make_options='CC=ccache gcc' \
 		> $(B)/kunit.log 2>&1 || true
 	@$(H)/kunit-summary.sh $(B)/kunit.log $(UML)/test.log
+
+# Not a test: prints the iommu_pci_bench figures (time per device, memory).
+bench: tree
+	@rm -f $(B)/bench.log
+	cd $(SRC) && flock $(CACHE)/kbuild.lock python3 tools/testing/kunit/kunit.py run \
+		--build_dir=$(B)/uml-bench --kunitconfig=drivers/iommu/bench.kunitconfig \
+		--jobs=$(JOBS) --make_options='CC=ccache gcc' --timeout=900 \
+		> $(B)/bench.log 2>&1 || true
+	@grep -E '# pci_bench_grouping: [^.]' $(B)/uml-bench/test.log | sed 's/^.*# pci_bench_grouping: /bench: /'
+	@grep -E 'Testing complete' $(B)/bench.log || tail -n 20 $(B)/bench.log
 
 $(X86)/.config: $(H)/configs/x86_64-q35.config | tree
 	@mkdir -p $(X86)

@@ -146,56 +146,10 @@ static void amd_unit_unlink(struct amd_unit *unit, struct device *dev)
 
 /* --- Groups ------------------------------------------------------------ */
 
-struct amd_alias_search {
-	u16 segment;
-	struct pci_dev *self;
-	struct iommu_group *group;
-};
-
-/* Stop at the first present device with requester ID @rid and a group. */
-static int amd_alias_group(u16 rid, void *data)
-{
-	struct amd_alias_search *s = data;
-	struct pci_dev *other;
-
-	other = pci_get_domain_bus_and_slot(s->segment, PCI_BUS_NUM(rid),
-					    rid & 0xff);
-	if (other && other != s->self)
-		s->group = iommu_group_get(&other->dev);
-	pci_dev_put(other);
-	return !!s->group;
-}
-
 static struct iommu_group *amd_iommu_device_group(struct device *dev)
 {
-	struct pci_dev *pdev = to_pci_dev(dev);
-	struct amd_alias_search s = {
-		.segment = pci_domain_nr(pdev->bus),
-		.self = pdev,
-	};
-	struct iommu_group *group;
-	int ret;
-
 	lockdep_assert_held(&iommu_probe_device_lock);
-	/* Same-bus IVRS aliases are DMA aliases by now: the PCI rules see them. */
-	group = pci_device_group(dev);
-	if (IS_ERR(group))
-		return group;
-
-	/* Aliases on other buses cannot be; join their partner's group. */
-	ivrs_walk_aliases(amd_ivrs, s.segment, pci_dev_id(pdev),
-			  amd_alias_group, &s);
-	if (!s.group || s.group == group) {
-		iommu_group_put(s.group);
-		return group;
-	}
-	ret = iommu_group_merge(s.group, group);
-	iommu_group_put(group);
-	if (ret) {
-		iommu_group_put(s.group);
-		return ERR_PTR(ret);
-	}
-	return s.group;
+	return ivrs_device_group(amd_ivrs, to_pci_dev(dev));
 }
 
 static int amd_iommu_add_device(struct device *dev)

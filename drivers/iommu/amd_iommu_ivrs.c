@@ -20,6 +20,7 @@
  */
 
 #include <linux/bitmap.h>
+#include <linux/iommu.h>
 #include <linux/overflow.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
@@ -646,3 +647,68 @@ void ivrs_add_pci_dma_aliases(const struct ivrs_info *info,
 	for_each_set_bitrange(first, end, d.devfns, 256)
 		pci_add_dma_alias(pdev, first, end - first);
 }
+
+#ifdef CONFIG_IOMMU_API
+struct ivrs_alias_search {
+	u16 segment;
+	struct pci_dev *self;
+	struct iommu_group *group;
+};
+
+/* Stop at the first present device with requester ID @rid and a group. */
+static int ivrs_alias_group(u16 rid, void *data)
+{
+	struct ivrs_alias_search *s = data;
+	struct pci_dev *other;
+
+	other = pci_get_domain_bus_and_slot(s->segment, PCI_BUS_NUM(rid),
+					    rid & 0xff);
+	if (other && other != s->self)
+		s->group = iommu_group_get(&other->dev);
+	pci_dev_put(other);
+	return !!s->group;
+}
+
+/**
+ * ivrs_device_group - the group of a PCI device under an AMD IOMMU
+ * @info: decoded table
+ * @pdev: the device, whose IVRS aliases ivrs_add_pci_dma_aliases() has
+ *	already recorded
+ *
+ * The PCI rules give the group, seeing the same-bus aliases as DMA
+ * aliases.  An alias on another bus cannot be a DMA alias; if the partner
+ * already has a group, the two groups become one.
+ *
+ * Context: Process context, may sleep; for an IOMMU driver's device_group
+ * callback, so with iommu_probe_device_lock held.
+ * Return: a new reference to the group, or an ERR_PTR().
+ */
+struct iommu_group *ivrs_device_group(const struct ivrs_info *info,
+				      struct pci_dev *pdev)
+{
+	struct ivrs_alias_search s = {
+		.segment = pci_domain_nr(pdev->bus),
+		.self = pdev,
+	};
+	struct iommu_group *group;
+	int ret;
+
+	group = pci_device_group(&pdev->dev);
+	if (IS_ERR(group))
+		return group;
+
+	ivrs_walk_aliases(info, s.segment, pci_dev_id(pdev), ivrs_alias_group,
+			  &s);
+	if (!s.group || s.group == group) {
+		iommu_group_put(s.group);
+		return group;
+	}
+	ret = iommu_group_merge(s.group, group);
+	iommu_group_put(group);
+	if (ret) {
+		iommu_group_put(s.group);
+		return ERR_PTR(ret);
+	}
+	return s.group;
+}
+#endif /* CONFIG_IOMMU_API */

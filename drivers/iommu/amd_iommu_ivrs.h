@@ -165,4 +165,8 @@ struct pci_dev;
 void ivrs_add_pci_dma_aliases(const struct ivrs_info *info,
 			      struct pci_dev *pdev);
 
+struct iommu_group;
+struct iommu_group *ivrs_device_group(const struct ivrs_info *info,
+				      struct pci_dev *pdev);
+
 #endif /* __AMD_IOMMU_IVRS_H */

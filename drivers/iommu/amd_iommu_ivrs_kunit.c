@@ -8,6 +8,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/iommu.h>
 #include <linux/moduleparam.h>
 #include <linux/pci.h>
 #include <linux/prandom.h>
@@ -17,6 +18,7 @@
 #include <linux/vmalloc.h>
 
 #include "amd_iommu_ivrs.h"
+#include "pci-groups_fake.h"
 
 #define RID(bus, dev, fn)	((bus) << 8 | PCI_DEVFN(dev, fn))
 #define UNIT_RID		RID(0, 2, 0)
@@ -436,14 +438,14 @@ static void ivrs_memory_applies(struct kunit *test)
 
 /* --- PCI DMA aliases ----------------------------------------------------- */
 
-struct fake_pci {
+struct bare_pci {
 	struct pci_bus bus;
 	struct pci_dev dev[4];
 };
 
-static void fake_pci_free(void *data)
+static void bare_pci_free(void *data)
 {
-	struct fake_pci *f = data;
+	struct bare_pci *f = data;
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(f->dev); i++)
@@ -459,14 +461,14 @@ static void ivrs_alias_range_pci_dma_alias(struct kunit *test)
 	static const u8 devfns[] = { PCI_DEVFN(0x10, 0), PCI_DEVFN(0x10, 3),
 				     PCI_DEVFN(0x11, 0), PCI_DEVFN(0x12, 0) };
 	struct tb *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	struct fake_pci *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	struct bare_pci *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 	struct ivrs_info *info;
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, fake_pci_free, f));
+			kunit_add_action_or_reset(test, bare_pci_free, f));
 	/* 05:10.0-05:10.7 reach the IOMMU as 05:11.0; 05:12.0 is alone. */
 	tb_init(t);
 	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
@@ -492,6 +494,157 @@ static void ivrs_alias_range_pci_dma_alias(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, pci_devs_are_dma_aliases(&f->dev[3], &f->dev[0]));
 	KUNIT_EXPECT_FALSE(test, pci_devs_are_dma_aliases(&f->dev[2], &f->dev[3]));
 	KUNIT_EXPECT_NULL(test, f->dev[3].dma_alias_mask);
+}
+
+/* --- Groups on a simulated PCI hierarchy ------------------------------ */
+
+/* The table the mock AMD driver below works from. */
+static struct ivrs_info *mock_ivrs;
+
+static int mock_amd_add_device(struct device *dev)
+{
+	struct pci_dev *pdev = to_pci_dev(dev);
+	struct iommu_group *group;
+
+	if (!fake_on_bus(pdev))
+		return 0;
+	ivrs_add_pci_dma_aliases(mock_ivrs, pdev);
+	group = iommu_group_get_for_dev(dev);
+	if (IS_ERR(group))
+		return PTR_ERR(group);
+	iommu_group_put(group);
+	return 0;
+}
+
+static void mock_amd_remove_device(struct device *dev)
+{
+	iommu_group_remove_device(dev);
+}
+
+static struct iommu_group *mock_amd_device_group(struct device *dev)
+{
+	return ivrs_device_group(mock_ivrs, to_pci_dev(dev));
+}
+
+static const struct iommu_ops mock_amd_ops = {
+	.add_device = mock_amd_add_device,
+	.remove_device = mock_amd_remove_device,
+	.device_group = mock_amd_device_group,
+};
+
+static void mock_amd_release(void *unused)
+{
+	bus_set_iommu(&pci_bus_type, NULL);
+	mock_ivrs = NULL;
+}
+
+static void fake_fini_action(void *fp)
+{
+	fake_pci_fini(fp);
+}
+
+#define FAKE_ROOT	0x50
+
+/*
+ * Below root bus 50: three root ports with ACS, so each endpoint is
+ * isolated by the PCI rules alone: 51:00.0, 52:00.0, and a multifunction
+ * endpoint 53:00.0-2 with ACS and the multifunction bit on every function.  @t's IVRS is in force
+ * while the hierarchy is scanned and grouped.
+ */
+static void fake_scan_with(struct kunit *test, const struct tb *t)
+{
+	struct fake_pci *fp = kunit_kzalloc(test, sizeof(*fp), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, fp);
+	mock_ivrs = tb_parse_ok(test, t);
+	fake_pci_init(fp, FAKE_ROOT);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, fake_fini_action,
+							   fp));
+	KUNIT_ASSERT_EQ(test, bus_set_iommu(&pci_bus_type, &mock_amd_ops), 0);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, mock_amd_release,
+							   NULL));
+	fake_add(fp, FAKE_ROOT, PCI_DEVFN(1, 0), FAKE_RP, F_ACS, 0x51, 0x51);
+	fake_add(fp, FAKE_ROOT, PCI_DEVFN(2, 0), FAKE_RP, F_ACS, 0x52, 0x52);
+	fake_add(fp, FAKE_ROOT, PCI_DEVFN(3, 0), FAKE_RP, F_ACS, 0x53, 0x53);
+	fake_add(fp, 0x51, PCI_DEVFN(0, 0), FAKE_EP, 0, 0, 0);
+	fake_add(fp, 0x52, PCI_DEVFN(0, 0), FAKE_EP, 0, 0, 0);
+	fake_add(fp, 0x53, PCI_DEVFN(0, 0), FAKE_EP, F_MF | F_ACS, 0, 0);
+	fake_add(fp, 0x53, PCI_DEVFN(0, 1), FAKE_EP, F_MF | F_ACS, 0, 0);
+	fake_add(fp, 0x53, PCI_DEVFN(0, 2), FAKE_EP, F_MF | F_ACS, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+}
+
+static void expect_group(struct kunit *test, bool same, u16 a, u16 b)
+{
+	int ga = fake_gid(PCI_BUS_NUM(a), a & 0xff);
+	int gb = fake_gid(PCI_BUS_NUM(b), b & 0xff);
+
+	KUNIT_EXPECT_TRUE_MSG(test, ga >= 0 && gb >= 0 && (ga == gb) == same,
+			      "%04x in group %d, %04x in group %d, expected %s",
+			      a, ga, b, gb, same ? "one" : "two");
+}
+
+/* Without aliases, the PCI rules keep every endpoint apart. */
+static void ivrs_groups_without_aliases(struct kunit *test)
+{
+	struct tb *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	tb_init(t);
+	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	tb_e4(t, 0x01, 0);
+	tb_end_block(t);
+	tb_finish(t);
+	fake_scan_with(test, t);
+
+	expect_group(test, false, RID(0x51, 0, 0), RID(0x52, 0, 0));
+	expect_group(test, false, RID(0x53, 0, 0), RID(0x53, 0, 1));
+	expect_group(test, false, RID(0x53, 0, 1), RID(0x53, 0, 2));
+}
+
+struct alias_order {
+	const char *name;
+	u16 rid;	/* the device with the alias entry */
+	u16 alias;	/* its partner on the other bus */
+};
+
+static const struct alias_order alias_orders[] = {
+	{ "target_scanned_first", RID(0x52, 0, 0), RID(0x51, 0, 0) },
+	{ "target_scanned_last", RID(0x51, 0, 0), RID(0x52, 0, 0) },
+};
+
+static void alias_order_desc(const struct alias_order *o, char *desc)
+{
+	strscpy(desc, o->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(alias_order, alias_orders, alias_order_desc);
+
+/*
+ * An alias on the same bus joins functions the PCI rules keep apart; one on
+ * another bus joins the groups, whichever device is scanned first.
+ */
+static void ivrs_groups_follow_aliases(struct kunit *test)
+{
+	const struct alias_order *o = test->param_value;
+	struct tb *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	tb_init(t);
+	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	tb_e4(t, 0x01, 0);
+	tb_e8(t, 0x42, o->rid, 0, o->alias, 0);
+	tb_e8(t, 0x43, RID(0x53, 0, 1), 0, RID(0x53, 0, 0), 0);
+	tb_e4(t, 0x04, RID(0x53, 0, 1));
+	tb_end_block(t);
+	tb_finish(t);
+	fake_scan_with(test, t);
+
+	expect_group(test, true, RID(0x51, 0, 0), RID(0x52, 0, 0));
+	expect_group(test, true, RID(0x53, 0, 0), RID(0x53, 0, 1));
+	expect_group(test, false, RID(0x53, 0, 0), RID(0x53, 0, 2));
+	expect_group(test, false, RID(0x51, 0, 0), RID(0x53, 0, 0));
+	expect_group(test, false, RID(FAKE_ROOT, 1, 0), RID(0x51, 0, 0));
 }
 
 /* --- Malformed tables ---------------------------------------------------- */
@@ -949,6 +1102,8 @@ static struct kunit_case ivrs_cases[] = {
 	KUNIT_CASE(ivrs_alias_walk),
 	KUNIT_CASE(ivrs_memory_applies),
 	KUNIT_CASE(ivrs_alias_range_pci_dma_alias),
+	KUNIT_CASE(ivrs_groups_without_aliases),
+	KUNIT_CASE_PARAM(ivrs_groups_follow_aliases, alias_order_gen_params),
 	KUNIT_CASE_PARAM(ivrs_malformed_refused, bad_table_gen_params),
 	KUNIT_CASE_SLOW(ivrs_random_mutations),
 	{ }

@@ -17,7 +17,7 @@ export CCACHE_MAXSIZE	?= 8G
 KMAKE	= flock $(CACHE)/kbuild.lock $(MAKE) -C $(SRC) O=$(1) ARCH=x86_64 \
 	  CC="ccache gcc" -j$(JOBS)
 
-.PHONY: all deps base tree kunit kunit-debug kernel-debug kernel qemu-test amd-qemu-test check test demo bench series series-check clean help
+.PHONY: all deps base tree kunit kunit-debug kernel-debug kernel qemu-test vtd-test amd-qemu-test check test demo bench series series-check clean help
 all: help
 
 help:
@@ -27,6 +27,7 @@ help:
 	@echo "make kunit      KUnit suites under UML"
 	@echo "make kernel     x86_64 q35 kernel; prints the bzImage path last"
 	@echo "make qemu-test  boot the kernel on the topologies in harness/topologies"
+	@echo "make vtd-test   VT-d boots: reserved regions, remove/rescan, QMP hotplug"
 	@echo "make amd-qemu-test  AMD-Vi boots: bad IVRS, amd_iommu=off, hotplug, ..."
 	@echo "make check      checkpatch --strict, sparse and kernel-doc on our files"
 	@echo "make series     the work as a git format-patch series in build/series"
@@ -92,6 +93,9 @@ kernel-debug: tree $(X86DBG)/.config
 
 qemu-test: kernel
 	@$(H)/qemu-test.sh $(X86)/arch/x86/boot/bzImage $(H)/topologies/*.topo
+
+vtd-test: kernel
+	@$(H)/vtd-test.sh $(X86)/arch/x86/boot/bzImage
 
 amd-qemu-test: kernel
 	@$(H)/amd-qemu-test.sh $(X86)/arch/x86/boot/bzImage

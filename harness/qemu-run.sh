@@ -16,9 +16,12 @@
 #   expect-same: DEV DEV...   these share one group       } qemu-test.sh;
 #   expect-alone: DEV...      each is alone in its group  } DEV is a PCI
 #   expect-none: DEV...       these have no group         } name 0000:00:1f.0
+#   expect-log: N ERE         exactly N lines of the serial log match ERE
 #
 # Environment: QEMU_ACCEL=tcg (default; KVM guests crash on our machines, so
-# kvm only when asked), QEMU_TIMEOUT=120 (seconds).
+# kvm only when asked), QEMU_TIMEOUT=120 (seconds), INITRD_PREPEND=CPIO (an
+# uncompressed cpio put in front of the initramfs, e.g. ACPI table upgrades
+# in kernel/firmware/acpi/).
 set -eu
 usage() { echo "usage: $0 BZIMAGE TOPOLOGY_FILE [KERNEL_ARG...]" >&2; exit 2; }
 [ $# -ge 2 ] || usage
@@ -33,7 +36,7 @@ log=$out/$name.log
 accel=${QEMU_ACCEL:-tcg}
 limit=${QEMU_TIMEOUT:-120}
 
-bad=$(grep -nvE '^[[:space:]]*(#|$)|^(iommu|qemu|cmdline|expect-groups|expect-same|expect-alone|expect-none):' "$topo" || true)
+bad=$(grep -nvE '^[[:space:]]*(#|$)|^(iommu|qemu|cmdline|expect-groups|expect-same|expect-alone|expect-none|expect-log):' "$topo" || true)
 if [ -n "$bad" ]; then
 	echo "qemu-run: $topo: lines not understood:" >&2
 	echo "$bad" >&2
@@ -60,12 +63,18 @@ if [ "$accel" = kvm ]; then accel_args+=(-cpu host); fi
 mkdir -p "$out"
 "$here/mkinitramfs.sh" "$out/initramfs.cpio.gz"
 
+initrd=$out/initramfs.cpio.gz
+if [ -n "${INITRD_PREPEND-}" ]; then
+	initrd=$out/$name.initrd
+	cat "$INITRD_PREPEND" "$out/initramfs.cpio.gz" > "$initrd"
+fi
+
 echo "qemu-run: booting $name ($accel, limit ${limit}s), log in $log" >&2
 start=$(date +%s.%N)
 rc=0
 timeout -k 5 "$limit" qemu-system-x86_64 -M q35 "${accel_args[@]}" -m 512 -smp 2 \
 	-nodefaults -nographic -no-reboot -serial stdio \
-	-kernel "$kernel" -initrd "$out/initramfs.cpio.gz" -append "$append" \
+	-kernel "$kernel" -initrd "$initrd" -append "$append" \
 	"${iommu_dev[@]}" "${topo_args[@]}" < /dev/null > "$log" 2>&1 || rc=$?
 secs=$(echo "$start $(date +%s.%N)" | awk '{ printf "%.1f", $2 - $1 }')
 case $rc in

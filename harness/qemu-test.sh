@@ -121,6 +121,13 @@ test_topology() {
 		check "$name" "no group: $devs${bad:+ (got$bad)}" "$([ -z "$bad" ]; echo $?)"
 	done < <(sed -n 's/^expect-none:[[:space:]]*//p' "$topo")
 
+	# expect-log: N ERE -- exactly N lines of the log match.
+	local want re
+	while read -r want re; do
+		n=$(tr -d '\r' < "$log" | grep -cE -- "$re" || true)
+		check "$name" "$want log lines match '$re'${n:+ (got $n)}" "$([ "$n" = "$want" ]; echo $?)"
+	done < <(sed -n 's/^expect-log:[[:space:]]*//p' "$topo")
+
 	# sysfs: groups/<id>/devices/<dev> agrees with <dev>/iommu_group.
 	bad=
 	for g in "${groups[@]}"; do

@@ -32,6 +32,8 @@
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 
+#include "iommu-priv.h"
+
 /**
  * struct iommu_group - devices that the IOMMU cannot isolate from each other
  * @kobj: the directory /sys/kernel/iommu_groups/<@id>.  Its reference count
@@ -143,10 +145,25 @@ static void iommu_group_free(struct kobject *kobj)
 	kfree(group);
 }
 
+static const struct attribute_group *iommu_group_attr_groups[] = {
+	&iommu_group_resv_attr_group,	/* reserved_regions */
+	NULL
+};
+
 static const struct kobj_type iommu_group_ktype = {
 	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = iommu_group_attr_groups,
 	.release = iommu_group_free,
 };
+
+/*
+ * For the attributes of other files of the core: the group of a group's
+ * directory.  Valid while an attribute callback runs.
+ */
+struct iommu_group *iommu_group_from_kobj(struct kobject *kobj)
+{
+	return to_iommu_group(kobj);
+}
 
 /*
  * Explanations: every member carries the reason it shares its group, and
@@ -1019,6 +1036,12 @@ static const struct iommu_ops *iommu_ops_for_bus(const struct bus_type *bus)
 		if (ib->bus == bus)
 			return ib->ops;
 	return NULL;
+}
+
+/* The IOMMU driver of @dev's bus, or NULL. */
+const struct iommu_ops *dev_iommu_ops(struct device *dev)
+{
+	return dev->bus ? iommu_ops_for_bus(dev->bus) : NULL;
 }
 
 /**

@@ -15,9 +15,11 @@
 #ifndef __LINUX_IOMMU_H
 #define __LINUX_IOMMU_H
 
+#include <linux/bits.h>
 #include <linux/device.h>
 #include <linux/err.h>
 #include <linux/errno.h>
+#include <linux/list.h>
 #include <linux/notifier.h>
 #include <linux/scatterlist.h>
 #include <linux/types.h>
@@ -26,6 +28,7 @@ struct fwnode_handle;
 struct iommu_domain;
 struct iommu_fwspec;
 struct iommu_group;
+struct iommu_ops;
 struct mm_struct;
 struct mutex;
 
@@ -39,6 +42,68 @@ struct mutex;
 #define IOMMU_GROUP_NOTIFY_BOUND_DRIVER		4 /* driver bound */
 #define IOMMU_GROUP_NOTIFY_UNBIND_DRIVER	5 /* driver about to unbind */
 #define IOMMU_GROUP_NOTIFY_UNBOUND_DRIVER	6 /* driver unbound */
+
+/* Access rights of a mapping or reserved region (iommu_resv_region::prot). */
+#define IOMMU_READ	BIT(0)
+#define IOMMU_WRITE	BIT(1)
+#define IOMMU_CACHE	BIT(2)	/* snooped: coherent with the CPU caches */
+#define IOMMU_NOEXEC	BIT(3)
+#define IOMMU_MMIO	BIT(4)	/* device registers, not memory */
+
+/**
+ * enum iommu_resv_type - why an address range is reserved for a device
+ * @IOMMU_RESV_DIRECT: firmware keeps using the range for DMA (an RMRR,
+ *	say); it must stay identity-mapped for the device.
+ * @IOMMU_RESV_DIRECT_RELAXABLE: as @IOMMU_RESV_DIRECT, but the mapping may
+ *	be dropped once the device is assigned to a user that knows better.
+ * @IOMMU_RESV_RESERVED: the device can never reach the range by DMA.
+ * @IOMMU_RESV_MSI: the hardware MSI window, translated by the platform.
+ * @IOMMU_RESV_SW_MSI: a software-managed MSI window.
+ */
+enum iommu_resv_type {
+	IOMMU_RESV_DIRECT,
+	IOMMU_RESV_DIRECT_RELAXABLE,
+	IOMMU_RESV_RESERVED,
+	IOMMU_RESV_MSI,
+	IOMMU_RESV_SW_MSI,
+};
+
+/**
+ * struct iommu_resv_region - an address range a device's DMA must not use
+ *	freely
+ * @list: entry in the caller's list
+ * @start: first address of the range
+ * @length: size of the range in bytes, at least 1
+ * @prot: IOMMU_READ, IOMMU_WRITE, ... of a mapping the range needs
+ * @type: why the range is reserved
+ */
+struct iommu_resv_region {
+	struct list_head list;
+	phys_addr_t start;
+	size_t length;
+	int prot;
+	enum iommu_resv_type type;
+};
+
+/* The x86 interrupt window: DMA writes here are MSIs, never memory. */
+#define IOMMU_X86_MSI_BASE	0xfee00000ULL
+#define IOMMU_X86_MSI_LENGTH	0x100000ULL
+
+/**
+ * struct iommu_device - one IOMMU hardware instance, as sysfs shows it
+ * @list: for the driver's own list of its instances
+ * @ops: the callbacks of the driver of this instance
+ * @dev: the device /sys/class/iommu/<name>, made by
+ *	iommu_device_sysfs_add(); NULL before and after.
+ *
+ * Embedded in the driver's per-unit structure, which must outlive the
+ * sysfs registration.
+ */
+struct iommu_device {
+	struct list_head list;
+	const struct iommu_ops *ops;
+	struct device *dev;
+};
 
 /**
  * struct iommu_ops - callbacks of an IOMMU driver for one bus type
@@ -55,15 +120,21 @@ struct mutex;
  *	allocating one if needed, or an ERR_PTR.  Used by
  *	iommu_group_get_for_dev(); generic_device_group() gives every device
  *	a group of its own.
+ * @get_resv_regions: optional; append to the list the address ranges
+ *	@dev must not use freely, each allocated with
+ *	iommu_alloc_resv_region().  Called for members of a group, with the
+ *	group's mutex held, so @dev stays a member meanwhile; it must not
+ *	change any group.
  * @owner: the module that provides the callbacks.
  *
- * The core calls all three with iommu_probe_device_lock held, so they are
- * serialised against each other.  They may sleep.
+ * The core calls the first three with iommu_probe_device_lock held, so they
+ * are serialised against each other.  They may sleep.
  */
 struct iommu_ops {
 	int (*add_device)(struct device *dev);
 	void (*remove_device)(struct device *dev);
 	struct iommu_group *(*device_group)(struct device *dev);
+	void (*get_resv_regions)(struct device *dev, struct list_head *list);
 	struct module *owner;
 };
 
@@ -106,6 +177,26 @@ int iommu_group_add_device_reason(struct iommu_group *group,
 int iommu_group_set_reason(struct iommu_group *group, struct device *dev,
 			   const char *reason);
 int iommu_group_merge(struct iommu_group *dst, struct iommu_group *src);
+
+/* IOMMU instances in sysfs; see iommu-sysfs.c. */
+__printf(4, 5)
+int iommu_device_sysfs_add(struct iommu_device *iommu, struct device *parent,
+			   const struct attribute_group **groups,
+			   const char *fmt, ...);
+void iommu_device_sysfs_remove(struct iommu_device *iommu);
+int iommu_device_link(struct iommu_device *iommu, struct device *link);
+void iommu_device_unlink(struct iommu_device *iommu, struct device *link);
+
+/* Reserved regions; see iommu-resv.c. */
+struct iommu_resv_region *iommu_alloc_resv_region(phys_addr_t start,
+						  size_t length, int prot,
+						  enum iommu_resv_type type,
+						  gfp_t gfp);
+int iommu_add_x86_msi_region(struct list_head *list);
+void iommu_get_resv_regions(struct device *dev, struct list_head *list);
+void iommu_put_resv_regions(struct device *dev, struct list_head *list);
+int iommu_get_group_resv_regions(struct iommu_group *group,
+				 struct list_head *head);
 
 /* Compatibility with the rest of Linux 6.12; see iommu-compat.c. */
 void iommu_set_default_passthrough(bool cmd_line);
@@ -226,6 +317,45 @@ static inline int iommu_group_unregister_notifier(struct iommu_group *group,
 static inline struct iommu_group *iommu_group_get_for_dev(struct device *dev)
 {
 	return ERR_PTR(-ENODEV);
+}
+
+static inline int iommu_device_sysfs_add(struct iommu_device *iommu,
+					 struct device *parent,
+					 const struct attribute_group **groups,
+					 const char *fmt, ...)
+{
+	return -ENODEV;
+}
+
+static inline void iommu_device_sysfs_remove(struct iommu_device *iommu)
+{
+}
+
+static inline int iommu_device_link(struct iommu_device *iommu,
+				    struct device *link)
+{
+	return -ENODEV;
+}
+
+static inline void iommu_device_unlink(struct iommu_device *iommu,
+				       struct device *link)
+{
+}
+
+static inline void iommu_get_resv_regions(struct device *dev,
+					  struct list_head *list)
+{
+}
+
+static inline void iommu_put_resv_regions(struct device *dev,
+					  struct list_head *list)
+{
+}
+
+static inline int iommu_get_group_resv_regions(struct iommu_group *group,
+					       struct list_head *head)
+{
+	return -ENODEV;
 }
 
 static inline struct iommu_group *pci_device_group(struct device *dev)

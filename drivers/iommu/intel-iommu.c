@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Intel VT-d: IOMMU groups for the PCI devices the DMA remapping units of
+ * the ACPI DMAR table cover.
+ *
+ * The driver reads the DMAR table, reads the version and capability
+ * registers of each remapping unit, shows each unit as
+ * /sys/class/iommu/dmar<N> and fills groups from its add_device callback:
+ * a PCI device belongs to the unit whose device scope lists it or a bridge
+ * above it, else to the INCLUDE_PCI_ALL unit of its segment; a device no
+ * unit covers gets no group.  RMRRs become "direct" reserved regions of the
+ * devices in their scope.
+ *
+ * It does not translate DMA: the units' translation stays off, as firmware
+ * left it, and devices DMA to physical addresses as before.
+ *
+ * Two steps at boot:
+ *  - arch_initcall: parse the table (intel_iommu=off skips everything) and
+ *    ask the PCI core to enable ACS, which it does only for ports it
+ *    enumerates afterwards (x86 enumerates at subsys_initcall);
+ *  - fs_initcall, after enumeration: map the units, then take the PCI bus
+ *    with bus_set_iommu(), which adds the existing devices and, through its
+ *    bus notifier, hot-added ones.
+ */
+
+#define pr_fmt(fmt) "DMAR: " fmt
+
+#include <linux/acpi.h>
+#include <linux/init.h>
+#include <linux/io.h>
+#include <linux/iommu.h>
+#include <linux/ioport.h>
+#include <linux/list.h>
+#include <linux/lockdep.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+
+#include "dmar.h"
+
+/* Register offsets (VT-d specification, chapter 11). */
+#define VTD_VER_REG	0x00	/* 32 bits: major in 7:4, minor in 3:0 */
+#define VTD_CAP_REG	0x08	/* 64 bits */
+#define VTD_ECAP_REG	0x10	/* 64 bits */
+
+/**
+ * struct vtd_unit - a remapping unit of the DMAR table
+ * @iommu: its sysfs instance, /sys/class/iommu/dmar<@index>
+ * @desc: what the table says about it
+ * @index: its position in the table, the N of dmar<N>
+ * @ok: its registers answered and it is in sysfs.  A device it covers
+ *	gets no group if not.
+ * @ver: the version register
+ * @cap: the capability register
+ * @ecap: the extended capability register
+ */
+struct vtd_unit {
+	struct iommu_device iommu;
+	const struct dmar_unit *desc;
+	int index;
+	bool ok;
+	u32 ver;
+	u64 cap;
+	u64 ecap;
+};
+
+/**
+ * struct vtd_link - a device in a group, linked from its unit in sysfs
+ * @list: entry in vtd_links
+ * @dev: the device
+ * @unit: the unit that covers it
+ */
+struct vtd_link {
+	struct list_head list;
+	struct device *dev;
+	struct vtd_unit *unit;
+};
+
+static bool vtd_disabled;		/* intel_iommu=off */
+/* The table, parsed at arch_initcall; never changes afterwards. */
+static struct dmar_info *vtd_dmar;
+static struct vtd_unit *vtd_units;	/* one per vtd_dmar->units[] */
+/* Devices we linked; protected by iommu_probe_device_lock. */
+static LIST_HEAD(vtd_links);
+
+static const struct iommu_ops vtd_ops;
+
+/*
+ * intel_iommu=on|off; "on" is the default.  Upstream Linux takes more
+ * comma-separated options; those are ignored with a warning.
+ */
+static int __init vtd_setup(char *str)
+{
+	char *opt;
+
+	if (!str)
+		return -EINVAL;
+	while ((opt = strsep(&str, ",")) != NULL) {
+		if (!strcmp(opt, "on"))
+			vtd_disabled = false;
+		else if (!strcmp(opt, "off"))
+			vtd_disabled = true;
+		else if (*opt)
+			pr_warn("intel_iommu=%s: ignored, only on and off are known\n",
+				opt);
+	}
+	return 0;
+}
+early_param("intel_iommu", vtd_setup);
+
+/* --- Which unit covers a device ---------------------------------------- */
+
+/*
+ * Whether @sc's path leads to @pdev: walk the path backwards from @pdev,
+ * each step up being the bridge whose secondary bus the step below is on;
+ * the first step must be on the scope's start bus.
+ */
+static bool vtd_scope_names(const struct dmar_scope *sc, struct pci_dev *pdev)
+{
+	struct pci_dev *cur = pdev;
+	int i;
+
+	for (i = sc->path_len - 1; i >= 0; i--) {
+		const struct acpi_dmar_pci_path *step = &sc->path[i];
+
+		if (!cur || step->device > 31 || step->function > 7 ||
+		    cur->devfn != PCI_DEVFN(step->device, step->function))
+			return false;
+		if (i == 0)
+			return cur->bus->number == sc->bus;
+		cur = cur->bus->self;
+	}
+	return false;
+}
+
+/*
+ * Whether @sc covers @pdev: an endpoint entry covers the device it names, a
+ * bridge entry the bridge and everything below it.  A virtual function is
+ * covered with its physical function.
+ */
+static bool vtd_scope_covers(const struct dmar_scope *sc, struct pci_dev *pdev)
+{
+	struct pci_dev *cur;
+
+	pdev = pci_physfn(pdev);
+	switch (sc->type) {
+	case ACPI_DMAR_SCOPE_TYPE_ENDPOINT:
+		return vtd_scope_names(sc, pdev);
+	case ACPI_DMAR_SCOPE_TYPE_BRIDGE:
+		for (cur = pdev; cur; cur = cur->bus->self)
+			if (vtd_scope_names(sc, cur))
+				return true;
+		return false;
+	default:		/* IO-APIC, HPET, ACPI namespace device */
+		return false;
+	}
+}
+
+static bool vtd_scopes_cover(const struct dmar_scope *scopes, unsigned int nr,
+			     struct pci_dev *pdev)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (vtd_scope_covers(&scopes[i], pdev))
+			return true;
+	return false;
+}
+
+/* The unit that translates @pdev's DMA, or NULL. */
+static struct vtd_unit *vtd_unit_for(struct pci_dev *pdev)
+{
+	int segment = pci_domain_nr(pdev->bus);
+	struct vtd_unit *catch_all = NULL;
+	unsigned int i;
+
+	for (i = 0; i < vtd_dmar->nr_units; i++) {
+		const struct dmar_unit *d = &vtd_dmar->units[i];
+
+		if (d->segment != segment)
+			continue;
+		if (d->include_all)
+			catch_all = &vtd_units[i];
+		else if (vtd_scopes_cover(d->scopes, d->nr_scopes, pdev))
+			return &vtd_units[i];
+	}
+	return catch_all;
+}
+
+/* --- iommu_ops --------------------------------------------------------- */
+
+static struct vtd_link *vtd_link_find(struct device *dev)
+{
+	struct vtd_link *link;
+
+	lockdep_assert_held(&iommu_probe_device_lock);
+	list_for_each_entry(link, &vtd_links, list)
+		if (link->dev == dev)
+			return link;
+	return NULL;
+}
+
+static int vtd_add_device(struct device *dev)
+{
+	struct iommu_group *group;
+	struct vtd_unit *unit;
+	struct vtd_link *link;
+	int ret;
+
+	lockdep_assert_held(&iommu_probe_device_lock);
+	if (!dev_is_pci(dev))
+		return 0;
+
+	unit = vtd_unit_for(to_pci_dev(dev));
+	if (!unit) {
+		dev_dbg(dev, "no DMA remapping unit covers it\n");
+		return 0;
+	}
+	if (!unit->ok) {
+		dev_dbg(dev, "its unit dmar%d is not usable\n", unit->index);
+		return 0;
+	}
+
+	link = kzalloc(sizeof(*link), GFP_KERNEL);
+	if (!link)
+		return -ENOMEM;
+
+	group = iommu_group_get_for_dev(dev);
+	if (IS_ERR(group)) {
+		kfree(link);
+		return PTR_ERR(group);
+	}
+	iommu_group_put(group);		/* the device holds its own */
+
+	ret = iommu_device_link(&unit->iommu, dev);
+	if (ret) {
+		iommu_group_remove_device(dev);
+		kfree(link);
+		return ret;
+	}
+	link->dev = dev;
+	link->unit = unit;
+	list_add_tail(&link->list, &vtd_links);
+	return 0;
+}
+
+static void vtd_remove_device(struct device *dev)
+{
+	struct vtd_link *link;
+
+	lockdep_assert_held(&iommu_probe_device_lock);
+	link = vtd_link_find(dev);
+	if (link) {
+		iommu_device_unlink(&link->unit->iommu, dev);
+		list_del(&link->list);
+		kfree(link);
+	}
+	iommu_group_remove_device(dev);
+}
+
+/*
+ * The RMRRs whose scope covers @dev, as direct regions, and the MSI window.
+ * Reads only the table, which never changes once parsed.
+ */
+static void vtd_get_resv_regions(struct device *dev, struct list_head *list)
+{
+	struct iommu_resv_region *region;
+	struct pci_dev *pdev;
+	unsigned int i;
+
+	if (!dev_is_pci(dev))
+		return;
+	pdev = to_pci_dev(dev);
+
+	for (i = 0; i < vtd_dmar->nr_rmrrs; i++) {
+		const struct dmar_rmrr *r = &vtd_dmar->rmrrs[i];
+		u64 length = r->end - r->base + 1;
+
+		if (r->segment != pci_domain_nr(pdev->bus) || !length ||
+		    !vtd_scopes_cover(r->scopes, r->nr_scopes, pdev))
+			continue;
+		region = iommu_alloc_resv_region(r->base, length,
+						 IOMMU_READ | IOMMU_WRITE,
+						 IOMMU_RESV_DIRECT, GFP_KERNEL);
+		if (!region)
+			return;
+		list_add_tail(&region->list, list);
+	}
+	iommu_add_x86_msi_region(list);
+}
+
+static const struct iommu_ops vtd_ops = {
+	.add_device = vtd_add_device,
+	.remove_device = vtd_remove_device,
+	.device_group = pci_device_group,
+	.get_resv_regions = vtd_get_resv_regions,
+	.owner = THIS_MODULE,
+};
+
+/* --- /sys/class/iommu/dmar<N>/intel-iommu/ ----------------------------- */
+
+static struct vtd_unit *dev_to_vtd_unit(struct device *dev)
+{
+	struct iommu_device *iommu = dev_get_drvdata(dev);
+
+	return container_of(iommu, struct vtd_unit, iommu);
+}
+
+static ssize_t address_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "0x%llx\n", dev_to_vtd_unit(dev)->desc->base);
+}
+static DEVICE_ATTR_RO(address);
+
+static ssize_t version_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	u32 ver = dev_to_vtd_unit(dev)->ver;
+
+	return sysfs_emit(buf, "%u:%u\n", (ver >> 4) & 0xf, ver & 0xf);
+}
+static DEVICE_ATTR_RO(version);
+
+static ssize_t cap_show(struct device *dev, struct device_attribute *attr,
+			char *buf)
+{
+	return sysfs_emit(buf, "%llx\n", dev_to_vtd_unit(dev)->cap);
+}
+static DEVICE_ATTR_RO(cap);
+
+static ssize_t ecap_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%llx\n", dev_to_vtd_unit(dev)->ecap);
+}
+static DEVICE_ATTR_RO(ecap);
+
+static struct attribute *vtd_unit_attrs[] = {
+	&dev_attr_address.attr,
+	&dev_attr_version.attr,
+	&dev_attr_cap.attr,
+	&dev_attr_ecap.attr,
+	NULL
+};
+
+static const struct attribute_group vtd_unit_group = {
+	.name = "intel-iommu",
+	.attrs = vtd_unit_attrs,
+};
+
+static const struct attribute_group *vtd_unit_groups[] = {
+	&vtd_unit_group,
+	NULL
+};
+
+/* --- Boot -------------------------------------------------------------- */
+
+/*
+ * Read the unit's identification registers and show it in sysfs.  The
+ * register range stays claimed ("dmar<N>" in /proc/iomem).  A unit that
+ * fails is logged and left out; the others carry on.
+ */
+static int __init vtd_unit_probe(struct vtd_unit *unit)
+{
+	const struct dmar_unit *d = unit->desc;
+	resource_size_t size = 4096ULL << d->size;
+	void __iomem *regs;
+	char *name;
+	int ret;
+
+	name = kasprintf(GFP_KERNEL, "dmar%d", unit->index);
+	if (!name)
+		return -ENOMEM;
+	if (!request_mem_region(d->base, size, name)) {
+		pr_err("dmar%d: registers at 0x%llx are in use by another driver\n",
+		       unit->index, d->base);
+		ret = -EBUSY;
+		goto err_name;
+	}
+	regs = ioremap(d->base, size);
+	if (!regs) {
+		pr_err("dmar%d: cannot map registers at 0x%llx\n", unit->index,
+		       d->base);
+		ret = -ENOMEM;
+		goto err_release;
+	}
+	unit->ver = readl(regs + VTD_VER_REG);
+	unit->cap = readq(regs + VTD_CAP_REG);
+	unit->ecap = readq(regs + VTD_ECAP_REG);
+	iounmap(regs);
+
+	/* Reads of absent hardware return all ones. */
+	if (unit->ver == U32_MAX || unit->cap == U64_MAX) {
+		pr_err("dmar%d: no remapping unit answers at 0x%llx\n",
+		       unit->index, d->base);
+		ret = -ENODEV;
+		goto err_release;
+	}
+
+	unit->iommu.ops = &vtd_ops;
+	ret = iommu_device_sysfs_add(&unit->iommu, NULL, vtd_unit_groups,
+				     "dmar%d", unit->index);
+	if (ret) {
+		pr_err("dmar%d: cannot add to sysfs: %d\n", unit->index, ret);
+		goto err_release;
+	}
+
+	pr_info("dmar%d: registers at 0x%llx, segment %u%s, version %u.%u, cap 0x%016llx, ecap 0x%016llx, translation off\n",
+		unit->index, d->base, d->segment,
+		d->include_all ? " (all devices)" : "",
+		(unit->ver >> 4) & 0xf, unit->ver & 0xf, unit->cap, unit->ecap);
+	unit->ok = true;
+	return 0;	/* @name lives on in the resource */
+
+err_release:
+	release_mem_region(d->base, size);
+err_name:
+	kfree(name);
+	return ret;
+}
+
+/*
+ * Early: parse the table and, if it is usable, have the PCI core enable
+ * ACS on the ports it is about to enumerate.
+ */
+static int __init vtd_detect(void)
+{
+	struct acpi_table_header *table;
+	struct dmar_parse_error err;
+	struct dmar_info *info;
+	acpi_status status;
+
+	if (acpi_disabled)
+		return 0;
+	status = acpi_get_table(ACPI_SIG_DMAR, 0, &table);
+	if (ACPI_FAILURE(status))
+		return 0;
+	if (vtd_disabled) {
+		acpi_put_table(table);
+		pr_info("disabled by intel_iommu=off\n");
+		return 0;
+	}
+
+	info = dmar_parse_table(table, table->length, &err);
+	acpi_put_table(table);
+	if (IS_ERR(info)) {
+		if (PTR_ERR(info) == -EINVAL)
+			pr_err("malformed table, %s at offset 0x%x: %s; VT-d not used\n",
+			       err.what, err.offset, err.why);
+		else
+			pr_err("cannot parse the table: %ld\n", PTR_ERR(info));
+		return 0;
+	}
+	if (!info->nr_units) {
+		pr_info("the table lists no remapping unit\n");
+		dmar_info_free(info);
+		return 0;
+	}
+
+	vtd_dmar = info;
+	pci_request_acs();
+	return 0;
+}
+arch_initcall(vtd_detect);
+
+/* After PCI enumeration: map the units and take the PCI bus. */
+static int __init vtd_init(void)
+{
+	unsigned int i, usable = 0;
+	int ret;
+
+	if (!vtd_dmar)
+		return 0;
+
+	vtd_units = kcalloc(vtd_dmar->nr_units, sizeof(*vtd_units), GFP_KERNEL);
+	if (!vtd_units)
+		return -ENOMEM;
+	for (i = 0; i < vtd_dmar->nr_units; i++) {
+		vtd_units[i].desc = &vtd_dmar->units[i];
+		vtd_units[i].index = i;
+		if (!vtd_unit_probe(&vtd_units[i]))
+			usable++;
+	}
+	pr_info("%u of %u remapping units usable, host address width %u, %u RMRRs\n",
+		usable, vtd_dmar->nr_units, vtd_dmar->haw, vtd_dmar->nr_rmrrs);
+	if (!usable)
+		return 0;
+
+	ret = bus_set_iommu(&pci_bus_type, &vtd_ops);
+	if (ret) {
+		/* The units stay in sysfs, without devices. */
+		pr_err("cannot take the PCI bus: %d\n", ret);
+		return ret;
+	}
+	return 0;
+}
+fs_initcall(vtd_init);

@@ -1,5 +1,6 @@
 #!/bin/bash
-# AMD-Vi boot tests beyond the group layouts of qemu-test.sh: a malformed
+# AMD-Vi boot tests beyond the group layouts of qemu-test.sh: the unit in
+# /sys/class/iommu and reserved_regions, a malformed
 # IVRS, amd_iommu=off, an IVRS whose unit does not answer, 100 remove/rescan
 # cycles, hot add/remove through QMP, and the PCI-rules topologies booted
 # with amd-iommu.
@@ -57,6 +58,24 @@ basic=$here/topologies/amd-basic.topo
 # AMD_CASES="cycles hotplug" runs only those cases (default: all).
 want() { [ -z "${AMD_CASES:-}" ] || [[ " $AMD_CASES " == *" $1 "* ]]; }
 
+# 0. The unit itself: one log line, /sys/class/iommu/ivhd0 linking exactly
+# the devices that have a group, and the MSI window in reserved_regions.
+if want unit; then
+	show="cd /sys/class/iommu/ivhd0/devices && ls | sed 's/^/@@IVHD_LINK /';\
+	 cat /sys/kernel/iommu_groups/*/reserved_regions | sed 's/^/@@RESV /'"
+	t=$(topo amd-unit "$basic" "iommu: amd")
+	log=$("$here/qemu-run.sh" "$kernel" "$t" "harness.run=\"$show\"" 2> /dev/null) || true
+	n=$(grep -ac 'AMD-Vi: ivhd[0-9]*: ' "$log" || true)
+	check unit "one log line per unit ($n)" "$([ "$n" = 1 ]; echo $?)"
+	check unit "/sys/class/iommu/ivhd0 exists" "$(has "$log" '^@@IOMMU_DEV ivhd0')"
+	links=$(grep -a '^@@IVHD_LINK ' "$log" | tr -d '\r' | cut -d' ' -f2 | sort)
+	members=$(grep -a '^@@MEMBER ' "$log" | tr -d '\r' | cut -d' ' -f3 | sort)
+	check unit "ivhd0 links exactly the grouped devices ($(echo "$links" | grep -c .))" \
+		"$([ -n "$links" ] && [ "$links" = "$members" ]; echo $?)"
+	check unit "reserved_regions has the MSI window" \
+		"$(has "$log" '^@@RESV 0x00000000fee00000 0x00000000feefffff msi')"
+fi
+
 # 1. A malformed IVRS: the error names the block, the machine boots, no groups.
 if want malformed; then
 	t=$(topo amd-malformed "$basic" "iommu: none" "qemu: -acpitable file=$out/ivrs-malformed.bin")
@@ -88,7 +107,8 @@ fi
 
 # 4. 100 remove/rescan cycles of 01:00.0 and of the PCIe-to-PCI bridge with
 # 03:01.0 behind it: both come back with groups, 02:00.0 and 03:01.0 share
-# one, the IOMMU's own function never gets one and no group is left over.
+# one, the IOMMU's own function never gets one, no group is left over and
+# ivhd0 links exactly the devices with a group.
 # (No double quotes inside: initramfs-init.sh takes harness.run="..." as is.)
 if want cycles; then
 	cycles="d=/sys/bus/pci/devices; g() { readlink \$d/\$1/iommu_group | sed 's,.*/,,'; };\
@@ -101,6 +121,7 @@ if want cycles; then
 	 [ \$a != x ] && [ \$a = \$b ] && [ \$c != x ] || bad=\$((bad+1));\
 	 [ x\$(g 0000:00:01.0) = x ] || bad=\$((bad+1));\
 	 [ \$(ls /sys/kernel/iommu_groups | wc -l) = \$n0 ] || bad=\$((bad+1));\
+	 [ \$(ls /sys/class/iommu/ivhd0/devices | wc -l) = \$(ls -d \$d/*/iommu_group | wc -l) ] || bad=\$((bad+1));\
 	 i=\$((i+1)); done; echo @@CYCLES done=\$i bad=\$bad groups=\$n0"
 	t=$(topo amd-cycles "$basic" "iommu: amd" "cmdline: ${AMD_CYCLES_CMDLINE:-}")
 	start=$(date +%s)

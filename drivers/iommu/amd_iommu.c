@@ -55,14 +55,18 @@
 
 /**
  * struct amd_unit - a unit this driver found and kept
+ * @iommu: the unit in the core, /sys/class/iommu/ivhd<@index>
  * @ivrs: the unit's IVRS description, inside amd_ivrs
+ * @pdev: the unit's own PCI function, with a reference
  * @index: N of its name ivhd<N>
  * @regs: its registers, mapped
  * @control: control register at init
  * @features: extended feature register at init
  */
 struct amd_unit {
+	struct iommu_device iommu;
 	const struct ivrs_unit *ivrs;
+	struct pci_dev *pdev;
 	unsigned int index;
 	void __iomem *regs;
 	u64 control;
@@ -121,29 +125,6 @@ static struct amd_unit *amd_unit_for(struct pci_dev *pdev)
 	return iu ? amd_unit_of(iu) : NULL;
 }
 
-/* --- Shared pieces of the core, until they land -------------------------
- *
- * /sys/class/iommu and reserved regions come with the core's struct
- * iommu_device and iommu_resv_region.  Until then these do nothing.
- */
-
-static int amd_unit_sysfs_add(struct amd_unit *unit)
-{
-	return 0;
-}
-
-static void amd_unit_sysfs_remove(struct amd_unit *unit)
-{
-}
-
-static void amd_unit_link(struct amd_unit *unit, struct device *dev)
-{
-}
-
-static void amd_unit_unlink(struct amd_unit *unit, struct device *dev)
-{
-}
-
 /* --- Groups ------------------------------------------------------------ */
 
 static struct iommu_group *amd_iommu_device_group(struct device *dev)
@@ -157,6 +138,7 @@ static int amd_iommu_add_device(struct device *dev)
 	struct iommu_group *group;
 	struct amd_unit *unit;
 	struct pci_dev *pdev;
+	int ret;
 
 	lockdep_assert_held(&iommu_probe_device_lock);
 	if (!dev_is_pci(dev))
@@ -170,9 +152,11 @@ static int amd_iommu_add_device(struct device *dev)
 	group = iommu_group_get_for_dev(dev);
 	if (IS_ERR(group))
 		return PTR_ERR(group);
-	amd_unit_link(unit, dev);
+	ret = iommu_device_link(&unit->iommu, dev);
+	if (ret)
+		iommu_group_remove_device(dev);
 	iommu_group_put(group);
-	return 0;
+	return ret;
 }
 
 static void amd_iommu_remove_device(struct device *dev)
@@ -182,14 +166,45 @@ static void amd_iommu_remove_device(struct device *dev)
 	lockdep_assert_held(&iommu_probe_device_lock);
 	unit = dev_is_pci(dev) ? amd_unit_for(to_pci_dev(dev)) : NULL;
 	if (unit)
-		amd_unit_unlink(unit, dev);
+		iommu_device_unlink(&unit->iommu, dev);
 	iommu_group_remove_device(dev);
+}
+
+static int amd_add_ivmd_region(const struct ivrs_memory *m, void *data)
+{
+	struct iommu_resv_region *region;
+	int prot = 0;
+
+	if (m->flags & IVRS_IVMD_READ)
+		prot |= IOMMU_READ;
+	if (m->flags & IVRS_IVMD_WRITE)
+		prot |= IOMMU_WRITE;
+	/* Unity-mapped or excluded from translation: reachable either way. */
+	region = iommu_alloc_resv_region(m->start, m->length, prot,
+					 IOMMU_RESV_DIRECT, GFP_KERNEL);
+	if (!region)
+		return -ENOMEM;
+	list_add_tail(&region->list, data);
+	return 0;
+}
+
+/* IVMD ranges for the device or its alias, then the MSI window. */
+static void amd_iommu_get_resv_regions(struct device *dev,
+				       struct list_head *list)
+{
+	struct pci_dev *pdev = to_pci_dev(dev);
+
+	if (ivrs_walk_memory(amd_ivrs, pci_dev_id(pdev), amd_add_ivmd_region,
+			     list) ||
+	    iommu_add_x86_msi_region(list))
+		dev_warn(dev, "reserved regions incomplete: out of memory\n");
 }
 
 static const struct iommu_ops amd_iommu_ops = {
 	.add_device	= amd_iommu_add_device,
 	.remove_device	= amd_iommu_remove_device,
 	.device_group	= amd_iommu_device_group,
+	.get_resv_regions = amd_iommu_get_resv_regions,
 };
 
 /* --- Boot -------------------------------------------------------------- */
@@ -207,8 +222,8 @@ static int __init amd_unit_init(struct amd_unit *unit,
 					   iu->rid & 0xff);
 	if (pdev)
 		pci_read_config_byte(pdev, iu->cap_offset, &cap_id);
-	pci_dev_put(pdev);
 	if (cap_id != PCI_CAP_ID_SECDEV) {
+		pci_dev_put(pdev);
 		pr_err("ivhd%u: no IOMMU capability at %04x:%02x:%02x.%d offset %#x (IVHD block at offset %#x)\n",
 		       index, iu->segment, PCI_BUS_NUM(iu->rid),
 		       PCI_SLOT(iu->rid), PCI_FUNC(iu->rid), iu->cap_offset,
@@ -219,6 +234,7 @@ static int __init amd_unit_init(struct amd_unit *unit,
 	if (!unit->regs) {
 		pr_err("ivhd%u: cannot map registers at %#llx\n", index,
 		       iu->mmio_base);
+		pci_dev_put(pdev);
 		return -ENOMEM;
 	}
 	unit->control = readq(unit->regs + AMD_MMIO_CONTROL);
@@ -227,8 +243,10 @@ static int __init amd_unit_init(struct amd_unit *unit,
 		pr_err("ivhd%u: no unit answers at %#llx (IVHD block at offset %#x)\n",
 		       index, iu->mmio_base, iu->offset);
 		iounmap(unit->regs);
+		pci_dev_put(pdev);
 		return -ENODEV;
 	}
+	unit->pdev = pdev;
 	pr_info("ivhd%u: %04x:%02x:%02x.%d at %#llx, IVHD type %#x, translation %s, control %#llx, features %#llx\n",
 		index, iu->segment, PCI_BUS_NUM(iu->rid), PCI_SLOT(iu->rid),
 		PCI_FUNC(iu->rid), iu->mmio_base, iu->type,
@@ -239,9 +257,14 @@ static int __init amd_unit_init(struct amd_unit *unit,
 
 static void __init amd_units_free(void)
 {
+	struct amd_unit *unit;
+
 	while (amd_nr_units--) {
-		amd_unit_sysfs_remove(&amd_units[amd_nr_units]);
-		iounmap(amd_units[amd_nr_units].regs);
+		unit = &amd_units[amd_nr_units];
+		if (unit->iommu.dev)
+			iommu_device_sysfs_remove(&unit->iommu);
+		iounmap(unit->regs);
+		pci_dev_put(unit->pdev);
 	}
 	amd_nr_units = 0;
 	kfree(amd_units);
@@ -290,7 +313,10 @@ static int __init amd_iommu_init(void)
 		if (ret)
 			goto out_free;
 		amd_nr_units++;
-		ret = amd_unit_sysfs_add(&amd_units[amd_nr_units - 1]);
+		amd_units[i].iommu.ops = &amd_iommu_ops;
+		ret = iommu_device_sysfs_add(&amd_units[i].iommu,
+					     &amd_units[i].pdev->dev, NULL,
+					     "ivhd%u", i);
 		if (ret)
 			goto out_free;
 	}

@@ -17,16 +17,18 @@ export CCACHE_MAXSIZE	?= 8G
 KMAKE	= flock $(CACHE)/kbuild.lock $(MAKE) -C $(SRC) O=$(1) ARCH=x86_64 \
 	  CC="ccache gcc" -j$(JOBS)
 
-.PHONY: all deps base tree kunit kunit-debug kernel-debug kernel qemu-test vtd-test check test demo bench series series-check clean help
+.PHONY: all deps base tree kunit kunit-debug kernel-debug kernel qemu-test vtd-test amd-qemu-test check test demo bench series series-check clean help
 all: help
 
 help:
 	@echo "make test       checks, KUnit (UML) and QEMU boot tests; last line 'N passed, N failed'"
 	@echo "make demo       build and boot the x86_64 kernel, print the IOMMU groups"
+	@echo "                (IOMMU=amd: with AMD-Vi instead of VT-d)"
 	@echo "make kunit      KUnit suites under UML"
 	@echo "make kernel     x86_64 q35 kernel; prints the bzImage path last"
 	@echo "make qemu-test  boot the kernel on the topologies in harness/topologies"
 	@echo "make vtd-test   VT-d boots: reserved regions, remove/rescan, QMP hotplug"
+	@echo "make amd-qemu-test  AMD-Vi boots: bad IVRS, amd_iommu=off, hotplug, ..."
 	@echo "make check      checkpatch --strict, sparse and kernel-doc on our files"
 	@echo "make series     the work as a git format-patch series in build/series"
 	@echo "make series-check  apply it to a fresh base, checkpatch and build each patch"
@@ -95,8 +97,18 @@ qemu-test: kernel
 vtd-test: kernel
 	@$(H)/vtd-test.sh $(X86)/arch/x86/boot/bzImage
 
+amd-qemu-test: kernel
+	@$(H)/amd-qemu-test.sh $(X86)/arch/x86/boot/bzImage
+
+# IOMMU=amd (or intel, none) boots the default topology with that IOMMU.
 demo: kernel
-	@$(H)/demo.sh $(X86)/arch/x86/boot/bzImage $(H)/topologies/default.topo
+	@topo=$(H)/topologies/default.topo; \
+	 if [ -n "$(IOMMU)" ]; then \
+		mkdir -p $(B)/qemu; \
+		{ cat $$topo; echo "iommu: $(IOMMU)"; } > $(B)/qemu/default-$(IOMMU).topo; \
+		topo=$(B)/qemu/default-$(IOMMU).topo; \
+	 fi; \
+	 $(H)/demo.sh $(X86)/arch/x86/boot/bzImage $$topo
 
 check: tree $(X86)/.config
 	@$(H)/check.sh $(SRC) $(X86) $(CURDIR)

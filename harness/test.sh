@@ -28,6 +28,7 @@ stage() { # name make-target
 stage kunit kunit
 stage qemu qemu-test
 stage vtd vtd-test
+stage amd amd-qemu-test
 stage check check
 stage series series-check
 echo "$pass passed, $fail failed"

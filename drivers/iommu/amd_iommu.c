@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * AMD-Vi: IOMMU groups for the PCI devices that AMD IOMMU units translate.
+ *
+ * The ACPI IVRS table names the units, the requester IDs each translates and
+ * the IDs that reach a unit under another device's name (aliases).  Devices
+ * that a unit covers get the group the PCI isolation rules give them, with
+ * the IVRS aliases added as PCI DMA aliases so that those rules see them.
+ * The unit's own PCI function gets no group.
+ *
+ * This driver does not translate DMA and does not touch the units' control
+ * registers: it only reports which devices an IOMMU could isolate.
+ *
+ * Boot:
+ *  1. amd_iommu_detect(), from pci_iommu_alloc() in mem_init(): memblock only,
+ *     ACPI tables mapped, no PCI yet.  If an IVRS table exists and
+ *     amd_iommu=off was not given, ask the PCI core to enable ACS while it
+ *     enumerates, and hook amd_iommu_init() into x86_init.
+ *  2. amd_iommu_init(), from pci_iommu_init() (rootfs_initcall, after PCI
+ *     enumeration): parse the IVRS, map each unit's registers, log one line
+ *     per unit, register with the PCI bus.  A malformed table is reported
+ *     and the driver declines; the machine boots without groups.
+ *
+ * Kernel parameter amd_iommu=on|off; the default is on when the firmware
+ * provides an IVRS table.
+ *
+ * What else x86 links against once CONFIG_AMD_IOMMU=y: the IOMMU PMU in
+ * arch/x86/events/amd/iommu.c, built when PERF_EVENTS and CPU_SUP_AMD are
+ * set, calls amd_iommu_get_num_iommus(), amd_iommu_pc_*() and
+ * get_amd_iommu().  We have no performance counters, so those report none
+ * and the PMU driver registers nothing.
+ */
+
+#define pr_fmt(fmt) "AMD-Vi: " fmt
+
+#include <linux/acpi.h>
+#include <linux/amd-iommu.h>
+#include <linux/init.h>
+#include <linux/io.h>
+#include <linux/iommu.h>
+#include <linux/lockdep.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <asm/iommu.h>
+#include <asm/x86_init.h>
+
+#include "amd_iommu_ivrs.h"
+
+/* Registers we read, and how much of the register file we map. */
+#define AMD_MMIO_CONTROL	0x18
+#define AMD_MMIO_EXT_FEATURE	0x30
+#define AMD_MMIO_MAP_LEN	0x1000
+#define AMD_CONTROL_ENABLE	BIT_ULL(0)
+
+/**
+ * struct amd_unit - a unit this driver found and kept
+ * @iommu: the unit in the core, /sys/class/iommu/ivhd<@index>
+ * @ivrs: the unit's IVRS description, inside amd_ivrs
+ * @pdev: the unit's own PCI function, with a reference
+ * @index: N of its name ivhd<N>
+ * @regs: its registers, mapped
+ * @control: control register at init
+ * @features: extended feature register at init
+ */
+struct amd_unit {
+	struct iommu_device iommu;
+	const struct ivrs_unit *ivrs;
+	struct pci_dev *pdev;
+	unsigned int index;
+	void __iomem *regs;
+	u64 control;
+	u64 features;
+};
+
+static bool amd_iommu_disabled __initdata;
+
+/*
+ * Set up once by amd_iommu_init() before bus_set_iommu() and never changed
+ * afterwards, so the iommu_ops callbacks read them without a lock.
+ */
+static struct ivrs_info *amd_ivrs;
+static struct amd_unit *amd_units;
+static unsigned int amd_nr_units;
+
+static int __init amd_iommu_param(char *str)
+{
+	if (!str)
+		return -EINVAL;
+	if (!strcmp(str, "off"))
+		amd_iommu_disabled = true;
+	else if (!strcmp(str, "on"))
+		amd_iommu_disabled = false;
+	else
+		pr_warn("amd_iommu=%s not understood; use on or off\n", str);
+	return 0;
+}
+early_param("amd_iommu", amd_iommu_param);
+
+/* --- Finding a device's unit ------------------------------------------- */
+
+static struct amd_unit *amd_unit_of(const struct ivrs_unit *iu)
+{
+	unsigned int i;
+
+	for (i = 0; i < amd_nr_units; i++)
+		if (amd_units[i].ivrs == iu)
+			return &amd_units[i];
+	return NULL;
+}
+
+/* The unit that translates @pdev, or NULL (also for a unit's own function). */
+static struct amd_unit *amd_unit_for(struct pci_dev *pdev)
+{
+	u16 seg = pci_domain_nr(pdev->bus), rid = pci_dev_id(pdev);
+	const struct ivrs_unit *iu;
+	unsigned int i;
+
+	for (i = 0; i < amd_nr_units; i++) {
+		iu = amd_units[i].ivrs;
+		if (iu->segment == seg && iu->rid == rid)
+			return NULL;
+	}
+	iu = ivrs_find_unit(amd_ivrs, seg, rid);
+	return iu ? amd_unit_of(iu) : NULL;
+}
+
+/* --- Groups ------------------------------------------------------------ */
+
+static struct iommu_group *amd_iommu_device_group(struct device *dev)
+{
+	lockdep_assert_held(&iommu_probe_device_lock);
+	return ivrs_device_group(amd_ivrs, to_pci_dev(dev));
+}
+
+static int amd_iommu_add_device(struct device *dev)
+{
+	struct iommu_group *group;
+	struct amd_unit *unit;
+	struct pci_dev *pdev;
+	int ret;
+
+	lockdep_assert_held(&iommu_probe_device_lock);
+	if (!dev_is_pci(dev))
+		return 0;
+	pdev = to_pci_dev(dev);
+	unit = amd_unit_for(pdev);
+	if (!unit)
+		return 0;
+
+	ivrs_add_pci_dma_aliases(amd_ivrs, pdev);
+	group = iommu_group_get_for_dev(dev);
+	if (IS_ERR(group))
+		return PTR_ERR(group);
+	ret = iommu_device_link(&unit->iommu, dev);
+	if (ret)
+		iommu_group_remove_device(dev);
+	iommu_group_put(group);
+	return ret;
+}
+
+static void amd_iommu_remove_device(struct device *dev)
+{
+	struct amd_unit *unit;
+
+	lockdep_assert_held(&iommu_probe_device_lock);
+	unit = dev_is_pci(dev) ? amd_unit_for(to_pci_dev(dev)) : NULL;
+	if (unit)
+		iommu_device_unlink(&unit->iommu, dev);
+	iommu_group_remove_device(dev);
+}
+
+static int amd_add_ivmd_region(const struct ivrs_memory *m, void *data)
+{
+	struct iommu_resv_region *region;
+	int prot = 0;
+
+	if (m->flags & IVRS_IVMD_READ)
+		prot |= IOMMU_READ;
+	if (m->flags & IVRS_IVMD_WRITE)
+		prot |= IOMMU_WRITE;
+	/* Unity-mapped or excluded from translation: reachable either way. */
+	region = iommu_alloc_resv_region(m->start, m->length, prot,
+					 IOMMU_RESV_DIRECT, GFP_KERNEL);
+	if (!region)
+		return -ENOMEM;
+	list_add_tail(&region->list, data);
+	return 0;
+}
+
+/* IVMD ranges for the device or its alias, then the MSI window. */
+static void amd_iommu_get_resv_regions(struct device *dev,
+				       struct list_head *list)
+{
+	struct pci_dev *pdev = to_pci_dev(dev);
+
+	if (ivrs_walk_memory(amd_ivrs, pci_dev_id(pdev), amd_add_ivmd_region,
+			     list) ||
+	    iommu_add_x86_msi_region(list))
+		dev_warn(dev, "reserved regions incomplete: out of memory\n");
+}
+
+static const struct iommu_ops amd_iommu_ops = {
+	.add_device	= amd_iommu_add_device,
+	.remove_device	= amd_iommu_remove_device,
+	.device_group	= amd_iommu_device_group,
+	.get_resv_regions = amd_iommu_get_resv_regions,
+};
+
+/* --- Boot -------------------------------------------------------------- */
+
+static int __init amd_unit_init(struct amd_unit *unit,
+				const struct ivrs_unit *iu, unsigned int index)
+{
+	struct pci_dev *pdev;
+	u8 cap_id = 0;
+
+	unit->ivrs = iu;
+	unit->index = index;
+	/* The unit is a PCI function with an IOMMU capability where IVHD says. */
+	pdev = pci_get_domain_bus_and_slot(iu->segment, PCI_BUS_NUM(iu->rid),
+					   iu->rid & 0xff);
+	if (pdev)
+		pci_read_config_byte(pdev, iu->cap_offset, &cap_id);
+	if (cap_id != PCI_CAP_ID_SECDEV) {
+		pci_dev_put(pdev);
+		pr_err("ivhd%u: no IOMMU capability at %04x:%02x:%02x.%d offset %#x (IVHD block at offset %#x)\n",
+		       index, iu->segment, PCI_BUS_NUM(iu->rid),
+		       PCI_SLOT(iu->rid), PCI_FUNC(iu->rid), iu->cap_offset,
+		       iu->offset);
+		return -ENODEV;
+	}
+	unit->regs = ioremap(iu->mmio_base, AMD_MMIO_MAP_LEN);
+	if (!unit->regs) {
+		pr_err("ivhd%u: cannot map registers at %#llx\n", index,
+		       iu->mmio_base);
+		pci_dev_put(pdev);
+		return -ENOMEM;
+	}
+	unit->control = readq(unit->regs + AMD_MMIO_CONTROL);
+	unit->features = readq(unit->regs + AMD_MMIO_EXT_FEATURE);
+	if (unit->control == ~0ULL && unit->features == ~0ULL) {
+		pr_err("ivhd%u: no unit answers at %#llx (IVHD block at offset %#x)\n",
+		       index, iu->mmio_base, iu->offset);
+		iounmap(unit->regs);
+		pci_dev_put(pdev);
+		return -ENODEV;
+	}
+	unit->pdev = pdev;
+	pr_info("ivhd%u: %04x:%02x:%02x.%d at %#llx, IVHD type %#x, translation %s, control %#llx, features %#llx\n",
+		index, iu->segment, PCI_BUS_NUM(iu->rid), PCI_SLOT(iu->rid),
+		PCI_FUNC(iu->rid), iu->mmio_base, iu->type,
+		unit->control & AMD_CONTROL_ENABLE ? "on" : "off",
+		unit->control, unit->features);
+	return 0;
+}
+
+static void __init amd_units_free(void)
+{
+	struct amd_unit *unit;
+
+	while (amd_nr_units--) {
+		unit = &amd_units[amd_nr_units];
+		if (unit->iommu.dev)
+			iommu_device_sysfs_remove(&unit->iommu);
+		iounmap(unit->regs);
+		pci_dev_put(unit->pdev);
+	}
+	amd_nr_units = 0;
+	kfree(amd_units);
+	amd_units = NULL;
+	ivrs_free(amd_ivrs);
+	amd_ivrs = NULL;
+}
+
+static int __init amd_iommu_parse(void)
+{
+	struct acpi_table_header *table;
+	struct ivrs_error err;
+	acpi_status status;
+	int ret;
+
+	status = acpi_get_table(ACPI_SIG_IVRS, 0, &table);
+	if (ACPI_FAILURE(status))
+		return -ENODEV;
+	ret = ivrs_parse(table, table->length, &amd_ivrs, &err);
+	acpi_put_table(table);
+	if (ret == -EINVAL)
+		pr_err("IVRS malformed: %s at offset %#x (block at offset %#x); no IOMMU groups\n",
+		       err.what, err.offset, err.block);
+	else if (ret)
+		pr_err("cannot parse IVRS: %d\n", ret);
+	return ret;
+}
+
+static int __init amd_iommu_init(void)
+{
+	unsigned int i;
+	int ret;
+
+	ret = amd_iommu_parse();
+	if (ret)
+		return ret;
+
+	amd_units = kcalloc(amd_ivrs->nr_units, sizeof(*amd_units), GFP_KERNEL);
+	if (!amd_units) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	for (i = 0; i < amd_ivrs->nr_units; i++) {
+		ret = amd_unit_init(&amd_units[amd_nr_units],
+				    &amd_ivrs->units[i], i);
+		if (ret)
+			goto out_free;
+		amd_nr_units++;
+		amd_units[i].iommu.ops = &amd_iommu_ops;
+		ret = iommu_device_sysfs_add(&amd_units[i].iommu,
+					     &amd_units[i].pdev->dev, NULL,
+					     "ivhd%u", i);
+		if (ret)
+			goto out_free;
+	}
+
+	ret = bus_set_iommu(&pci_bus_type, &amd_iommu_ops);
+	if (ret) {
+		pr_err("cannot register with the PCI bus: %d\n", ret);
+		goto out_free;
+	}
+	return 0;
+
+out_free:
+	pr_err("driver declines; no IOMMU groups\n");
+	amd_units_free();
+	return ret;
+}
+
+/**
+ * amd_iommu_detect - early check for AMD IOMMU units
+ *
+ * Called by pci_iommu_alloc() before the slab allocator and PCI exist.  If
+ * the firmware has an IVRS table and neither amd_iommu=off nor iommu=off
+ * was given, ask the PCI core to enable ACS on the ports it enumerates and
+ * schedule amd_iommu_init() for after PCI enumeration.  Allocates nothing.
+ *
+ * Context: Early boot, single threaded.
+ */
+void __init amd_iommu_detect(void)
+{
+	struct acpi_table_header *table;
+	acpi_status status;
+
+	if (no_iommu || amd_iommu_disabled || iommu_detected || acpi_disabled)
+		return;
+	status = acpi_get_table(ACPI_SIG_IVRS, 0, &table);
+	if (ACPI_FAILURE(status))
+		return;
+	acpi_put_table(table);
+
+	iommu_detected = 1;
+	pci_request_acs();
+	x86_init.iommu.iommu_init = amd_iommu_init;
+}
+
+/* --- The IOMMU PMU's interface: no performance counters ---------------- */
+
+/**
+ * amd_iommu_get_num_iommus - number of AMD IOMMU units in use
+ *
+ * Context: Any context.
+ * Return: the number of units the driver kept.
+ */
+int amd_iommu_get_num_iommus(void)
+{
+	return amd_nr_units;
+}
+
+/**
+ * amd_iommu_pc_supported - whether the units have performance counters
+ *
+ * Context: Any context.
+ * Return: false; this driver does not use them.
+ */
+bool amd_iommu_pc_supported(void)
+{
+	return false;
+}
+
+/**
+ * amd_iommu_pc_get_max_banks - counter banks of a unit
+ * @idx: unit index
+ *
+ * Context: Any context.
+ * Return: 0.
+ */
+u8 amd_iommu_pc_get_max_banks(unsigned int idx)
+{
+	return 0;
+}
+
+/**
+ * amd_iommu_pc_get_max_counters - counters per bank of a unit
+ * @idx: unit index
+ *
+ * Context: Any context.
+ * Return: 0.
+ */
+u8 amd_iommu_pc_get_max_counters(unsigned int idx)
+{
+	return 0;
+}
+
+/**
+ * amd_iommu_pc_set_reg - write a performance counter register
+ * @iommu: the unit
+ * @bank: counter bank
+ * @cntr: counter
+ * @fxn: register
+ * @value: value to write
+ *
+ * Context: Any context.
+ * Return: -ENODEV; there are no counters.
+ */
+int amd_iommu_pc_set_reg(struct amd_iommu *iommu, u8 bank, u8 cntr, u8 fxn,
+			 u64 *value)
+{
+	return -ENODEV;
+}
+
+/**
+ * amd_iommu_pc_get_reg - read a performance counter register
+ * @iommu: the unit
+ * @bank: counter bank
+ * @cntr: counter
+ * @fxn: register
+ * @value: where to store the value
+ *
+ * Context: Any context.
+ * Return: -ENODEV; there are no counters.
+ */
+int amd_iommu_pc_get_reg(struct amd_iommu *iommu, u8 bank, u8 cntr, u8 fxn,
+			 u64 *value)
+{
+	return -ENODEV;
+}
+
+/**
+ * get_amd_iommu - the PMU's handle on a unit
+ * @idx: unit index
+ *
+ * Context: Any context.
+ * Return: %NULL; the PMU gets no unit to program.
+ */
+struct amd_iommu *get_amd_iommu(unsigned int idx)
+{
+	return NULL;
+}

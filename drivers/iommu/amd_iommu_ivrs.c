@@ -1,0 +1,714 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * IVRS parser: from the bytes of the ACPI table to struct ivrs_info.
+ *
+ * The table is firmware input and may be wrong in any way, so every length
+ * and offset is checked against the end of what contains it before a field
+ * is read, and anything the parser does not understand refuses the whole
+ * table: a device left out of an alias or a range would end up in a group
+ * finer than the hardware isolates.  The one exception is a block of an
+ * unknown type, which the specification lets newer firmware add; its length
+ * is still checked.
+ *
+ * Layout (all little endian):
+ *   table:  36-byte ACPI header, IVinfo (u32 at 36), 8 reserved, blocks at 48
+ *   block:  type (u8), flags (u8), length (u16), requester ID (u16), ...
+ *   IVHD:   24-byte header (type 0x10) or 40 bytes (0x11, 0x40), then
+ *           device entries whose length the top two bits of their type give
+ *           (4, 8, 16 or 32 bytes) except the variable ACPI HID entry (0xf0)
+ *   IVMD:   32 bytes: header, aux (u16), 8 reserved, start (u64), length (u64)
+ */
+
+#include <linux/bitmap.h>
+#include <linux/iommu.h>
+#include <linux/overflow.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/unaligned.h>
+
+#include "amd_iommu_ivrs.h"
+
+#define IVRS_HDR_LEN		48
+#define IVRS_LEN_OFF		4
+#define IVRS_IVINFO_OFF		36
+#define IVHD_10_LEN		24
+#define IVHD_11_LEN		40
+#define IVMD_LEN		32
+#define BLOCK_HDR_LEN		4
+
+/* Device entry types (IVHD). */
+#define DE_PAD4			0x00
+#define DE_ALL			0x01
+#define DE_SELECT		0x02
+#define DE_START		0x03
+#define DE_END			0x04
+#define DE_PAD8			0x40
+#define DE_ALIAS_SELECT		0x42
+#define DE_ALIAS_START		0x43
+#define DE_EXT_SELECT		0x46
+#define DE_EXT_START		0x47
+#define DE_SPECIAL		0x48
+#define DE_ACPI_HID		0xf0
+#define DE_HID_FIXED_LEN	22	/* up to and including the UID length */
+
+/* State of one IVHD block's walk. */
+struct ivhd_walk {
+	struct ivrs_info *info;
+	struct ivrs_error *err;
+	u32 block;
+	u16 segment;
+	unsigned long *covered;
+	bool in_range;		/* a start entry waits for its end */
+	bool range_alias;
+	u16 range_first;
+	u16 range_alias_rid;
+	u32 range_offset;
+};
+
+static int ivrs_fail(struct ivrs_error *err, u32 block, u32 offset,
+		     const char *what)
+{
+	err->block = block;
+	err->offset = offset;
+	err->what = what;
+	return -EINVAL;
+}
+
+/* Make room for one more element in a kmalloc'ed array of @n elements. */
+static void *ivrs_grow(void *array, unsigned int n, size_t size)
+{
+	/* Grow by doubling from 8; an element is added when n hits a power. */
+	if (n >= 8 && !is_power_of_2(n))
+		return array;
+	return krealloc_array(array, n < 8 ? 8 : 2 * n, size, GFP_KERNEL);
+}
+
+static int ivrs_add_alias(struct ivhd_walk *w, u16 first, u16 last, u16 alias)
+{
+	struct ivrs_info *info = w->info;
+	struct ivrs_alias *a;
+
+	a = ivrs_grow(info->aliases, info->nr_aliases, sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	info->aliases = a;
+	a += info->nr_aliases++;
+	a->segment = w->segment;
+	a->first = first;
+	a->last = last;
+	a->alias = alias;
+	/* The IOMMU sees the alias, so it translates that ID as well. */
+	set_bit(alias, w->covered);
+	return 0;
+}
+
+static int ivrs_add_special(struct ivhd_walk *w, u8 kind, u8 handle, u16 rid,
+			    u64 hid, u8 uid_len)
+{
+	struct ivrs_info *info = w->info;
+	struct ivrs_special *s;
+
+	s = ivrs_grow(info->specials, info->nr_specials, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	info->specials = s;
+	s += info->nr_specials++;
+	s->kind = kind;
+	s->handle = handle;
+	s->segment = w->segment;
+	s->rid = rid;
+	s->hid = hid;
+	s->uid_len = uid_len;
+	return 0;
+}
+
+/* Length of the device entry at @p (of which @room bytes exist), or 0. */
+static u32 ivhd_entry_len(const u8 *p, u32 room)
+{
+	if (p[0] != DE_ACPI_HID)
+		return 4U << (p[0] >> 6);
+	if (room < DE_HID_FIXED_LEN)
+		return 0;
+	return DE_HID_FIXED_LEN + p[DE_HID_FIXED_LEN - 1];
+}
+
+static int ivhd_range_end(struct ivhd_walk *w, u32 off, u16 last)
+{
+	if (!w->in_range)
+		return ivrs_fail(w->err, w->block, off, "range end without start");
+	if (last < w->range_first)
+		return ivrs_fail(w->err, w->block, off, "range end before start");
+	w->in_range = false;
+	bitmap_set(w->covered, w->range_first, last - w->range_first + 1);
+	if (w->range_alias)
+		return ivrs_add_alias(w, w->range_first, last, w->range_alias_rid);
+	return 0;
+}
+
+static int ivhd_range_start(struct ivhd_walk *w, u32 off, u16 first,
+			    bool alias, u16 alias_rid)
+{
+	if (w->in_range)
+		return ivrs_fail(w->err, w->block, off, "range start inside a range");
+	w->in_range = true;
+	w->range_first = first;
+	w->range_alias = alias;
+	w->range_alias_rid = alias_rid;
+	w->range_offset = off;
+	return 0;
+}
+
+/* Entries allowed while a range is open (a new start is refused later). */
+static bool ivhd_range_entry(u8 type)
+{
+	switch (type) {
+	case DE_PAD4:
+	case DE_PAD8:
+	case DE_END:
+	case DE_START:
+	case DE_ALIAS_START:
+	case DE_EXT_START:
+		return true;
+	}
+	return false;
+}
+
+/* One device entry of @len bytes (already checked to fit) at @p. */
+static int ivhd_entry(struct ivhd_walk *w, const u8 *p, u32 off, u32 len)
+{
+	u16 rid = get_unaligned_le16(p + 1);
+	u8 type = p[0];
+
+	/* Only padding may sit between a range's start and its end. */
+	if (w->in_range && !ivhd_range_entry(type))
+		return ivrs_fail(w->err, w->block, off, "entry inside a range");
+
+	switch (type) {
+	case DE_PAD4:
+	case DE_PAD8:
+		return 0;
+	case DE_ALL:
+		bitmap_fill(w->covered, IVRS_NR_RIDS);
+		return 0;
+	case DE_SELECT:
+	case DE_EXT_SELECT:
+		set_bit(rid, w->covered);
+		return 0;
+	case DE_START:
+	case DE_EXT_START:
+		return ivhd_range_start(w, off, rid, false, 0);
+	case DE_END:
+		return ivhd_range_end(w, off, rid);
+	case DE_ALIAS_SELECT:
+		set_bit(rid, w->covered);
+		return ivrs_add_alias(w, rid, rid, get_unaligned_le16(p + 5));
+	case DE_ALIAS_START:
+		return ivhd_range_start(w, off, rid, true,
+					get_unaligned_le16(p + 5));
+	case DE_SPECIAL:
+		if (p[7] != IVRS_SPECIAL_IOAPIC && p[7] != IVRS_SPECIAL_HPET)
+			return ivrs_fail(w->err, w->block, off,
+					 "special entry of unknown variety");
+		return ivrs_add_special(w, p[7], p[4], get_unaligned_le16(p + 5),
+					0, 0);
+	case DE_ACPI_HID:
+		/* UID type: 0 none, 1 integer, 2 string. */
+		if (p[20] > 2 || (p[20] == 0 && p[21]))
+			return ivrs_fail(w->err, w->block, off,
+					 "ACPI HID entry with a bad UID");
+		return ivrs_add_special(w, IVRS_SPECIAL_ACPI, 0, rid,
+					get_unaligned_le64(p + 4), p[21]);
+	default:
+		return ivrs_fail(w->err, w->block, off, "unknown device entry");
+	}
+}
+
+static int ivrs_keep_unit(struct ivrs_info *info, struct ivrs_unit *unit,
+			  struct ivrs_error *err)
+{
+	struct ivrs_unit *u;
+	unsigned int i;
+
+	/*
+	 * Firmware describes a unit once per block type it supports; use the
+	 * newest type and ignore the others.
+	 */
+	for (i = 0; i < info->nr_units; i++) {
+		u = &info->units[i];
+		if (u->segment != unit->segment || u->rid != unit->rid)
+			continue;
+		if (u->type >= unit->type) {
+			bitmap_free(unit->covered);
+			return 0;
+		}
+		bitmap_free(u->covered);
+		*u = *unit;
+		return 0;
+	}
+	if (info->nr_units == IVRS_MAX_UNITS) {
+		bitmap_free(unit->covered);
+		return ivrs_fail(err, unit->offset, unit->offset,
+				 "too many IOMMU units");
+	}
+	info->units[info->nr_units++] = *unit;
+	return 0;
+}
+
+static int ivrs_ivhd(struct ivrs_info *info, const u8 *t, u32 off, u32 len,
+		     struct ivrs_error *err)
+{
+	const u8 *b = t + off;
+	u32 hdr = b[0] == IVRS_IVHD_10 ? IVHD_10_LEN : IVHD_11_LEN;
+	struct ivhd_walk w = { .info = info, .err = err, .block = off };
+	struct ivrs_unit unit = { .offset = off };
+	u32 pos, elen;
+	int ret;
+
+	if (len < hdr)
+		return ivrs_fail(err, off, off + 2, "IVHD block too short");
+	unit.type = b[0];
+	unit.flags = b[1];
+	unit.rid = get_unaligned_le16(b + 4);
+	unit.cap_offset = get_unaligned_le16(b + 6);
+	unit.mmio_base = get_unaligned_le64(b + 8);
+	unit.segment = get_unaligned_le16(b + 16);
+	unit.info = get_unaligned_le16(b + 18);
+	if (!unit.mmio_base)
+		return ivrs_fail(err, off, off + 8, "IVHD block without registers");
+
+	unit.covered = bitmap_zalloc(IVRS_NR_RIDS, GFP_KERNEL);
+	if (!unit.covered)
+		return -ENOMEM;
+	w.covered = unit.covered;
+	w.segment = unit.segment;
+
+	for (pos = hdr; pos < len; pos += elen) {
+		elen = ivhd_entry_len(b + pos, len - pos);
+		if (!elen || elen > len - pos) {
+			ret = ivrs_fail(err, off, off + pos,
+					"device entry overruns its block");
+			goto out_free;
+		}
+		ret = ivhd_entry(&w, b + pos, off + pos, elen);
+		if (ret)
+			goto out_free;
+	}
+	if (w.in_range) {
+		ret = ivrs_fail(err, off, w.range_offset, "range without end");
+		goto out_free;
+	}
+	return ivrs_keep_unit(info, &unit, err);
+
+out_free:
+	bitmap_free(unit.covered);
+	return ret;
+}
+
+static int ivrs_ivmd(struct ivrs_info *info, const u8 *t, u32 off, u32 len,
+		     struct ivrs_error *err)
+{
+	const u8 *b = t + off;
+	struct ivrs_memory m = { .offset = off, .type = b[0], .flags = b[1] };
+	struct ivrs_memory *array;
+	u64 end;
+
+	if (len < IVMD_LEN)
+		return ivrs_fail(err, off, off + 2, "IVMD block too short");
+	m.start = get_unaligned_le64(b + 16);
+	m.length = get_unaligned_le64(b + 24);
+	if (!m.length || check_add_overflow(m.start, m.length - 1, &end))
+		return ivrs_fail(err, off, off + 16, "IVMD range empty or wraps");
+
+	switch (m.type) {
+	case IVRS_IVMD_ALL:
+		m.first = 0;
+		m.last = IVRS_NR_RIDS - 1;
+		break;
+	case IVRS_IVMD_SELECT:
+		m.first = get_unaligned_le16(b + 4);
+		m.last = m.first;
+		break;
+	default:
+		m.first = get_unaligned_le16(b + 4);
+		m.last = get_unaligned_le16(b + 6);
+		if (m.last < m.first)
+			return ivrs_fail(err, off, off + 6,
+					 "IVMD device range ends before start");
+	}
+
+	array = ivrs_grow(info->memory, info->nr_memory, sizeof(*array));
+	if (!array)
+		return -ENOMEM;
+	info->memory = array;
+	info->memory[info->nr_memory++] = m;
+	return 0;
+}
+
+/**
+ * ivrs_free - free a table decoded by ivrs_parse()
+ * @info: the decoded table, or %NULL
+ *
+ * Context: Any context that may call kfree().
+ */
+void ivrs_free(struct ivrs_info *info)
+{
+	unsigned int i;
+
+	if (!info)
+		return;
+	for (i = 0; i < info->nr_units; i++)
+		bitmap_free(info->units[i].covered);
+	kfree(info->aliases);
+	kfree(info->specials);
+	kfree(info->memory);
+	kfree(info);
+}
+
+/**
+ * ivrs_parse - decode an IVRS table
+ * @table: the table's bytes, starting with its ACPI header
+ * @len: number of bytes readable at @table
+ * @infop: set to the decoded table on success; free it with ivrs_free()
+ * @err: filled in when the table is refused
+ *
+ * The table's own length field must fit in @len and its checksum must be
+ * right; no byte outside the length the header gives is read.
+ *
+ * Context: Process context; allocates with %GFP_KERNEL.
+ * Return: 0 with *@infop set, -EINVAL with @err filled in if the table is
+ * malformed, or -ENOMEM.
+ */
+int ivrs_parse(const void *table, size_t len, struct ivrs_info **infop,
+	       struct ivrs_error *err)
+{
+	const u8 *t = table;
+	struct ivrs_info *info;
+	u32 tlen, off, blen;
+	u8 sum = 0;
+	int ret = 0;
+
+	*infop = NULL;
+	if (len < IVRS_HDR_LEN)
+		return ivrs_fail(err, 0, 0, "table shorter than its header");
+	tlen = get_unaligned_le32(t + IVRS_LEN_OFF);
+	if (tlen < IVRS_HDR_LEN || tlen > len)
+		return ivrs_fail(err, 0, IVRS_LEN_OFF, "bad table length");
+	for (off = 0; off < tlen; off++)
+		sum += t[off];
+	if (sum)
+		return ivrs_fail(err, 0, 9, "bad checksum");
+
+	info = kzalloc(sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+	info->ivinfo = get_unaligned_le32(t + IVRS_IVINFO_OFF);
+
+	for (off = IVRS_HDR_LEN; off < tlen && !ret; off += blen) {
+		if (tlen - off < BLOCK_HDR_LEN) {
+			ret = ivrs_fail(err, off, off, "truncated block header");
+			break;
+		}
+		blen = get_unaligned_le16(t + off + 2);
+		if (blen < BLOCK_HDR_LEN || blen > tlen - off) {
+			ret = ivrs_fail(err, off, off + 2, "bad block length");
+			break;
+		}
+		switch (t[off]) {
+		case IVRS_IVHD_10:
+		case IVRS_IVHD_11:
+		case IVRS_IVHD_40:
+			ret = ivrs_ivhd(info, t, off, blen, err);
+			break;
+		case IVRS_IVMD_ALL:
+		case IVRS_IVMD_SELECT:
+		case IVRS_IVMD_RANGE:
+			ret = ivrs_ivmd(info, t, off, blen, err);
+			break;
+		default:
+			/* A block type from a newer specification. */
+			break;
+		}
+	}
+	if (!ret && !info->nr_units)
+		ret = ivrs_fail(err, 0, 0, "no IVHD block");
+	if (ret) {
+		ivrs_free(info);
+		return ret;
+	}
+	*infop = info;
+	return 0;
+}
+
+/**
+ * ivrs_unit_covers - whether a unit translates a requester ID
+ * @unit: the unit
+ * @segment: PCI segment of the requester
+ * @rid: the requester ID
+ *
+ * Context: Any context.
+ * Return: true if @unit translates @rid on @segment.
+ */
+bool ivrs_unit_covers(const struct ivrs_unit *unit, u16 segment, u16 rid)
+{
+	return unit->segment == segment && test_bit(rid, unit->covered);
+}
+
+/**
+ * ivrs_find_unit - the unit that translates a requester ID
+ * @info: decoded table
+ * @segment: PCI segment of the requester
+ * @rid: the requester ID
+ *
+ * Context: Any context.
+ * Return: the first unit that covers @rid, or %NULL.
+ */
+const struct ivrs_unit *ivrs_find_unit(const struct ivrs_info *info,
+				       u16 segment, u16 rid)
+{
+	unsigned int i;
+
+	for (i = 0; i < info->nr_units; i++)
+		if (ivrs_unit_covers(&info->units[i], segment, rid))
+			return &info->units[i];
+	return NULL;
+}
+
+/**
+ * ivrs_alias_of - the requester ID an IOMMU sees for a device
+ * @info: decoded table
+ * @segment: PCI segment of the device
+ * @rid: the device's requester ID
+ *
+ * When several alias entries name @rid the last one wins, as a later entry
+ * overrides an earlier one.
+ *
+ * Context: Any context.
+ * Return: the alias of @rid, or @rid itself when it has none.
+ */
+u16 ivrs_alias_of(const struct ivrs_info *info, u16 segment, u16 rid)
+{
+	unsigned int i = info->nr_aliases;
+
+	while (i--) {
+		const struct ivrs_alias *a = &info->aliases[i];
+
+		if (a->segment == segment && rid >= a->first && rid <= a->last)
+			return a->alias;
+	}
+	return rid;
+}
+
+/**
+ * ivrs_rids_alias - whether an IOMMU may confuse two requester IDs
+ * @info: decoded table
+ * @segment: PCI segment of both
+ * @a: one requester ID
+ * @b: the other
+ *
+ * Two IDs are confused when one is the other's alias or both have the same
+ * alias.  The devices that use them must share a group.
+ *
+ * Context: Any context.
+ * Return: true if @a and @b must share a group because of IVRS aliases.
+ */
+bool ivrs_rids_alias(const struct ivrs_info *info, u16 segment, u16 a, u16 b)
+{
+	u16 aa = ivrs_alias_of(info, segment, a);
+	u16 ab = ivrs_alias_of(info, segment, b);
+
+	return aa == ab || aa == b || ab == a;
+}
+
+/**
+ * ivrs_walk_memory - walk the IVMD ranges that apply to a device
+ * @info: decoded table
+ * @rid: the device's requester ID
+ * @fn: called for each range that names @rid or the alias the IOMMU sees
+ *	for it; a non-zero return stops the walk
+ * @data: passed to @fn
+ *
+ * IVMD blocks of these types carry no PCI segment; a range applies to the
+ * requester ID in every segment, which can only reserve too much.
+ *
+ * Context: Whatever @fn needs.
+ * Return: 0, or the first non-zero value @fn returned.
+ */
+int ivrs_walk_memory(const struct ivrs_info *info, u16 rid,
+		     int (*fn)(const struct ivrs_memory *m, void *data),
+		     void *data)
+{
+	unsigned int i, s;
+	int ret;
+
+	for (i = 0; i < info->nr_memory; i++) {
+		const struct ivrs_memory *m = &info->memory[i];
+		bool hit = rid >= m->first && rid <= m->last;
+
+		/* The alias in any segment, for the same reason. */
+		for (s = 0; !hit && s < info->nr_aliases; s++) {
+			const struct ivrs_alias *a = &info->aliases[s];
+
+			hit = rid >= a->first && rid <= a->last &&
+			      a->alias >= m->first && a->alias <= m->last;
+		}
+		if (!hit)
+			continue;
+		ret = fn(m, data);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* --- From the decoded table to the PCI core ---------------------------- */
+
+/**
+ * ivrs_walk_aliases - walk the requester IDs confused with a device's
+ * @info: decoded table
+ * @segment: PCI segment of the device
+ * @rid: the device's requester ID
+ * @fn: called once per other requester ID that the IOMMU may confuse with
+ *	@rid (see ivrs_rids_alias()); a non-zero return stops the walk
+ * @data: passed to @fn
+ *
+ * An ID may be reported more than once.
+ *
+ * Context: Whatever @fn needs.
+ * Return: 0, or the first non-zero value @fn returned.
+ */
+int ivrs_walk_aliases(const struct ivrs_info *info, u16 segment, u16 rid,
+		      int (*fn)(u16 rid, void *data), void *data)
+{
+	u16 target = ivrs_alias_of(info, segment, rid);
+	unsigned int i;
+	u32 r;
+	int ret;
+
+	if (target != rid) {
+		ret = fn(target, data);
+		if (ret)
+			return ret;
+	}
+	/* Everyone who reaches the IOMMU as @rid, or as @rid's own alias. */
+	for (i = 0; i < info->nr_aliases; i++) {
+		const struct ivrs_alias *a = &info->aliases[i];
+
+		if (a->segment != segment || (a->alias != rid && a->alias != target))
+			continue;
+		for (r = a->first; r <= a->last; r++) {
+			if (r == rid || ivrs_alias_of(info, segment, r) != a->alias)
+				continue;
+			ret = fn(r, data);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/* Functions of one bus, as pci_add_dma_alias() takes them. */
+struct ivrs_bus_devfns {
+	u8 bus;
+	DECLARE_BITMAP(devfns, 256);
+};
+
+static int ivrs_note_devfn(u16 rid, void *data)
+{
+	struct ivrs_bus_devfns *d = data;
+
+	/* dma_alias_mask holds functions of the device's own bus only. */
+	if (PCI_BUS_NUM(rid) == d->bus)
+		__set_bit(rid & 0xff, d->devfns);
+	return 0;
+}
+
+/**
+ * ivrs_add_pci_dma_aliases - record a device's IVRS aliases in the PCI core
+ * @info: decoded table
+ * @pdev: the device
+ *
+ * Every requester ID on @pdev's bus that the IOMMU may confuse with @pdev's
+ * becomes a DMA alias of @pdev, so the PCI grouping rules, which honour
+ * DMA aliases, put those devices in @pdev's group.  Aliases on other buses
+ * cannot be expressed that way; the caller must join them itself.
+ *
+ * Context: Process context, may sleep.
+ */
+void ivrs_add_pci_dma_aliases(const struct ivrs_info *info,
+			      struct pci_dev *pdev)
+{
+	struct ivrs_bus_devfns d = { .bus = pdev->bus->number };
+	unsigned int first, end;
+
+	ivrs_walk_aliases(info, pci_domain_nr(pdev->bus), pci_dev_id(pdev),
+			  ivrs_note_devfn, &d);
+	/* One call, and one log line, per run of functions. */
+	for_each_set_bitrange(first, end, d.devfns, 256)
+		pci_add_dma_alias(pdev, first, end - first);
+}
+
+#ifdef CONFIG_IOMMU_API
+struct ivrs_alias_search {
+	u16 segment;
+	struct pci_dev *self;
+	struct iommu_group *group;
+};
+
+/* Stop at the first present device with requester ID @rid and a group. */
+static int ivrs_alias_group(u16 rid, void *data)
+{
+	struct ivrs_alias_search *s = data;
+	struct pci_dev *other;
+
+	other = pci_get_domain_bus_and_slot(s->segment, PCI_BUS_NUM(rid),
+					    rid & 0xff);
+	if (other && other != s->self)
+		s->group = iommu_group_get(&other->dev);
+	pci_dev_put(other);
+	return !!s->group;
+}
+
+/**
+ * ivrs_device_group - the group of a PCI device under an AMD IOMMU
+ * @info: decoded table
+ * @pdev: the device, whose IVRS aliases ivrs_add_pci_dma_aliases() has
+ *	already recorded
+ *
+ * The PCI rules give the group, seeing the same-bus aliases as DMA
+ * aliases.  An alias on another bus cannot be a DMA alias; if the partner
+ * already has a group, the two groups become one.
+ *
+ * Context: Process context, may sleep; for an IOMMU driver's device_group
+ * callback, so with iommu_probe_device_lock held.
+ * Return: a new reference to the group, or an ERR_PTR().
+ */
+struct iommu_group *ivrs_device_group(const struct ivrs_info *info,
+				      struct pci_dev *pdev)
+{
+	struct ivrs_alias_search s = {
+		.segment = pci_domain_nr(pdev->bus),
+		.self = pdev,
+	};
+	struct iommu_group *group;
+	int ret;
+
+	group = pci_device_group(&pdev->dev);
+	if (IS_ERR(group))
+		return group;
+
+	ivrs_walk_aliases(info, s.segment, pci_dev_id(pdev), ivrs_alias_group,
+			  &s);
+	if (!s.group || s.group == group) {
+		iommu_group_put(s.group);
+		return group;
+	}
+	ret = iommu_group_merge(s.group, group);
+	iommu_group_put(group);
+	if (ret) {
+		iommu_group_put(s.group);
+		return ERR_PTR(ret);
+	}
+	return s.group;
+}
+#endif /* CONFIG_IOMMU_API */

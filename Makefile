@@ -17,7 +17,7 @@ export CCACHE_MAXSIZE	?= 8G
 KMAKE	= flock $(CACHE)/kbuild.lock $(MAKE) -C $(SRC) O=$(1) ARCH=x86_64 \
 	  CC="ccache gcc" -j$(JOBS)
 
-.PHONY: all deps base tree kunit kunit-debug kernel-debug kernel qemu-test vtd-test amd-qemu-test check test demo bench series series-check clean help
+.PHONY: all deps base tree kunit kunit-debug kernel-debug storm storm-debug test-debug kernel qemu-test vtd-test amd-qemu-test check test demo bench series series-check clean help
 all: help
 
 help:
@@ -30,6 +30,7 @@ help:
 	@echo "make vtd-test   VT-d boots: reserved regions, remove/rescan, QMP hotplug"
 	@echo "make amd-qemu-test  AMD-Vi boots: bad IVRS, amd_iommu=off, hotplug, ..."
 	@echo "make check      checkpatch --strict, sparse and kernel-doc on our files"
+	@echo "make test-debug KUnit with KASAN/UBSAN, 1,000-cycle hotplug storm on a KASAN/lockdep/kmemleak kernel"
 	@echo "make series     the work as a git format-patch series in build/series"
 	@echo "make series-check  apply it to a fresh base, checkpatch and build each patch"
 	@echo "make bench      benchmark of the PCI grouping rules (not a test)"
@@ -109,6 +110,18 @@ demo: kernel
 		topo=$(B)/qemu/default-$(IOMMU).topo; \
 	 fi; \
 	 $(H)/demo.sh $(X86)/arch/x86/boot/bzImage $$topo
+
+# Hotplug storm with a concurrent sysfs/lspci reader: short in make test,
+# 1,000 cycles on the debug kernel (KASAN, lockdep, kmemleak) in test-debug.
+storm: kernel
+	@$(H)/storm.sh $(X86)/arch/x86/boot/bzImage 50
+
+storm-debug: kernel-debug
+	@$(H)/storm.sh $(X86DBG)/arch/x86/boot/bzImage 1000
+
+test-debug: deps
+	@$(MAKE) --no-print-directory kunit-debug
+	@$(MAKE) --no-print-directory storm-debug
 
 check: tree $(X86)/.config
 	@$(H)/check.sh $(SRC) $(X86) $(CURDIR)

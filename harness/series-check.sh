@@ -11,9 +11,17 @@ base=$(ls -d "$cache"/base-git/*/ 2>/dev/null | tail -n 1)
 [ -n "$base" ] || { echo "series-check: no base repository; run 'make series' first" >&2; exit 1; }
 
 src=$work/src out=$work/x86_64
-rm -rf "$src"
 mkdir -p "$work" "$out"
-git clone -q --shared "$base" "$src" || exit 1
+# A fresh copy of the base: reset a previous one (much faster than a new
+# checkout of 80,000 files), or clone.
+if [ -d "$src/.git" ] && git -C "$src" rev-parse -q --verify base > /dev/null; then
+	git -C "$src" am --abort > /dev/null 2>&1
+	git -C "$src" checkout -q -f --detach base && git -C "$src" clean -q -fdx || exit 1
+else
+	rm -rf "$src"
+	git clone -q --shared "$base" "$src" || exit 1
+	git -C "$src" checkout -q --detach base || exit 1
+fi
 git -C "$src" config user.name "series-check"
 git -C "$src" config user.email "series-check@iommu-group.invalid"
 kmake() {

@@ -29,6 +29,7 @@ stage kunit kunit
 stage qemu qemu-test
 stage vtd vtd-test
 stage amd amd-qemu-test
+stage storm storm
 stage check check
 stage series series-check
 echo "$pass passed, $fail failed"

@@ -4,6 +4,7 @@ CACHE	?= $(HOME)/.cache/iommu-group
 B	:= $(CURDIR)/build
 SRC	:= $(B)/src
 X86	:= $(B)/x86_64
+X86DBG	:= $(B)/x86_64-debug
 UML	:= $(B)/uml
 JOBS	?= $(shell nproc)
 H	:= $(CURDIR)/harness
@@ -13,10 +14,10 @@ export CCACHE_DIR	?= $(CACHE)/ccache
 export CCACHE_BASEDIR	:= $(B)
 export CCACHE_NOHASHDIR	:= true
 export CCACHE_MAXSIZE	?= 8G
-KMAKE	= flock $(CACHE)/kbuild.lock $(MAKE) -C $(SRC) O=$(X86) ARCH=x86_64 \
+KMAKE	= flock $(CACHE)/kbuild.lock $(MAKE) -C $(SRC) O=$(1) ARCH=x86_64 \
 	  CC="ccache gcc" -j$(JOBS)
 
-.PHONY: all deps base tree kunit kernel qemu-test vtd-test check test demo bench series series-check clean help
+.PHONY: all deps base tree kunit kunit-debug kernel-debug kernel qemu-test vtd-test check test demo bench series series-check clean help
 all: help
 
 help:
@@ -29,6 +30,7 @@ help:
 	@echo "make check      checkpatch --strict, sparse and kernel-doc on our files"
 	@echo "make series     the work as a git format-patch series in build/series"
 	@echo "make series-check  apply it to a fresh base, checkpatch and build each patch"
+	@echo "make bench      benchmark of the PCI grouping rules (not a test)"
 	@echo "make base       fetch and extract Debian's linux-source-6.12"
 	@echo "make clean      remove build/ (the cache in $(CACHE) stays)"
 
@@ -51,17 +53,41 @@ kunit: tree
 		> $(B)/kunit.log 2>&1 || true
 	@$(H)/kunit-summary.sh $(B)/kunit.log $(UML)/test.log
 
+# Not a test: prints the iommu_pci_bench figures (time per device, memory).
+bench: tree
+	@rm -f $(B)/bench.log
+	cd $(SRC) && flock $(CACHE)/kbuild.lock python3 tools/testing/kunit/kunit.py run \
+		--build_dir=$(B)/uml-bench --kunitconfig=drivers/iommu/bench.kunitconfig \
+		--jobs=$(JOBS) --make_options='CC=ccache gcc' --timeout=900 \
+		> $(B)/bench.log 2>&1 || true
+	@grep -E '# pci_bench_grouping: [^.]' $(B)/uml-bench/test.log | sed 's/^.*# pci_bench_grouping: /bench: /'
+	@grep -E 'Testing complete' $(B)/bench.log || tail -n 20 $(B)/bench.log
+
+# The same suites with KASAN, UBSAN and object debugging: see issue 8.
+kunit-debug: tree
+	@rm -f $(B)/kunit-debug.log
+	cd $(SRC) && flock $(CACHE)/kbuild.lock python3 tools/testing/kunit/kunit.py run \
+		--build_dir=$(B)/uml-debug --kunitconfig=drivers/iommu/.kunitconfig \
+		--kunitconfig=$(H)/configs/kunit-debug.config \
+		--jobs=$(JOBS) --make_options='CC=ccache gcc' --timeout=900 \
+		> $(B)/kunit-debug.log 2>&1 || true
+	@$(H)/kunit-summary.sh $(B)/kunit-debug.log $(B)/uml-debug/test.log
+
 $(X86)/.config: $(H)/configs/x86_64-q35.config | tree
-	@mkdir -p $(X86)
-	$(KMAKE) -s tinyconfig
-	cd $(X86) && $(SRC)/scripts/kconfig/merge_config.sh -m -O $(X86) .config $< > /dev/null
-	$(KMAKE) -s olddefconfig
-	@$(H)/config-check.sh $< $@
+	@$(H)/kconfig.sh $(SRC) $(X86) $^
+
+$(X86DBG)/.config: $(H)/configs/x86_64-q35.config $(H)/configs/x86_64-debug.config | tree
+	@$(H)/kconfig.sh $(SRC) $(X86DBG) $^
 
 kernel: tree $(X86)/.config
-	@start=$$(date +%s); $(KMAKE) -s bzImage < /dev/null || exit 1; \
+	@start=$$(date +%s); $(call KMAKE,$(X86)) -s bzImage < /dev/null || exit 1; \
 	 echo "kernel: built in $$(( $$(date +%s) - start )) s"
 	@echo $(X86)/arch/x86/boot/bzImage
+
+kernel-debug: tree $(X86DBG)/.config
+	@start=$$(date +%s); $(call KMAKE,$(X86DBG)) -s bzImage < /dev/null || exit 1; \
+	 echo "kernel-debug: built in $$(( $$(date +%s) - start )) s"
+	@echo $(X86DBG)/arch/x86/boot/bzImage
 
 qemu-test: kernel
 	@$(H)/qemu-test.sh $(X86)/arch/x86/boot/bzImage $(H)/topologies/*.topo

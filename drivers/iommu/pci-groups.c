@@ -554,10 +554,16 @@ static void pci_join_open_end(struct pci_group_join *j,
 			      struct pci_group_dev *pgd, struct pci_dev *end,
 			      struct pci_dev *culprit)
 {
-	struct pci_rid_node *node = xa_load(&pci_rid_index, pci_dev_key(end));
+	struct pci_rid_node *node = pci_rid_node_get(pci_dev_key(end));
 	char reason[PCI_GROUP_REASON_LEN];
 	struct pci_rid_link *link;
 	struct pci_dev *who;
+
+	/* Missing only if ACS changed since @pgd was indexed; be safe. */
+	if (!node) {
+		j->ret = j->ret ?: -ENOMEM;
+		return;
+	}
 
 	if (pci_bridge_is_conventional(culprit))
 		snprintf(reason, sizeof(reason),
@@ -689,10 +695,10 @@ struct iommu_group *pci_device_group(struct device *dev)
 		iommu_group_put(j.group);
 		return ERR_PTR(j.ret);
 	}
-	if (end) {
-		node = xa_load(&pci_rid_index, pci_dev_key(end));
+	/* Later devices below @end may now join any one member. */
+	node = end ? xa_load(&pci_rid_index, pci_dev_key(end)) : NULL;
+	if (node && node->open)
 		node->merged = true;
-	}
 
 	group = j.group;
 	if (!group) {

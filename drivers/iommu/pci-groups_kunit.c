@@ -21,249 +21,7 @@
 #include <linux/string.h>
 #include <linux/xarray.h>
 
-#define FAKE_VENDOR		0xfa4e
-#define FAKE_DEVICE		0x0001
-#define FAKE_DEVICE_ALIAS	0x00a1	/* DMA alias quirk below */
-
-#define ACS_ALL	(PCI_ACS_SV | PCI_ACS_RR | PCI_ACS_CR | PCI_ACS_UF)
-
-/* How a fake function looks in configuration space. */
-enum fake_kind {
-	FAKE_CONV,		/* conventional PCI device */
-	FAKE_EP,		/* PCIe endpoint */
-	FAKE_RCIEP,		/* root-complex integrated endpoint */
-	FAKE_RP,		/* PCIe root port */
-	FAKE_USP,		/* switch upstream port */
-	FAKE_DSP,		/* switch downstream port */
-	FAKE_P2P,		/* PCIe-to-PCI/PCI-X bridge */
-	FAKE_PPB,		/* conventional PCI-to-PCI bridge */
-};
-
-/* Flags of a fake function. */
-#define F_MF		BIT(0)	/* multifunction header bit */
-#define F_ACS		BIT(1)	/* ACS capability, all controls on */
-#define F_ACS_OFF	BIT(2)	/* ACS capability, controls off */
-
-/**
- * struct fake_fn - configuration space of one fake function
- * @cfg: the 4 KiB configuration space
- * @alias: devfn of a DMA alias that the quirk adds, or -1
- */
-struct fake_fn {
-	u8 cfg[PCI_CFG_SPACE_EXP_SIZE];
-	int alias;
-};
-
-/**
- * struct fake_pci - one fake PCI hierarchy
- * @fns: &struct fake_fn by bus number << 8 | devfn
- * @root: the root bus once scanned
- * @root_nr: its bus number
- */
-struct fake_pci {
-	struct xarray fns;
-	struct pci_bus *root;
-	u8 root_nr;
-};
-
-static struct fake_fn *fake_lookup(struct pci_bus *bus, unsigned int devfn)
-{
-	struct fake_pci *fp = bus->sysdata;
-
-	return xa_load(&fp->fns, bus->number << 8 | devfn);
-}
-
-/* Writable: command, cache line/latency, bridge windows and control. */
-static bool fake_writable(struct fake_fn *fn, int where)
-{
-	bool bridge = (fn->cfg[PCI_HEADER_TYPE] & 0x7f) == PCI_HEADER_TYPE_BRIDGE;
-
-	if (where == PCI_COMMAND || where == PCI_COMMAND + 1 ||
-	    where == PCI_CACHE_LINE_SIZE || where == PCI_LATENCY_TIMER ||
-	    where == PCI_INTERRUPT_LINE)
-		return true;
-	/* Bus numbers are fixed, as firmware left them. */
-	if (bridge && where >= PCI_SEC_LATENCY_TIMER &&
-	    where < PCI_CAPABILITY_LIST)
-		return true;
-	return bridge && where >= PCI_BRIDGE_CONTROL &&
-	       where < PCI_BRIDGE_CONTROL + 2;
-}
-
-static int fake_read(struct pci_bus *bus, unsigned int devfn, int where,
-		     int size, u32 *val)
-{
-	struct fake_fn *fn = fake_lookup(bus, devfn);
-	int i;
-
-	if (!fn) {
-		*val = ~0U;
-		return PCIBIOS_DEVICE_NOT_FOUND;
-	}
-	*val = 0;
-	for (i = 0; i < size; i++)
-		*val |= fn->cfg[where + i] << (8 * i);
-	return PCIBIOS_SUCCESSFUL;
-}
-
-static int fake_write(struct pci_bus *bus, unsigned int devfn, int where,
-		      int size, u32 val)
-{
-	struct fake_fn *fn = fake_lookup(bus, devfn);
-	int i;
-
-	if (!fn)
-		return PCIBIOS_DEVICE_NOT_FOUND;
-	for (i = 0; i < size; i++)
-		if (fake_writable(fn, where + i))
-			fn->cfg[where + i] = val >> (8 * i);
-	return PCIBIOS_SUCCESSFUL;
-}
-
-static struct pci_ops fake_pci_ops = {
-	.read = fake_read,
-	.write = fake_write,
-};
-
-static bool on_fake_bus(struct pci_dev *pdev)
-{
-	return pdev->bus->ops == &fake_pci_ops;
-}
-
-/* A DMA alias quirk, as drivers/pci/quirks.c has them for real devices. */
-static void fake_alias_quirk(struct pci_dev *pdev)
-{
-	struct fake_fn *fn;
-
-	if (!on_fake_bus(pdev))
-		return;
-	fn = fake_lookup(pdev->bus, pdev->devfn);
-	if (fn && fn->alias >= 0)
-		pci_add_dma_alias(pdev, fn->alias, 1);
-}
-DECLARE_PCI_FIXUP_HEADER(FAKE_VENDOR, FAKE_DEVICE_ALIAS, fake_alias_quirk);
-
-static void put16(u8 *p, u16 v)
-{
-	p[0] = v;
-	p[1] = v >> 8;
-}
-
-static void put32(u8 *p, u32 v)
-{
-	put16(p, v);
-	put16(p + 2, v >> 16);
-}
-
-static const struct {
-	u32 class;
-	int pcie_type;		/* -1: no PCIe capability */
-	bool bridge;
-} fake_kinds[] = {
-	[FAKE_CONV]  = { 0x020000, -1, false },
-	[FAKE_EP]    = { 0x020000, PCI_EXP_TYPE_ENDPOINT, false },
-	[FAKE_RCIEP] = { 0x010000, PCI_EXP_TYPE_RC_END, false },
-	[FAKE_RP]    = { 0x060400, PCI_EXP_TYPE_ROOT_PORT, true },
-	[FAKE_USP]   = { 0x060400, PCI_EXP_TYPE_UPSTREAM, true },
-	[FAKE_DSP]   = { 0x060400, PCI_EXP_TYPE_DOWNSTREAM, true },
-	[FAKE_P2P]   = { 0x060400, PCI_EXP_TYPE_PCI_BRIDGE, true },
-	[FAKE_PPB]   = { 0x060400, -1, true },
-};
-
-/* Fill the fake function @bus:@devfn; bridges get @sec and @sub. */
-static struct fake_fn *fake_add(struct fake_pci *fp, u8 bus, u8 devfn,
-				enum fake_kind kind, unsigned int flags,
-				u8 sec, u8 sub)
-{
-	struct fake_fn *fn = kzalloc(sizeof(*fn), GFP_KERNEL);
-	u8 *c;
-
-	if (!fn)
-		return NULL;
-	c = fn->cfg;
-	fn->alias = -1;
-	put16(c + PCI_VENDOR_ID, FAKE_VENDOR);
-	put16(c + PCI_DEVICE_ID, FAKE_DEVICE);
-	put32(c + PCI_CLASS_REVISION, fake_kinds[kind].class << 8 | 1);
-	c[PCI_HEADER_TYPE] = fake_kinds[kind].bridge ? PCI_HEADER_TYPE_BRIDGE :
-						       PCI_HEADER_TYPE_NORMAL;
-	if (flags & F_MF)
-		c[PCI_HEADER_TYPE] |= PCI_HEADER_TYPE_MFD;
-	if (fake_kinds[kind].bridge) {
-		c[PCI_PRIMARY_BUS] = bus;
-		c[PCI_SECONDARY_BUS] = sec;
-		c[PCI_SUBORDINATE_BUS] = sub;
-	}
-	if (fake_kinds[kind].pcie_type >= 0) {
-		put16(c + PCI_STATUS, PCI_STATUS_CAP_LIST);
-		c[PCI_CAPABILITY_LIST] = 0x40;
-		c[0x40 + PCI_CAP_LIST_ID] = PCI_CAP_ID_EXP;
-		put16(c + 0x40 + PCI_EXP_FLAGS,
-		      2 | fake_kinds[kind].pcie_type << 4);
-	}
-	if (flags & (F_ACS | F_ACS_OFF)) {
-		put32(c + PCI_CFG_SPACE_SIZE, PCI_EXT_CAP_ID_ACS | 1 << 16);
-		put16(c + PCI_CFG_SPACE_SIZE + PCI_ACS_CAP, ACS_ALL);
-		put16(c + PCI_CFG_SPACE_SIZE + PCI_ACS_CTRL,
-		      flags & F_ACS ? ACS_ALL : 0);
-	}
-	if (xa_err(xa_store(&fp->fns, bus << 8 | devfn, fn, GFP_KERNEL))) {
-		kfree(fn);
-		return NULL;
-	}
-	return fn;
-}
-
-/* Make @bus:@devfn DMA with @alias's requester ID as well (a quirk). */
-static void fake_set_alias(struct fake_pci *fp, u8 bus, u8 devfn, u8 alias)
-{
-	struct fake_fn *fn = xa_load(&fp->fns, bus << 8 | devfn);
-
-	put16(fn->cfg + PCI_DEVICE_ID, FAKE_DEVICE_ALIAS);
-	fn->alias = alias;
-}
-
-static void fake_pci_init(struct fake_pci *fp, u8 root_nr)
-{
-	xa_init(&fp->fns);
-	fp->root = NULL;
-	fp->root_nr = root_nr;
-}
-
-/* Scan the root bus, or everything new on it if it exists already. */
-static int fake_pci_scan(struct fake_pci *fp)
-{
-	LIST_HEAD(resources);
-
-	pci_lock_rescan_remove();
-	if (!fp->root) {
-		fp->root = pci_scan_root_bus(NULL, fp->root_nr, &fake_pci_ops,
-					     fp, &resources);
-	} else {
-		pci_scan_child_bus(fp->root);
-	}
-	if (fp->root)
-		pci_bus_add_devices(fp->root);
-	pci_unlock_rescan_remove();
-	return fp->root ? 0 : -ENODEV;
-}
-
-static void fake_pci_fini(struct fake_pci *fp)
-{
-	struct fake_fn *fn;
-	unsigned long i;
-
-	if (fp->root) {
-		pci_lock_rescan_remove();
-		pci_stop_root_bus(fp->root);
-		pci_remove_root_bus(fp->root);
-		pci_unlock_rescan_remove();
-		fp->root = NULL;
-	}
-	xa_for_each(&fp->fns, i, fn)
-		kfree(fn);
-	xa_destroy(&fp->fns);
-}
+#include "pci-groups_fake.h"
 
 static void fake_pci_fini_action(void *fp)
 {
@@ -282,45 +40,13 @@ static struct fake_pci *fake_pci_new(struct kunit *test, u8 root_nr)
 	return fp;
 }
 
-/* The device at @bus:@devfn, which stays valid while it is on its bus. */
-static struct pci_dev *fake_dev(u8 bus, u8 devfn)
-{
-	struct pci_bus *b = pci_find_bus(0, bus);
-	struct pci_dev *pdev = b ? pci_get_slot(b, devfn) : NULL;
-
-	pci_dev_put(pdev);
-	return pdev;
-}
-
-/* The group id of @bus:@devfn, -1 if it has none, -2 if it is absent. */
-static int gid(u8 bus, u8 devfn)
-{
-	struct pci_dev *pdev = fake_dev(bus, devfn);
-
-	if (!pdev)
-		return -2;
-	return pdev->dev.iommu_group ? iommu_group_id(pdev->dev.iommu_group) :
-				       -1;
-}
-
-static void fake_remove(u8 bus, u8 devfn)
-{
-	struct pci_dev *pdev;
-
-	pci_lock_rescan_remove();
-	pdev = fake_dev(bus, devfn);
-	if (pdev)
-		pci_stop_and_remove_bus_device(pdev);
-	pci_unlock_rescan_remove();
-}
-
 /* --- The mock IOMMU driver ------------------------------------------- */
 
 static int mock_pci_add_device(struct device *dev)
 {
 	struct iommu_group *group;
 
-	if (!on_fake_bus(to_pci_dev(dev)))
+	if (!fake_on_bus(to_pci_dev(dev)))
 		return 0;
 	group = iommu_group_get_for_dev(dev);
 	if (IS_ERR(group))
@@ -367,7 +93,7 @@ static struct fake_pci *fake_start(struct kunit *test, u8 root)
 static void expect_groups(struct kunit *test, bool same, u8 b1, u8 df1,
 			  u8 b2, u8 df2)
 {
-	int g1 = gid(b1, df1), g2 = gid(b2, df2);
+	int g1 = fake_gid(b1, df1), g2 = fake_gid(b2, df2);
 
 	KUNIT_EXPECT_TRUE_MSG(test, g1 >= 0 && g2 >= 0 && (g1 == g2) == same,
 			      "%02x:%02x.%d in group %d, %02x:%02x.%d in %d, expected %s",
@@ -439,8 +165,8 @@ static void pci_single_function_is_no_sibling(struct kunit *test)
 	fake_add(fp, 0x13, D(6, 1), FAKE_RCIEP, F_MF, 0, 0);
 	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
 
-	KUNIT_EXPECT_GE(test, gid(0x13, D(6, 0)), 0);
-	KUNIT_EXPECT_EQ(test, gid(0x13, D(6, 1)), -2);
+	KUNIT_EXPECT_GE(test, fake_gid(0x13, D(6, 0)), 0);
+	KUNIT_EXPECT_EQ(test, fake_gid(0x13, D(6, 1)), -2);
 }
 
 /*
@@ -488,7 +214,7 @@ static void pci_dma_alias_partner_hot_added(struct kunit *test)
 	fake_add(fp, 0x15, D(1, 0), FAKE_RCIEP, 0, 0, 0);
 	fake_set_alias(fp, 0x15, D(1, 0), D(7, 0));
 	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
-	KUNIT_EXPECT_GE(test, gid(0x15, D(1, 0)), 0);
+	KUNIT_EXPECT_GE(test, fake_gid(0x15, D(1, 0)), 0);
 
 	fake_add(fp, 0x15, D(7, 0), FAKE_RCIEP, 0, 0, 0);
 	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
@@ -496,7 +222,7 @@ static void pci_dma_alias_partner_hot_added(struct kunit *test)
 
 	/* Removed and added again, the partner finds the alias again. */
 	fake_remove(0x15, D(7, 0));
-	KUNIT_EXPECT_EQ(test, gid(0x15, D(7, 0)), -2);
+	KUNIT_EXPECT_EQ(test, fake_gid(0x15, D(7, 0)), -2);
 	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
 	EXPECT_SAME(test, 0x15, D(1, 0), 0x15, D(7, 0));
 }
@@ -668,17 +394,17 @@ static void pci_hot_remove_and_rescan_rejoin(struct kunit *test)
 
 	build_switch(fp, 0x68, 0, 0);
 	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
-	g = gid(0x6b, D(0, 0));
+	g = fake_gid(0x6b, D(0, 0));
 	KUNIT_ASSERT_GE(test, g, 0);
 
 	fake_remove(0x6a, D(0, 0));	/* a downstream port and its endpoint */
-	KUNIT_EXPECT_EQ(test, gid(0x6b, D(0, 0)), -2);
-	KUNIT_EXPECT_EQ(test, gid(0x6c, D(0, 0)), g);
+	KUNIT_EXPECT_EQ(test, fake_gid(0x6b, D(0, 0)), -2);
+	KUNIT_EXPECT_EQ(test, fake_gid(0x6c, D(0, 0)), g);
 
 	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
-	KUNIT_EXPECT_EQ(test, gid(0x6a, D(0, 0)), g);
-	KUNIT_EXPECT_EQ(test, gid(0x6b, D(0, 0)), g);
-	KUNIT_EXPECT_EQ(test, gid(0x6c, D(0, 0)), g);
+	KUNIT_EXPECT_EQ(test, fake_gid(0x6a, D(0, 0)), g);
+	KUNIT_EXPECT_EQ(test, fake_gid(0x6b, D(0, 0)), g);
+	KUNIT_EXPECT_EQ(test, fake_gid(0x6c, D(0, 0)), g);
 }
 
 /* Hot removal: the index forgets a device, so a new one is judged afresh. */
@@ -694,10 +420,10 @@ static void pci_hot_remove_forgets_device(struct kunit *test)
 
 	/* A new root port in the same place, now with ACS. */
 	fake_remove(0x70, D(1, 0));
-	KUNIT_EXPECT_EQ(test, gid(0x71, D(0, 0)), -2);
-	put32(rp->cfg + PCI_CFG_SPACE_SIZE, PCI_EXT_CAP_ID_ACS | 1 << 16);
-	put16(rp->cfg + PCI_CFG_SPACE_SIZE + PCI_ACS_CAP, ACS_ALL);
-	put16(rp->cfg + PCI_CFG_SPACE_SIZE + PCI_ACS_CTRL, ACS_ALL);
+	KUNIT_EXPECT_EQ(test, fake_gid(0x71, D(0, 0)), -2);
+	fake_put32(rp->cfg + PCI_CFG_SPACE_SIZE, PCI_EXT_CAP_ID_ACS | 1 << 16);
+	fake_put16(rp->cfg + PCI_CFG_SPACE_SIZE + PCI_ACS_CAP, ACS_ALL);
+	fake_put16(rp->cfg + PCI_CFG_SPACE_SIZE + PCI_ACS_CTRL, ACS_ALL);
 	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
 	EXPECT_APART(test, 0x70, D(1, 0), 0x71, D(0, 0));
 }
@@ -814,12 +540,12 @@ static void pci_debugfs_explains_each_member(struct kunit *test)
 	fake_add(fp, 0x79, D(0, 0), FAKE_EP, 0, 0, 0);
 	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
 
-	KUNIT_ASSERT_EQ(test, read_reasons(gid(0x78, D(3, 0)), buf, 1024), 0);
+	KUNIT_ASSERT_EQ(test, read_reasons(fake_gid(0x78, D(3, 0)), buf, 1024), 0);
 	KUNIT_EXPECT_STREQ(test, buf,
 			   "0000:78:03.0: first device of the group\n"
 			   "0000:78:03.1: same slot as 0000:78:03.0, no ACS\n");
 
-	KUNIT_ASSERT_EQ(test, read_reasons(gid(0x79, D(0, 0)), buf, 1024), 0);
+	KUNIT_ASSERT_EQ(test, read_reasons(fake_gid(0x79, D(0, 0)), buf, 1024), 0);
 	KUNIT_EXPECT_STREQ(test, buf,
 			   "0000:78:04.0: first device of the group\n"
 			   "0000:79:00.0: below 0000:78:04.0, which lacks ACS\n");
@@ -839,14 +565,14 @@ static void pci_debugfs_shows_merges(struct kunit *test)
 	fake_add(fp, 0x7a, D(1, 0), FAKE_RCIEP, F_MF, 0, 0);
 	fake_add(fp, 0x7a, D(3, 0), FAKE_RCIEP, 0, 0, 0);
 	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
-	g1 = gid(0x7a, D(1, 0));
-	g3 = gid(0x7a, D(3, 0));
+	g1 = fake_gid(0x7a, D(1, 0));
+	g3 = fake_gid(0x7a, D(3, 0));
 	fake_add(fp, 0x7a, D(1, 1), FAKE_RCIEP, F_MF, 0, 0);
 	fake_set_alias(fp, 0x7a, D(1, 1), D(3, 0));
 	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
 
 	/* Aliases are looked at first, so 03.0's group stays. */
-	KUNIT_ASSERT_EQ(test, gid(0x7a, D(1, 1)), g3);
+	KUNIT_ASSERT_EQ(test, fake_gid(0x7a, D(1, 1)), g3);
 	expect = kasprintf(GFP_KERNEL,
 			   "0000:7a:03.0: first device of the group\n"
 			   "0000:7a:01.0: first device of the group (merged from group %d)\n"
@@ -1150,7 +876,7 @@ static bool pt_check(struct kunit *test, struct pt_model *m, u32 seed,
 	int i, j, gi, gj;
 
 	for (i = 0; i < m->nr; i++) {
-		gi = gid(m->n[i].bus, m->n[i].devfn);
+		gi = fake_gid(m->n[i].bus, m->n[i].devfn);
 		if (gi < 0) {
 			KUNIT_FAIL(test, "seed %#x %s: %02x:%02x.%d has no group (%d)",
 				   seed, when, m->n[i].bus,
@@ -1159,7 +885,7 @@ static bool pt_check(struct kunit *test, struct pt_model *m, u32 seed,
 			return false;
 		}
 		for (j = 0; j < i; j++) {
-			gj = gid(m->n[j].bus, m->n[j].devfn);
+			gj = fake_gid(m->n[j].bus, m->n[j].devfn);
 			grouped = gi == gj;
 			modelled = pt_find(m, i) == pt_find(m, j);
 			if (grouped == modelled)

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Fake PCI hierarchies for the tests and the benchmark of pci-groups.c.
+ */
+
+#include <linux/iommu.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+
+#include "pci-groups_fake.h"
+
+static struct fake_fn *fake_lookup(struct pci_bus *bus, unsigned int devfn)
+{
+	struct fake_pci *fp = bus->sysdata;
+
+	return xa_load(&fp->fns, bus->number << 8 | devfn);
+}
+
+/* Writable: command, cache line/latency, bridge windows and control. */
+static bool fake_writable(struct fake_fn *fn, int where)
+{
+	bool bridge = (fn->cfg[PCI_HEADER_TYPE] & 0x7f) == PCI_HEADER_TYPE_BRIDGE;
+
+	if (where == PCI_COMMAND || where == PCI_COMMAND + 1 ||
+	    where == PCI_CACHE_LINE_SIZE || where == PCI_LATENCY_TIMER ||
+	    where == PCI_INTERRUPT_LINE)
+		return true;
+	/* Bus numbers are fixed, as firmware left them. */
+	if (bridge && where >= PCI_SEC_LATENCY_TIMER &&
+	    where < PCI_CAPABILITY_LIST)
+		return true;
+	return bridge && where >= PCI_BRIDGE_CONTROL &&
+	       where < PCI_BRIDGE_CONTROL + 2;
+}
+
+static int fake_read(struct pci_bus *bus, unsigned int devfn, int where,
+		     int size, u32 *val)
+{
+	struct fake_fn *fn = fake_lookup(bus, devfn);
+	int i;
+
+	if (!fn) {
+		*val = ~0U;
+		return PCIBIOS_DEVICE_NOT_FOUND;
+	}
+	*val = 0;
+	for (i = 0; i < size; i++)
+		*val |= fn->cfg[where + i] << (8 * i);
+	return PCIBIOS_SUCCESSFUL;
+}
+
+static int fake_write(struct pci_bus *bus, unsigned int devfn, int where,
+		      int size, u32 val)
+{
+	struct fake_fn *fn = fake_lookup(bus, devfn);
+	int i;
+
+	if (!fn)
+		return PCIBIOS_DEVICE_NOT_FOUND;
+	for (i = 0; i < size; i++)
+		if (fake_writable(fn, where + i))
+			fn->cfg[where + i] = val >> (8 * i);
+	return PCIBIOS_SUCCESSFUL;
+}
+
+static struct pci_ops fake_pci_ops = {
+	.read = fake_read,
+	.write = fake_write,
+};
+
+bool fake_on_bus(struct pci_dev *pdev)
+{
+	return pdev->bus->ops == &fake_pci_ops;
+}
+
+/* A DMA alias quirk, as drivers/pci/quirks.c has them for real devices. */
+static void fake_alias_quirk(struct pci_dev *pdev)
+{
+	struct fake_fn *fn;
+
+	if (!fake_on_bus(pdev))
+		return;
+	fn = fake_lookup(pdev->bus, pdev->devfn);
+	if (fn && fn->alias >= 0)
+		pci_add_dma_alias(pdev, fn->alias, 1);
+}
+DECLARE_PCI_FIXUP_HEADER(FAKE_VENDOR, FAKE_DEVICE_ALIAS, fake_alias_quirk);
+
+void fake_put16(u8 *p, u16 v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+}
+
+void fake_put32(u8 *p, u32 v)
+{
+	fake_put16(p, v);
+	fake_put16(p + 2, v >> 16);
+}
+
+const struct fake_kind_info fake_kinds[] = {
+	[FAKE_CONV]  = { 0x020000, -1, false },
+	[FAKE_EP]    = { 0x020000, PCI_EXP_TYPE_ENDPOINT, false },
+	[FAKE_RCIEP] = { 0x010000, PCI_EXP_TYPE_RC_END, false },
+	[FAKE_RP]    = { 0x060400, PCI_EXP_TYPE_ROOT_PORT, true },
+	[FAKE_USP]   = { 0x060400, PCI_EXP_TYPE_UPSTREAM, true },
+	[FAKE_DSP]   = { 0x060400, PCI_EXP_TYPE_DOWNSTREAM, true },
+	[FAKE_P2P]   = { 0x060400, PCI_EXP_TYPE_PCI_BRIDGE, true },
+	[FAKE_PPB]   = { 0x060400, -1, true },
+};
+
+/* Fill the fake function @bus:@devfn; bridges get @sec and @sub. */
+struct fake_fn *fake_add(struct fake_pci *fp, u8 bus, u8 devfn,
+			 enum fake_kind kind, unsigned int flags, u8 sec, u8 sub)
+{
+	struct fake_fn *fn = kzalloc(sizeof(*fn), GFP_KERNEL);
+	u8 *c;
+
+	if (!fn)
+		return NULL;
+	c = fn->cfg;
+	fn->alias = -1;
+	fake_put16(c + PCI_VENDOR_ID, FAKE_VENDOR);
+	fake_put16(c + PCI_DEVICE_ID, FAKE_DEVICE);
+	fake_put32(c + PCI_CLASS_REVISION, fake_kinds[kind].class << 8 | 1);
+	c[PCI_HEADER_TYPE] = fake_kinds[kind].bridge ? PCI_HEADER_TYPE_BRIDGE :
+						       PCI_HEADER_TYPE_NORMAL;
+	if (flags & F_MF)
+		c[PCI_HEADER_TYPE] |= PCI_HEADER_TYPE_MFD;
+	if (fake_kinds[kind].bridge) {
+		c[PCI_PRIMARY_BUS] = bus;
+		c[PCI_SECONDARY_BUS] = sec;
+		c[PCI_SUBORDINATE_BUS] = sub;
+	}
+	if (fake_kinds[kind].pcie_type >= 0) {
+		fake_put16(c + PCI_STATUS, PCI_STATUS_CAP_LIST);
+		c[PCI_CAPABILITY_LIST] = 0x40;
+		c[0x40 + PCI_CAP_LIST_ID] = PCI_CAP_ID_EXP;
+		fake_put16(c + 0x40 + PCI_EXP_FLAGS,
+			   2 | fake_kinds[kind].pcie_type << 4);
+	}
+	if (flags & (F_ACS | F_ACS_OFF)) {
+		fake_put32(c + PCI_CFG_SPACE_SIZE, PCI_EXT_CAP_ID_ACS | 1 << 16);
+		fake_put16(c + PCI_CFG_SPACE_SIZE + PCI_ACS_CAP, ACS_ALL);
+		fake_put16(c + PCI_CFG_SPACE_SIZE + PCI_ACS_CTRL,
+			   flags & F_ACS ? ACS_ALL : 0);
+	}
+	if (xa_err(xa_store(&fp->fns, bus << 8 | devfn, fn, GFP_KERNEL))) {
+		kfree(fn);
+		return NULL;
+	}
+	return fn;
+}
+
+/* Make @bus:@devfn DMA with @alias's requester ID as well (a quirk). */
+void fake_set_alias(struct fake_pci *fp, u8 bus, u8 devfn, u8 alias)
+{
+	struct fake_fn *fn = xa_load(&fp->fns, bus << 8 | devfn);
+
+	fake_put16(fn->cfg + PCI_DEVICE_ID, FAKE_DEVICE_ALIAS);
+	fn->alias = alias;
+}
+
+void fake_pci_init(struct fake_pci *fp, u8 root_nr)
+{
+	xa_init(&fp->fns);
+	fp->root = NULL;
+	fp->root_nr = root_nr;
+}
+
+/* Scan the root bus, or everything new on it if it exists already. */
+int fake_pci_scan(struct fake_pci *fp)
+{
+	LIST_HEAD(resources);
+
+	pci_lock_rescan_remove();
+	if (!fp->root) {
+		fp->root = pci_scan_root_bus(NULL, fp->root_nr, &fake_pci_ops,
+					     fp, &resources);
+	} else {
+		pci_scan_child_bus(fp->root);
+	}
+	if (fp->root)
+		pci_bus_add_devices(fp->root);
+	pci_unlock_rescan_remove();
+	return fp->root ? 0 : -ENODEV;
+}
+
+void fake_pci_fini(struct fake_pci *fp)
+{
+	struct fake_fn *fn;
+	unsigned long i;
+
+	if (fp->root) {
+		pci_lock_rescan_remove();
+		pci_stop_root_bus(fp->root);
+		pci_remove_root_bus(fp->root);
+		pci_unlock_rescan_remove();
+		fp->root = NULL;
+	}
+	xa_for_each(&fp->fns, i, fn)
+		kfree(fn);
+	xa_destroy(&fp->fns);
+}
+
+/* The device at @bus:@devfn, which stays valid while it is on its bus. */
+struct pci_dev *fake_dev(u8 bus, u8 devfn)
+{
+	struct pci_bus *b = pci_find_bus(0, bus);
+	struct pci_dev *pdev = b ? pci_get_slot(b, devfn) : NULL;
+
+	pci_dev_put(pdev);
+	return pdev;
+}
+
+/* The group id of @bus:@devfn, -1 if it has none, -2 if it is absent. */
+int fake_gid(u8 bus, u8 devfn)
+{
+	struct pci_dev *pdev = fake_dev(bus, devfn);
+
+	if (!pdev)
+		return -2;
+	return pdev->dev.iommu_group ? iommu_group_id(pdev->dev.iommu_group) :
+				       -1;
+}
+
+void fake_remove(u8 bus, u8 devfn)
+{
+	struct pci_dev *pdev;
+
+	pci_lock_rescan_remove();
+	pdev = fake_dev(bus, devfn);
+	if (pdev)
+		pci_stop_and_remove_bus_device(pdev);
+	pci_unlock_rescan_remove();
+}

@@ -26,6 +26,7 @@
 #define pr_fmt(fmt) "DMAR: " fmt
 
 #include <linux/acpi.h>
+#include <linux/cleanup.h>
 #include <linux/init.h>
 #include <linux/io.h>
 #include <linux/iommu.h>
@@ -70,7 +71,7 @@ struct vtd_unit {
 /**
  * struct vtd_link - a device in a group, linked from its unit in sysfs
  * @list: entry in vtd_links
- * @dev: the device
+ * @dev: the device, on which the entry holds a reference
  * @unit: the unit that covers it
  */
 struct vtd_link {
@@ -203,16 +204,33 @@ static struct vtd_link *vtd_link_find(struct device *dev)
 	return NULL;
 }
 
+static void vtd_unlink(struct device *dev)
+{
+	struct vtd_link *link = vtd_link_find(dev);
+
+	if (link) {
+		iommu_device_unlink(&link->unit->iommu, dev);
+		list_del(&link->list);
+		put_device(link->dev);
+		kfree(link);
+	}
+}
+
 static int vtd_add_device(struct device *dev)
 {
 	struct iommu_group *group;
 	struct vtd_unit *unit;
-	struct vtd_link *link;
 	int ret;
 
 	lockdep_assert_held(&iommu_probe_device_lock);
 	if (!dev_is_pci(dev))
 		return 0;
+
+	/*
+	 * A device that left its group behind our back (so without
+	 * remove_device) may come again: drop what we had linked.
+	 */
+	vtd_unlink(dev);
 
 	unit = vtd_unit_for(to_pci_dev(dev));
 	if (!unit) {
@@ -224,40 +242,30 @@ static int vtd_add_device(struct device *dev)
 		return 0;
 	}
 
-	link = kzalloc(sizeof(*link), GFP_KERNEL);
+	struct vtd_link *link __free(kfree) = kzalloc(sizeof(*link), GFP_KERNEL);
 	if (!link)
 		return -ENOMEM;
 
 	group = iommu_group_get_for_dev(dev);
-	if (IS_ERR(group)) {
-		kfree(link);
+	if (IS_ERR(group))
 		return PTR_ERR(group);
-	}
 	iommu_group_put(group);		/* the device holds its own */
 
 	ret = iommu_device_link(&unit->iommu, dev);
 	if (ret) {
 		iommu_group_remove_device(dev);
-		kfree(link);
 		return ret;
 	}
-	link->dev = dev;
+	link->dev = get_device(dev);
 	link->unit = unit;
-	list_add_tail(&link->list, &vtd_links);
+	list_add_tail(&no_free_ptr(link)->list, &vtd_links);
 	return 0;
 }
 
 static void vtd_remove_device(struct device *dev)
 {
-	struct vtd_link *link;
-
 	lockdep_assert_held(&iommu_probe_device_lock);
-	link = vtd_link_find(dev);
-	if (link) {
-		iommu_device_unlink(&link->unit->iommu, dev);
-		list_del(&link->list);
-		kfree(link);
-	}
+	vtd_unlink(dev);
 	iommu_group_remove_device(dev);
 }
 

@@ -14,7 +14,7 @@ stage() { # name make-target
 	make --no-print-directory "$2" > "$log" 2>&1
 	st=$?
 	secs=$(( $(date +%s) - start ))
-	line=$(grep -E '^[a-z]+: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+	line=$(grep -E '^[a-z0-9-]+: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
 	p=$(echo "$line" | sed -n 's/.*: \([0-9]*\) passed.*/\1/p')
 	f=$(echo "$line" | sed -n 's/.*passed, \([0-9]*\) failed/\1/p')
 	p=${p:-0} f=${f:-0}

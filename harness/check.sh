@@ -37,10 +37,11 @@ for f in $files; do
 done
 
 # sparse on every object of ours: the x86 build has the core, UML the tests.
+# The make arguments come last, so that they may replace CC.
 sparse_dir() { # name make-args...
 	name=$1; shift
-	flock "$cache/kbuild.lock" make -s -C "$src" "$@" C=2 CHECK=sparse \
-		CC="ccache gcc" drivers/iommu/ < /dev/null > "$out.raw" 2>&1
+	flock "$cache/kbuild.lock" make -s -C "$src" CC="ccache gcc" C=2 \
+		CHECK=sparse "$@" drivers/iommu/ < /dev/null > "$out.raw" 2>&1
 	st=$?
 	grep -E '(warning|error):' "$out.raw" > "$out"
 	[ $st -eq 0 ] || cat "$out.raw" >> "$out"
@@ -50,6 +51,11 @@ sparse_dir() { # name make-args...
 sparse_dir "drivers/iommu (x86_64)" O="$x86" ARCH=x86_64
 uml=$(dirname "$x86")/uml
 [ -f "$uml/.config" ] && sparse_dir "drivers/iommu (um, KUnit)" O="$uml" ARCH=um
+# ppc-pe.c builds only for POWER: checked once `make kernel-ppc64le` ran.
+ppc=$(dirname "$x86")/ppc64le
+[ -f "$ppc/.config" ] && command -v powerpc64le-linux-gnu-gcc > /dev/null &&
+	sparse_dir "drivers/iommu (powerpc)" O="$ppc" ARCH=powerpc \
+		CROSS_COMPILE=powerpc64le-linux-gnu- CC="ccache powerpc64le-linux-gnu-gcc"
 
 echo "check: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -13,11 +13,14 @@
 #   @@DEVLINK <pci dev> <group id|none>
 #   @@LSPCI_BEGIN .. @@LSPCI_END        lspci -vv -D
 #   @@LSPCI_NN_BEGIN .. @@LSPCI_NN_END  lspci -D -nn
+#   @@PRE_BEGIN .. @@PRE_END rc=<n>     output of harness.pre=<command>
 #   @@RUN_BEGIN .. @@RUN_END rc=<n>     output of harness.run=<command>
 #   @@DONE
 #
 # harness.run=<command> on the kernel command line (quote it if it has
-# spaces: harness.run="ls /sys/kernel") runs the command with sh -c.
+# spaces: harness.run="ls /sys/kernel") runs the command with sh -c after the
+# report; harness.pre=<command> runs before it (a hot remove or add whose
+# result the report shows).
 export PATH=/bin:/usr/bin
 mount -t proc proc /proc
 read -r up _ < /proc/uptime
@@ -32,6 +35,19 @@ echo
 echo "@@BOOT uptime=$up"
 echo "@@KERNEL $(uname -r)"
 echo "@@CMDLINE $(cat /proc/cmdline)"
+
+# The value of harness.NAME= on the kernel command line, quoted or not.
+harness_arg() {
+	v=$(sed -n "s/.*harness\.$1=\"\([^\"]*\)\".*/\1/p" /proc/cmdline)
+	[ -n "$v" ] || v=$(tr ' ' '\n' < /proc/cmdline | sed -n "s/^harness\.$1=//p")
+	echo "$v"
+}
+pre=$(harness_arg pre)
+if [ -n "$pre" ]; then
+	echo "@@PRE_BEGIN $pre"
+	sh -c "$pre" 2>&1
+	echo "@@PRE_END rc=$?"
+fi
 
 fw=
 for t in DMAR IVRS VIOT; do
@@ -78,8 +94,7 @@ echo "@@LSPCI_NN_BEGIN"
 /usr/bin/lspci -D -nn 2>&1
 echo "@@LSPCI_NN_END"
 
-run=$(sed -n 's/.*harness\.run="\([^"]*\)".*/\1/p' /proc/cmdline)
-[ -n "$run" ] || run=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^harness\.run=//p')
+run=$(harness_arg run)
 if [ -n "$run" ]; then
 	echo "@@RUN_BEGIN $run"
 	sh -c "$run" 2>&1

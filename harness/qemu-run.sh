@@ -17,11 +17,15 @@
 #   expect-alone: DEV...      each is alone in its group  } DEV is a PCI
 #   expect-none: DEV...       these have no group         } name 0000:00:1f.0
 #   expect-log: N ERE         exactly N lines of the serial log match ERE
+#   expect-absent: DEV...     these are not on the PCI bus (hot removed)
+#   expect-name: DEV NAME     DEV's group has this "name" (POWER PEs)
 #
 # Environment: QEMU_ACCEL=tcg (default; KVM guests crash on our machines, so
-# kvm only when asked), QEMU_TIMEOUT=120 (seconds), INITRD_PREPEND=CPIO (an
-# uncompressed cpio put in front of the initramfs, e.g. ACPI table upgrades
-# in kernel/firmware/acpi/).
+# kvm only when asked), QEMU_TIMEOUT=120 (seconds), QEMU_ARCH=x86_64
+# (default: q35) or ppc64le (pseries with a POWER9 CPU, the kernel's vmlinux,
+# console hvc0; "iommu:" must be none there, the PEs are the platform's),
+# INITRD_PREPEND=CPIO (an uncompressed cpio put in front of the initramfs,
+# e.g. ACPI table upgrades in kernel/firmware/acpi/).
 set -eu
 usage() { echo "usage: $0 BZIMAGE TOPOLOGY_FILE [KERNEL_ARG...]" >&2; exit 2; }
 [ $# -ge 2 ] || usage
@@ -36,7 +40,7 @@ log=$out/$name.log
 accel=${QEMU_ACCEL:-tcg}
 limit=${QEMU_TIMEOUT:-120}
 
-bad=$(grep -nvE '^[[:space:]]*(#|$)|^(iommu|qemu|cmdline|expect-groups|expect-same|expect-alone|expect-none|expect-log):' "$topo" || true)
+bad=$(grep -nvE '^[[:space:]]*(#|$)|^(iommu|qemu|cmdline|expect-groups|expect-same|expect-alone|expect-none|expect-log|expect-absent|expect-name):' "$topo" || true)
 if [ -n "$bad" ]; then
 	echo "qemu-run: $topo: lines not understood:" >&2
 	echo "$bad" >&2
@@ -56,23 +60,33 @@ set -f
 # shellcheck disable=SC2207 # split on blanks on purpose, globbing is off
 topo_args=($(field qemu))
 set +f
-append="console=ttyS0 panic=-1 $(field cmdline | tr '\n' ' ')$*"
+arch=${QEMU_ARCH:-x86_64}
+case $arch in
+x86_64)  console=ttyS0 mkinitramfs=mkinitramfs.sh
+	 qemu=(qemu-system-x86_64 -M q35 -m 512 -smp 2) ;;
+ppc64le) console=hvc0 mkinitramfs=mkinitramfs-ppc64le.sh
+	 [ ${#iommu_dev[@]} = 0 ] || { echo "qemu-run: $topo: no iommu: device on pseries" >&2; exit 2; }
+	 qemu=(qemu-system-ppc64 -M pseries -cpu power9 -m 1024 -smp 1) ;;
+*)       echo "qemu-run: QEMU_ARCH=$arch is not x86_64 or ppc64le" >&2; exit 2 ;;
+esac
+append="console=$console panic=-1 $(field cmdline | tr '\n' ' ')$*"
 accel_args=(-accel "$accel")
 if [ "$accel" = kvm ]; then accel_args+=(-cpu host); fi
 
 mkdir -p "$out"
-"$here/mkinitramfs.sh" "$out/initramfs.cpio.gz"
+initrd=$out/initramfs-$arch.cpio.gz
+[ "$arch" != x86_64 ] || initrd=$out/initramfs.cpio.gz
+"$here/$mkinitramfs" "$initrd"
 
-initrd=$out/initramfs.cpio.gz
 if [ -n "${INITRD_PREPEND-}" ]; then
+	cat "$INITRD_PREPEND" "$initrd" > "$out/$name.initrd"
 	initrd=$out/$name.initrd
-	cat "$INITRD_PREPEND" "$out/initramfs.cpio.gz" > "$initrd"
 fi
 
 echo "qemu-run: booting $name ($accel, limit ${limit}s), log in $log" >&2
 start=$(date +%s.%N)
 rc=0
-timeout -k 5 "$limit" qemu-system-x86_64 -M q35 "${accel_args[@]}" -m 512 -smp 2 \
+timeout -k 5 "$limit" "${qemu[@]}" "${accel_args[@]}" \
 	-nodefaults -nographic -no-reboot -serial stdio \
 	-kernel "$kernel" -initrd "$initrd" -append "$append" \
 	"${iommu_dev[@]}" "${topo_args[@]}" < /dev/null > "$log" 2>&1 || rc=$?

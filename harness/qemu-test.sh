@@ -1,7 +1,7 @@
 #!/bin/bash
 # Boot a kernel on each topology and check the IOMMU groups the guest reports
 # (see initramfs-init.sh for the "@@" lines and qemu-run.sh for the format).
-# Usage: qemu-test.sh BZIMAGE TOPOLOGY_FILE...
+# Usage: qemu-test.sh BZIMAGE TOPOLOGY_FILE...   (QEMU_ARCH: see qemu-run.sh)
 # Prints "ok|FAIL <topology>: <what>" per check and, last, exactly
 # "qemu: N passed, N failed". Exits 1 if any check failed.
 set -eu
@@ -14,7 +14,11 @@ passed=0 failed=0
 errs=$(mktemp)
 trap 'rm -f "$errs"' EXIT
 # Build the initramfs now so that the wall times below are QEMU's alone.
-"$here/mkinitramfs.sh" "$(dirname "$here")/build/qemu/initramfs.cpio.gz"
+if [ "${QEMU_ARCH:-x86_64}" = ppc64le ]; then
+	"$here/mkinitramfs-ppc64le.sh" "$(dirname "$here")/build/qemu/initramfs-ppc64le.cpio.gz"
+else
+	"$here/mkinitramfs.sh" "$(dirname "$here")/build/qemu/initramfs.cpio.gz"
+fi
 
 # check NAME WHAT OK(0|1)
 check() {
@@ -40,7 +44,7 @@ test_topology() {
 	fi
 
 	# Parse the serial log.
-	local -A link=() lsgrp=() nmembers=() memberof=()
+	local -A link=() lsgrp=() nmembers=() memberof=() gname=()
 	local groups=() dir=absent done=0 in_lspci=0 cur=
 	up=
 	while IFS= read -r line; do
@@ -49,6 +53,7 @@ test_topology() {
 		"@@BOOT uptime="*)      up=${line#*=}; up=${up%% *} ;;
 		"@@IOMMU_GROUPS_DIR "*) dir=${line#* } ;;
 		"@@GROUP "*)            g=${line#@@GROUP }; g=${g%% *}
+		                        gname[$g]=${line#*name=}
 		                        groups+=("$g"); nmembers[$g]=0 ;;
 		"@@MEMBER "*)           read -r _ g d <<< "$line"
 		                        nmembers[$g]=$((${nmembers[$g]:-0} + 1))
@@ -127,6 +132,22 @@ test_topology() {
 		n=$(tr -d '\r' < "$log" | grep -cE -- "$re" || true)
 		check "$name" "$want log lines match '$re'${n:+ (got $n)}" "$([ "$n" = "$want" ]; echo $?)"
 	done < <(sed -n 's/^expect-log:[[:space:]]*//p' "$topo")
+	# expect-absent: each device is gone from the PCI bus.
+	while read -r devs; do
+		bad=
+		for d in $devs; do
+			[ -z "${link[$d]+x}" ] || bad="$bad $d"
+		done
+		check "$name" "not on the bus: $devs${bad:+ (still there:$bad)}" "$([ -z "$bad" ]; echo $?)"
+	done < <(sed -n 's/^expect-absent:[[:space:]]*//p' "$topo")
+
+	# expect-name: the device's group has that name (its "name" file).
+	local want
+	while read -r d want; do
+		g=${link[$d]-missing}
+		got=${gname[$g]-no-group}
+		check "$name" "group of $d is named $want${got:+ (got $got)}" "$([ "$got" = "$want" ]; echo $?)"
+	done < <(sed -n 's/^expect-name:[[:space:]]*//p' "$topo")
 
 	# sysfs: groups/<id>/devices/<dev> agrees with <dev>/iommu_group.
 	bad=

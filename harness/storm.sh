@@ -35,11 +35,12 @@ GUEST
 run=${run//CYCLES/$cycles}
 run=$(echo "$run" | tr '\n' ' ')
 
-cp "$here/topologies/default.topo" "$work/storm.topo"
+topo=$work/storm-$cycles.topo	# its own log name per length
+cp "$here/topologies/default.topo" "$topo"
 start=$(date +%s)
-log=$(QEMU_TIMEOUT=${QEMU_TIMEOUT:-3000} "$here/qemu-run.sh" "$kernel" "$work/storm.topo" \
+log=$(QEMU_TIMEOUT=${QEMU_TIMEOUT:-3000} "$here/qemu-run.sh" "$kernel" "$topo" \
 	"harness.run=\"$run\"" 2> "$work/run.err") || true
-out=$work/storm.out
+out=$work/storm-$cycles.out
 sed -n '/^@@RUN_BEGIN/,/^@@RUN_END/p' "$log" | tr -d '\r' > "$out"
 echo "storm: QEMU ran $(( $(date +%s) - start )) s; log $log"
 

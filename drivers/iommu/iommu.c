@@ -647,7 +647,7 @@ void iommu_group_remove_device(struct device *dev)
 		iommu_group_unlink_device(gdev);
 	}
 
-	dev_info(dev, "removed from IOMMU group %d\n", member_of->id);
+	dev_dbg(dev, "removed from IOMMU group %d\n", member_of->id);
 	kfree(gdev->reason);
 	kfree(gdev->name);
 	kfree(gdev);

@@ -18,7 +18,7 @@ export CCACHE_MAXSIZE	?= 8G
 KMAKE	= flock $(CACHE)/kbuild.lock $(MAKE) -C $(SRC) O=$(1) ARCH=x86_64 \
 	  CC="ccache gcc" -j$(JOBS)
 
-.PHONY: all deps base tree kunit kunit-debug kernel-debug storm storm-debug test-debug kernel qemu-test vtd-test amd-qemu-test check test demo bench series series-check clean help
+.PHONY: all deps base tree kunit kunit-debug kernel-debug storm storm-debug test-debug kernel qemu-test vtd-test amd-qemu-test check test demo bench series series-check docs clean help
 .PHONY: deps-ppc64le kernel-ppc64le qemu-test-ppc64le
 all: help
 
@@ -37,6 +37,7 @@ help:
 	@echo "make test-debug KUnit with KASAN/UBSAN, 1,000-cycle hotplug storm on a KASAN/lockdep/kmemleak kernel"
 	@echo "make series     the work as a git format-patch series in build/series"
 	@echo "make series-check  apply it to a fresh base, checkpatch and build each patch"
+	@echo "make docs       the driver-api book with Sphinx, no warning from our files"
 	@echo "make bench      benchmark of the PCI grouping rules (not a test)"
 	@echo "make base       fetch and extract Debian's linux-source-6.12"
 	@echo "make clean      remove build/ (the cache in $(CACHE) stays)"
@@ -157,6 +158,16 @@ check: tree $(X86)/.config
 
 test: deps
 	@$(H)/test.sh
+
+# The driver-api book with the kernel's Sphinx setup; fails if a warning
+# names one of our files.  Slow (minutes), so not part of make test.
+docs: tree
+	@$(H)/deps.sh python3-sphinx python3-yaml
+	@$(MAKE) -s -C $(SRC) O=$(B)/docs SPHINXDIRS=driver-api htmldocs > $(B)/docs.log 2>&1 || \
+	 { tail -n 20 $(B)/docs.log; exit 1; }
+	@! grep -iE 'warning|error' $(B)/docs.log | \
+	   grep -E 'iommu-groups|drivers/iommu/|linux/iommu\.h|sysfs-(kernel|class)-iommu'
+	@echo "docs: no warning from our files; $(B)/docs/Documentation/output/driver-api/iommu-groups.html"
 
 clean:
 	rm -rf $(B)

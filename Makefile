@@ -18,7 +18,7 @@ export CCACHE_MAXSIZE	?= 8G
 KMAKE	= flock $(CACHE)/kbuild.lock $(MAKE) -C $(SRC) O=$(1) ARCH=x86_64 \
 	  CC="ccache gcc" -j$(JOBS)
 
-.PHONY: all deps base tree kunit kunit-debug kernel-debug storm storm-debug test-debug kernel qemu-test vtd-test amd-qemu-test check test demo bench series series-check docs clean help
+.PHONY: all deps base tree kunit kunit-debug kernel-debug storm storm-debug qemu-test-debug test-debug kernel qemu-test vtd-test amd-qemu-test check test demo bench series series-check docs clean help
 .PHONY: deps-ppc64le kernel-ppc64le qemu-test-ppc64le
 all: help
 
@@ -34,7 +34,8 @@ help:
 	@echo "make kernel-ppc64le     ppc64le pseries kernel (cross gcc, not in make test)"
 	@echo "make qemu-test-ppc64le  boot it on harness/topologies/ppc64le/*.topo"
 	@echo "make check      checkpatch --strict, sparse and kernel-doc on our files"
-	@echo "make test-debug KUnit with KASAN/UBSAN, 1,000-cycle hotplug storm on a KASAN/lockdep/kmemleak kernel"
+	@echo "make test-debug KUnit, QEMU topologies and a 1,000-cycle hotplug storm on debug kernels"
+	@echo "                (KASAN, lockdep, kmemleak, object debugging); not part of make test"
 	@echo "make series     the work as a git format-patch series in build/series"
 	@echo "make series-check  apply it to a fresh base, checkpatch and build each patch"
 	@echo "make docs       the driver-api book with Sphinx, no warning from our files"
@@ -119,14 +120,18 @@ demo: kernel
 # Hotplug storm with a concurrent sysfs/lspci reader: short in make test,
 # 1,000 cycles on the debug kernel (KASAN, lockdep, kmemleak) in test-debug.
 storm: kernel
-	@$(H)/storm.sh $(X86)/arch/x86/boot/bzImage 50
+	@$(H)/storm.sh $(X86)/arch/x86/boot/bzImage 100 100
 
 storm-debug: kernel-debug
-	@$(H)/storm.sh $(X86DBG)/arch/x86/boot/bzImage 1000
+	@QEMU_TIMEOUT=7200 $(H)/storm.sh $(X86DBG)/arch/x86/boot/bzImage 1000 1000
+
+# Every topology on the debug kernel: any kernel warning, lockdep or KASAN
+# report fails the boot.  The debug kernel boots slowly under TCG.
+qemu-test-debug: kernel-debug
+	@QEMU_TIMEOUT=900 $(H)/qemu-test.sh $(X86DBG)/arch/x86/boot/bzImage $(H)/topologies/*.topo
 
 test-debug: deps
-	@$(MAKE) --no-print-directory kunit-debug
-	@$(MAKE) --no-print-directory storm-debug
+	@$(H)/test.sh debug
 
 # POWER (issue 6): a cold cross build takes most of an hour on two cores, so
 # it stays out of `make test`.  It does not take the kbuild lock: it runs

@@ -15,6 +15,8 @@
 #   @@LSPCI_NN_BEGIN .. @@LSPCI_NN_END  lspci -D -nn
 #   @@PRE_BEGIN .. @@PRE_END rc=<n>     output of harness.pre=<command>
 #   @@RUN_BEGIN .. @@RUN_END rc=<n>     output of harness.run=<command>
+#   @@KERNEL_BAD <line>          each kernel log line reporting a warning,
+#                                BUG, lockdep, KASAN, UBSAN or refcount error
 #   @@DONE
 #
 # harness.run=<command> on the kernel command line (quote it if it has
@@ -101,6 +103,10 @@ if [ -n "$run" ]; then
 	echo "@@RUN_END rc=$?"
 fi
 
+# (Not the echo of the command line: a harness.run= may hold these words.)
+dmesg | grep -v 'Kernel command line' |
+	grep -E 'WARNING:|BUG:|KASAN|UBSAN|circular locking|inconsistent lock|possible recursive locking|refcount_t:' |
+	sed 's/^/@@KERNEL_BAD /'
 echo "@@DONE"
 sync
 poweroff -f

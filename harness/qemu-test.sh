@@ -149,6 +149,11 @@ test_topology() {
 		check "$name" "group of $d is named $want${got:+ (got $got)}" "$([ "$got" = "$want" ]; echo $?)"
 	done < <(sed -n 's/^expect-name:[[:space:]]*//p' "$topo")
 
+	# The kernel log has no warning, BUG, lockdep, KASAN or refcount report.
+	bad=$(grep -a '^@@KERNEL_BAD' "$log" | tr -d '\r' | head -n 3 | cut -c 13-)
+	check "$name" "no warning, BUG, lockdep, KASAN or refcount report in the kernel log${bad:+: $bad}" \
+		"$([ -z "$bad" ]; echo $?)"
+
 	# sysfs: groups/<id>/devices/<dev> agrees with <dev>/iommu_group.
 	bad=
 	for g in "${groups[@]}"; do

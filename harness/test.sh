@@ -3,8 +3,12 @@
 # the patch series applied to a fresh base and built patch by patch.
 # Every stage runs even if an earlier one failed; the last line sums them up
 # as "N passed, N failed".  Logs: build/test-<stage>.log.
+# With "debug" (`make test-debug`) the stages are the KUnit suites, the QEMU
+# topologies and a 1,000-cycle storm on the debug kernels (issue 8).
 set -u
-[ $# -eq 0 ] || { echo "usage: $0   (run through 'make test')" >&2; exit 2; }
+usage() { echo "usage: $0 [debug]   (run through 'make test' or 'make test-debug')" >&2; exit 2; }
+[ $# -le 1 ] || usage
+case ${1:-} in ''|debug) ;; *) usage ;; esac
 cd "$(dirname "$0")/.."
 mkdir -p build
 pass=0 fail=0
@@ -25,12 +29,18 @@ stage() { # name make-target
 	echo "$r $1: $p passed, $f failed in ${secs} s (log: $log)"
 	[ $st -eq 0 ] || grep -E 'FAIL|error|Error' "$log" | head -n 30 | sed 's/^/    /'
 }
-stage kunit kunit
-stage qemu qemu-test
-stage vtd vtd-test
-stage amd amd-qemu-test
-stage storm storm
-stage check check
-stage series series-check
+if [ "${1:-}" = debug ]; then
+	stage kunit-debug kunit-debug
+	stage qemu-debug qemu-test-debug
+	stage storm-debug storm-debug
+else
+	stage kunit kunit
+	stage qemu qemu-test
+	stage vtd vtd-test
+	stage amd amd-qemu-test
+	stage storm storm
+	stage check check
+	stage series series-check
+fi
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

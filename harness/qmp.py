@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""Drive a QEMU guest's PCI hotplug through QMP, in step with its serial log.
+
+usage: qmp.py cmd SOCKET JSON
+           Send one QMP command ({"execute": ...}); print the reply. Exit 1
+           if QEMU answers with an error.
+       qmp.py wait LOG TEXT [SECONDS]
+           Wait (default 90 s) until a line of LOG is TEXT, or TEXT and
+           more after a blank.
+       qmp.py hotplug SOCKET LOG BUS CYCLES [DRIVER]
+           Hot add and remove a DRIVER (default e1000e) device on QEMU bus
+           BUS, CYCLES times. The guest takes part through LOG, its serial
+           console: it prints "@@HP_READY" once, then for cycle i (from 1)
+           "@@HP_IN i ..." when it has seen the device arrive and
+           "@@HP_OUT i" when it has seen it go. Before the next device_add
+           QEMU's DEVICE_DELETED event is awaited too. Prints one line,
+           "qmp: N cycles in S s" or "qmp: failed at cycle N: why".
+
+The guest command lines hold no double quotes (harness/initramfs-init.sh),
+so the lines waited for never occur in the kernel's command-line echo; a
+match is also only taken at the start of a line and up to a word's end
+("@@HP_IN 1" is not "@@HP_IN 10").
+"""
+import json
+import os
+import socket
+import sys
+import time
+
+
+class Log:
+    """A growing serial log, read from where the last match left off."""
+
+    def __init__(self, path):
+        self.path, self.pos, self.rest = path, 0, ''
+
+    def wait(self, text, limit=90.0):
+        end = time.monotonic() + limit
+        while True:
+            try:
+                with open(self.path, 'rb') as f:
+                    f.seek(self.pos)
+                    data = f.read()
+            except OSError:
+                data = b''
+            self.pos += len(data)
+            self.rest += data.decode('utf-8', 'replace').replace('\r', '')
+            lines = self.rest.split('\n')
+            self.rest = lines.pop()
+            for i, line in enumerate(lines):
+                if line == text or line.startswith(text + ' '):
+                    # Keep what follows the match for the next wait.
+                    self.rest = '\n'.join(lines[i + 1:] + [self.rest])
+                    return line
+            if time.monotonic() > end:
+                return None
+            time.sleep(0.02)
+
+
+class Qmp:
+    """One QMP session on a unix socket; events are kept for later."""
+
+    def __init__(self, path, limit=60.0):
+        end = time.monotonic() + limit
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX)
+                self.sock.connect(path)
+                break
+            except OSError:
+                self.sock.close()
+                if time.monotonic() > end:
+                    raise
+                time.sleep(0.2)
+        self.file = self.sock.makefile('rw')
+        self.events = []
+        self.file.readline()		# the greeting
+        self.cmd('qmp_capabilities')
+
+    def _read(self):
+        line = self.file.readline()
+        if not line:
+            raise EOFError('QEMU closed the QMP socket')
+        return json.loads(line)
+
+    def command(self, msg):
+        self.file.write(json.dumps(msg) + '\n')
+        self.file.flush()
+        while True:
+            r = self._read()
+            if 'return' in r or 'error' in r:
+                return r
+            self.events.append(r)
+
+    def cmd(self, name, **args):
+        msg = {'execute': name}
+        if args:
+            msg['arguments'] = args
+        return self.command(msg)
+
+    def event(self, name, dev_id, limit=90.0):
+        """Wait for event NAME about device DEV_ID."""
+        end = time.monotonic() + limit
+        while True:
+            for e in self.events:
+                if e.get('event') == name and \
+                   e.get('data', {}).get('device') == dev_id:
+                    self.events.remove(e)
+                    return e
+            left = end - time.monotonic()
+            if left <= 0:
+                return None
+            self.sock.settimeout(left)
+            try:
+                self.events.append(self._read())
+            except (socket.timeout, TimeoutError):
+                return None
+            finally:
+                self.sock.settimeout(None)
+
+
+def hotplug(sock, log_path, bus, cycles, driver):
+    log = Log(log_path)
+    if log.wait('@@HP_READY', 120) is None:
+        return 'guest never printed @@HP_READY', 0
+    q = Qmp(sock)
+    for i in range(1, cycles + 1):
+        dev_id = 'hp%d' % i
+        r = q.cmd('device_add', driver=driver, id=dev_id, bus=bus)
+        if 'error' in r:
+            return 'device_add: %s' % r['error'].get('desc'), i
+        if log.wait('@@HP_IN %d' % i) is None:
+            return 'the guest did not see the device arrive', i
+        r = q.cmd('device_del', id=dev_id)
+        if 'error' in r:
+            return 'device_del: %s' % r['error'].get('desc'), i
+        if log.wait('@@HP_OUT %d' % i) is None:
+            return 'the guest did not see the device go', i
+        # The slot is free again only when QEMU has finished the unplug.
+        # After the last cycle the guest may already be powering off.
+        if i < cycles and q.event('DEVICE_DELETED', dev_id) is None:
+            return 'no DEVICE_DELETED event', i
+    return None, cycles
+
+
+def usage():
+    sys.stderr.write(__doc__.split('\n\n')[1] + '\n')
+    sys.exit(2)
+
+
+def main(argv):
+    if len(argv) < 2:
+        usage()
+    what, args = argv[1], argv[2:]
+    if what == 'cmd' and len(args) == 2:
+        r = Qmp(args[0]).command(json.loads(args[1]))
+        print(json.dumps(r))
+        return 1 if 'error' in r else 0
+    if what == 'wait' and len(args) in (2, 3):
+        limit = float(args[2]) if len(args) == 3 else 90.0
+        return 0 if Log(args[0]).wait(args[1], limit) is not None else 1
+    if what == 'hotplug' and len(args) in (4, 5) and args[3].isdigit():
+        start = time.monotonic()
+        why, n = hotplug(args[0], args[1], args[2], int(args[3]),
+                         args[4] if len(args) == 5 else 'e1000e')
+        if why:
+            print('qmp: failed at cycle %d: %s' % (n, why))
+            return 1
+        print('qmp: %d cycles in %.0f s' % (n, time.monotonic() - start))
+        return 0
+    usage()
+
+
+if __name__ == '__main__':
+    try:
+        sys.exit(main(sys.argv))
+    except (OSError, EOFError, ValueError) as e:
+        print('qmp: %s' % e)
+        sys.exit(1)

@@ -18,7 +18,7 @@ export CCACHE_MAXSIZE	?= 8G
 KMAKE	= flock $(CACHE)/kbuild.lock $(MAKE) -C $(SRC) O=$(1) ARCH=x86_64 \
 	  CC="ccache gcc" -j$(JOBS)
 
-.PHONY: all deps base tree kunit kunit-debug kernel-debug storm storm-debug qemu-test-debug test-debug kernel qemu-test vtd-test amd-qemu-test check test demo bench series series-check docs clean help
+.PHONY: all deps base tree kunit kunit-debug kernel-debug storm storm-debug qemu-test-debug kunit-qemu-debug test-debug kernel qemu-test vtd-test amd-qemu-test check test demo bench series series-check docs clean help
 .PHONY: deps-ppc64le kernel-ppc64le qemu-test-ppc64le
 all: help
 
@@ -129,6 +129,10 @@ storm-debug: kernel-debug
 # report fails the boot.  The debug kernel boots slowly under TCG.
 qemu-test-debug: kernel-debug
 	@QEMU_TIMEOUT=900 $(H)/qemu-test.sh $(X86DBG)/arch/x86/boot/bzImage $(H)/topologies/*.topo
+
+# The KUnit suites inside the x86_64 debug kernel, with a kmemleak scan after.
+kunit-qemu-debug: kernel-debug
+	@$(H)/kunit-qemu.sh $(X86DBG)/arch/x86/boot/bzImage $(SRC)
 
 test-debug: deps
 	@$(H)/test.sh debug

@@ -3,8 +3,9 @@
 # the patch series applied to a fresh base and built patch by patch.
 # Every stage runs even if an earlier one failed; the last line sums them up
 # as "N passed, N failed".  Logs: build/test-<stage>.log.
-# With "debug" (`make test-debug`) the stages are the KUnit suites, the QEMU
-# topologies and a 1,000-cycle storm on the debug kernels (issue 8).
+# With "debug" (`make test-debug`) the stages are the KUnit suites (UML, and
+# x86_64 with kmemleak), the QEMU topologies and a 1,000-cycle storm on the
+# debug kernels (issue 8).
 set -u
 usage() { echo "usage: $0 [debug]   (run through 'make test' or 'make test-debug')" >&2; exit 2; }
 [ $# -le 1 ] || usage
@@ -31,6 +32,7 @@ stage() { # name make-target
 }
 if [ "${1:-}" = debug ]; then
 	stage kunit-debug kunit-debug
+	stage kunit-qemu-debug kunit-qemu-debug
 	stage qemu-debug qemu-test-debug
 	stage storm-debug storm-debug
 else

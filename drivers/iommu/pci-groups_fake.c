@@ -10,6 +10,11 @@
 
 #include "pci-groups_fake.h"
 
+#ifdef CONFIG_X86
+/* x86 reads any root bus's sysdata as a struct pci_sysdata. */
+static_assert(offsetof(struct fake_pci, sd) == 0);
+#endif
+
 static struct fake_fn *fake_lookup(struct pci_bus *bus, unsigned int devfn)
 {
 	struct fake_pci *fp = bus->sysdata;
@@ -168,6 +173,9 @@ void fake_set_alias(struct fake_pci *fp, u8 bus, u8 devfn, u8 alias)
 
 void fake_pci_init(struct fake_pci *fp, u8 root_nr)
 {
+#ifdef CONFIG_X86
+	fp->sd = (struct pci_sysdata){ .domain = 0, .node = NUMA_NO_NODE };
+#endif
 	xa_init(&fp->fns);
 	fp->root = NULL;
 	fp->root_nr = root_nr;

@@ -46,11 +46,19 @@ struct fake_fn {
 
 /**
  * struct fake_pci - one fake PCI hierarchy
+ * @sd: on x86, what the arch code takes every root bus's sysdata to be
+ *	(segment 0, no NUMA node); it must come first
  * @fns: &struct fake_fn by bus number << 8 | devfn
  * @root: the root bus once scanned
  * @root_nr: its bus number
+ *
+ * The root bus's sysdata is the &struct fake_pci.  It is in PCI segment 0,
+ * so its bus numbers must not be those of a real bus.
  */
 struct fake_pci {
+#ifdef CONFIG_X86
+	struct pci_sysdata sd;
+#endif
 	struct xarray fns;
 	struct pci_bus *root;
 	u8 root_nr;

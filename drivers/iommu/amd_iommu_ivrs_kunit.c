@@ -18,6 +18,7 @@
 #include <linux/vmalloc.h>
 
 #include "amd_iommu_ivrs.h"
+#include "iommu_kunit_helpers.h"
 #include "pci-groups_fake.h"
 
 #define RID(bus, dev, fn)	((bus) << 8 | PCI_DEVFN(dev, fn))
@@ -504,21 +505,11 @@ static struct ivrs_info *mock_ivrs;
 static int mock_amd_add_device(struct device *dev)
 {
 	struct pci_dev *pdev = to_pci_dev(dev);
-	struct iommu_group *group;
 
 	if (!fake_on_bus(pdev))
 		return 0;
 	ivrs_add_pci_dma_aliases(mock_ivrs, pdev);
-	group = iommu_group_get_for_dev(dev);
-	if (IS_ERR(group))
-		return PTR_ERR(group);
-	iommu_group_put(group);
-	return 0;
-}
-
-static void mock_amd_remove_device(struct device *dev)
-{
-	iommu_group_remove_device(dev);
+	return iommu_kunit_add_device(dev);
 }
 
 static struct iommu_group *mock_amd_device_group(struct device *dev)
@@ -528,7 +519,7 @@ static struct iommu_group *mock_amd_device_group(struct device *dev)
 
 static const struct iommu_ops mock_amd_ops = {
 	.add_device = mock_amd_add_device,
-	.remove_device = mock_amd_remove_device,
+	.remove_device = iommu_group_remove_device,
 	.device_group = mock_amd_device_group,
 };
 

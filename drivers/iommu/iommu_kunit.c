@@ -1376,6 +1376,222 @@ static void bus_set_iommu_survives_allocation_failures(struct kunit *test)
 		   iommu_kunit_fault_walk(test, &fc, &c));
 }
 
+/* Two groups: @a with d0, @b with d1 and d2, which a merge moves to @a. */
+struct fault_merge_ctx {
+	struct iommu_group *a, *b;
+	struct device *dev[3];
+	struct event_log *log;
+};
+
+static int fault_merge_op(struct kunit *test, void *data)
+{
+	struct fault_merge_ctx *c = data;
+
+	guard(mutex)(&iommu_probe_device_lock);
+	return iommu_group_merge(c->a, c->b);
+}
+
+/* @dev is a member of @group, with both links, and of no other group. */
+static void fault_expect_member(struct kunit *test, struct device *dev,
+				struct iommu_group *group,
+				struct iommu_group *other)
+{
+	int id = iommu_group_id(group);
+
+	KUNIT_EXPECT_PTR_EQ(test, dev->iommu_group, group);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_dev_group_link(dev), id);
+	KUNIT_EXPECT_PTR_EQ(test, iommu_kunit_group_member(id, dev_name(dev)),
+			    dev->kobj.sd);
+	KUNIT_EXPECT_NULL(test, iommu_kunit_group_member(iommu_group_id(other),
+							 dev_name(dev)));
+}
+
+/* All three in @a; then d1 and d2 go back to @b for the next run. */
+static void fault_merge_undo(struct kunit *test, void *data)
+{
+	struct fault_merge_ctx *c = data;
+	int i;
+
+	KUNIT_EXPECT_EQ(test, iommu_kunit_group_members(c->a), 3);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_group_members(c->b), 0);
+	for (i = 0; i < 3; i++)
+		fault_expect_member(test, c->dev[i], c->a, c->b);
+	for (i = 1; i < 3; i++) {
+		iommu_group_remove_device(c->dev[i]);
+		KUNIT_EXPECT_EQ(test, iommu_group_add_device(c->b, c->dev[i]),
+				0);
+	}
+	c->log->n = 0;
+}
+
+/*
+ * Nothing moved: d1 and d2 are still members of @b only, each of them was
+ * told it left @b and came back, and @b still exists.
+ */
+static void fault_merge_check(struct kunit *test, void *data)
+{
+	struct fault_merge_ctx *c = data;
+	int i;
+
+	KUNIT_EXPECT_EQ(test, iommu_kunit_group_members(c->a), 1);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_group_members(c->b), 2);
+	fault_expect_member(test, c->dev[0], c->a, c->b);
+	for (i = 1; i < 3; i++)
+		fault_expect_member(test, c->dev[i], c->b, c->a);
+	KUNIT_EXPECT_TRUE(test, iommu_kunit_group_exists(iommu_group_id(c->b)));
+	if (c->log->n) {
+		KUNIT_EXPECT_EQ(test, c->log->n, 4);
+		KUNIT_EXPECT_EQ(test, c->log->event[0],
+				IOMMU_GROUP_NOTIFY_DEL_DEVICE);
+		KUNIT_EXPECT_EQ(test, c->log->event[3],
+				IOMMU_GROUP_NOTIFY_ADD_DEVICE);
+	}
+	c->log->n = 0;
+}
+
+static void iommu_group_merge_survives_allocation_failures(struct kunit *test)
+{
+	static const struct iommu_kunit_fault_case fc = {
+		.op = fault_merge_op,
+		.undo = fault_merge_undo,
+		.check = fault_merge_check,
+		.check_frees = true,
+	};
+	struct fault_merge_ctx c = {};
+	char name[24];
+	int i;
+
+	c.a = group_alloc(test);
+	c.b = group_alloc(test);
+	for (i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "iommu-kunit-m%d", i);
+		c.dev[i] = plain_dev_add(test, NULL, name);
+		group_add(test, i ? c.b : c.a, c.dev[i]);
+	}
+	c.log = event_log_register(test, c.b);
+	kunit_info(test, "%d allocations walked",
+		   iommu_kunit_fault_walk(test, &fc, &c));
+	iommu_group_unregister_notifier(c.b, &c.log->nb);
+}
+
+/*
+ * Removal: the device is the last member of its group and holds the last
+ * reference, so the group dies with the removal.
+ */
+static int fault_remove_op(struct kunit *test, void *data)
+{
+	iommu_group_remove_device(((struct fault_ctx *)data)->dev);
+	return 0;
+}
+
+/* Gone from its group, which is gone; then a new group for the next run. */
+static void fault_remove_undo(struct kunit *test, void *data)
+{
+	struct fault_ctx *c = data;
+
+	KUNIT_EXPECT_NULL(test, c->dev->iommu_group);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_dev_group_link(c->dev), -1);
+	KUNIT_EXPECT_FALSE(test, iommu_kunit_group_exists(c->id));
+	KUNIT_EXPECT_EQ(test, c->rc.calls, 1);
+
+	c->rc.calls = 0;
+	c->group = iommu_group_alloc();
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c->group);
+	c->id = iommu_group_id(c->group);
+	iommu_group_set_iommudata(c->group, &c->rc, count_release);
+	KUNIT_EXPECT_EQ(test, iommu_group_add_device(c->group, c->dev), 0);
+	iommu_group_put(c->group);
+}
+
+static void fault_remove_check(struct kunit *test, void *data)
+{
+	struct fault_ctx *c = data;
+
+	KUNIT_EXPECT_PTR_EQ(test, c->dev->iommu_group, c->group);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_dev_group_link(c->dev), c->id);
+}
+
+static void iommu_group_remove_device_survives_allocation_failures(struct kunit *test)
+{
+	static const struct iommu_kunit_fault_case fc = {
+		.op = fault_remove_op,
+		.undo = fault_remove_undo,
+		.check = fault_remove_check,
+		.frees_all = true,
+	};
+	struct fault_ctx c = {};
+
+	c.dev = plain_dev_add(test, NULL, "iommu-kunit-r0");
+	c.group = iommu_group_alloc();
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c.group);
+	c.id = iommu_group_id(c.group);
+	iommu_group_set_iommudata(c.group, &c.rc, count_release);
+	KUNIT_EXPECT_EQ(test, iommu_group_add_device(c.group, c.dev), 0);
+	iommu_group_put(c.group);
+	kunit_info(test, "%d allocations walked",
+		   iommu_kunit_fault_walk(test, &fc, &c));
+	iommu_group_remove_device(c.dev);
+	KUNIT_EXPECT_EQ(test, c.rc.calls, 1);
+}
+
+/*
+ * A grouped device deleted from the mock bus: the driver core's removal and
+ * the bus notifier's, through the driver's remove_device, both run with
+ * their allocations failing in turn.  The test keeps a reference on the
+ * device to look at it afterwards.
+ */
+static int fault_bus_del_op(struct kunit *test, void *data)
+{
+	device_unregister(((struct fault_ctx *)data)->dev);
+	return 0;
+}
+
+static void fault_bus_del_undo(struct kunit *test, void *data)
+{
+	struct fault_ctx *c = data;
+
+	KUNIT_EXPECT_NULL(test, c->dev->iommu_group);
+	KUNIT_EXPECT_FALSE(test, iommu_kunit_group_exists(c->id));
+	KUNIT_EXPECT_EQ(test, mock.removes, 1);
+	put_device(c->dev);
+
+	/* A new device in a new group, for the next run. */
+	mock.removes = 0;
+	c->dev = NULL;
+	KUNIT_ASSERT_EQ(test, fault_bus_add_op(test, c), 0);
+	get_device(c->dev);
+	c->id = iommu_kunit_dev_group_link(c->dev);
+}
+
+static void fault_bus_del_check(struct kunit *test, void *data)
+{
+	struct fault_ctx *c = data;
+
+	KUNIT_ASSERT_NOT_NULL(test, c->dev);
+	KUNIT_EXPECT_GE(test, c->id, 0);
+	KUNIT_EXPECT_EQ(test, iommu_group_id(c->dev->iommu_group), c->id);
+}
+
+static void bus_notifier_removal_survives_allocation_failures(struct kunit *test)
+{
+	static const struct iommu_kunit_fault_case fc = {
+		.op = fault_bus_del_op,
+		.undo = fault_bus_del_undo,
+		.check = fault_bus_del_check,
+		.frees_all = true,
+	};
+	struct fault_ctx c = {};
+
+	mock_bus_take(test);
+	KUNIT_ASSERT_EQ(test, fault_bus_add_op(test, &c), 0);
+	get_device(c.dev);
+	c.id = iommu_kunit_dev_group_link(c.dev);
+	kunit_info(test, "%d allocations walked",
+		   iommu_kunit_fault_walk(test, &fc, &c));
+	device_unregister(c.dev);
+	put_device(c.dev);
+}
+
 static int iommu_fault_suite_init(struct kunit_suite *suite)
 {
 	int ret = iommu_kunit_failslab_init();
@@ -1395,6 +1611,9 @@ static struct kunit_case iommu_fault_test_cases[] = {
 	KUNIT_CASE(iommu_group_set_name_survives_allocation_failures),
 	KUNIT_CASE(bus_notifier_survives_allocation_failures),
 	KUNIT_CASE(bus_set_iommu_survives_allocation_failures),
+	KUNIT_CASE(iommu_group_merge_survives_allocation_failures),
+	KUNIT_CASE(iommu_group_remove_device_survives_allocation_failures),
+	KUNIT_CASE(bus_notifier_removal_survives_allocation_failures),
 	{}
 };
 

@@ -321,6 +321,27 @@ struct iommu_group *iommu_kunit_peer_group(struct device *dev,
 	return group ?: iommu_group_alloc();
 }
 
+static int iommu_kunit_count_one(struct device *dev, void *data)
+{
+	(*(int *)data)++;
+	return 0;
+}
+
+/**
+ * iommu_kunit_group_members - count the members of a group
+ * @group: the group
+ *
+ * Context: Process context; may sleep.  Takes the group's mutex.
+ * Return: how many devices are in @group.
+ */
+int iommu_kunit_group_members(struct iommu_group *group)
+{
+	int n = 0;
+
+	iommu_group_for_each_dev(group, &n, iommu_kunit_count_one);
+	return n;
+}
+
 /* --- Devices that live as long as a test ------------------------------- */
 
 /**
@@ -414,9 +435,9 @@ static void *iommu_kunit_failslab_knob(struct vfsmount *mnt, const char *name)
 
 /*
  * Allocation tracking: while an operation runs, the slab tracepoints record
- * every object the test's task allocates and forget every object anybody
- * frees.  What is left when the operation and the RCU callbacks it queued
- * are done is a leak.
+ * every object the test's task allocates (and may sleep for) and forget
+ * every object anybody frees.  What is left when the operation and the RCU
+ * callbacks it queued are done is a leak.
  */
 #define IOMMU_KUNIT_TRACKED	256
 
@@ -431,11 +452,17 @@ static struct {
 	.lock = __SPIN_LOCK_UNLOCKED(iommu_kunit_allocs.lock),
 };
 
-static void iommu_kunit_track(unsigned long site, const void *ptr)
+/*
+ * Only allocations that may sleep count: pools kept on the side, such as
+ * the debug objects' (CONFIG_DEBUG_OBJECTS), refill without reclaim, and
+ * what they keep is no leak.
+ */
+static void iommu_kunit_track(unsigned long site, const void *ptr, gfp_t gfp)
 {
 	unsigned long flags;
 
-	if (ZERO_OR_NULL_PTR(ptr) || !in_task())
+	if (ZERO_OR_NULL_PTR(ptr) || !in_task() ||
+	    !(gfp & __GFP_DIRECT_RECLAIM))
 		return;
 	spin_lock_irqsave(&iommu_kunit_allocs.lock, flags);
 	if (iommu_kunit_allocs.task == current) {
@@ -474,14 +501,14 @@ static void iommu_kunit_on_kmalloc(void *unused, unsigned long site,
 				   const void *ptr, size_t req, size_t alloc,
 				   gfp_t gfp, int node)
 {
-	iommu_kunit_track(site, ptr);
+	iommu_kunit_track(site, ptr, gfp);
 }
 
 static void iommu_kunit_on_cache_alloc(void *unused, unsigned long site,
 				       const void *ptr, struct kmem_cache *s,
 				       gfp_t gfp, int node)
 {
-	iommu_kunit_track(site, ptr);
+	iommu_kunit_track(site, ptr, gfp);
 }
 
 static void iommu_kunit_on_kfree(void *unused, unsigned long site,
@@ -630,6 +657,29 @@ void iommu_kunit_failslab_exit(void)
 {
 	iommu_kunit_tracking_stop();
 	WRITE_ONCE(*iommu_kunit_failslab_reclaim, true);
+}
+
+/**
+ * iommu_kunit_fault_suite_init - suite_init of a suite of fault walks only
+ * @suite: the suite
+ *
+ * Context: Process context; may sleep.
+ * Return: as iommu_kunit_failslab_init().
+ */
+int iommu_kunit_fault_suite_init(struct kunit_suite *suite)
+{
+	return iommu_kunit_failslab_init();
+}
+
+/**
+ * iommu_kunit_fault_suite_exit - suite_exit to pair with the above
+ * @suite: the suite
+ *
+ * Context: Process context; may sleep.
+ */
+void iommu_kunit_fault_suite_exit(struct kunit_suite *suite)
+{
+	iommu_kunit_failslab_exit();
 }
 
 /* The id a new group gets: unchanged if nothing leaked a group or an id. */

@@ -33,6 +33,7 @@ void iommu_kunit_suite_exit(const struct bus_type *bus);
 void iommu_kunit_bus_take(struct kunit *test, const struct bus_type *bus,
 			  const struct iommu_ops *ops);
 int iommu_kunit_add_device(struct device *dev);
+int iommu_kunit_group_members(struct iommu_group *group);
 struct iommu_group *iommu_kunit_peer_group(struct device *dev,
 					   bool (*same)(struct device *a,
 							struct device *b));
@@ -66,6 +67,8 @@ struct iommu_kunit_fault_case {
 
 int iommu_kunit_failslab_init(void);
 void iommu_kunit_failslab_exit(void);
+int iommu_kunit_fault_suite_init(struct kunit_suite *suite);
+void iommu_kunit_fault_suite_exit(struct kunit_suite *suite);
 int iommu_kunit_fault_walk(struct kunit *test,
 			   const struct iommu_kunit_fault_case *fc, void *ctx);
 

@@ -151,20 +151,6 @@ static void mock_pe_dev_del(struct kunit *test, struct device *dev)
 	iommu_kunit_device_del(test, dev);
 }
 
-static int mock_pe_count_fn(struct device *dev, void *data)
-{
-	(*(int *)data)++;
-	return 0;
-}
-
-static int mock_pe_members(struct iommu_group *group)
-{
-	int n = 0;
-
-	iommu_group_for_each_dev(group, &n, mock_pe_count_fn);
-	return n;
-}
-
 /* @dev's group number, checked against its sysfs link; -1 if none. */
 static int mock_pe_group_of(struct kunit *test, struct device *dev)
 {
@@ -241,8 +227,8 @@ static void pe_devices_share_their_pe_group(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mock_pe_group_of(test, a1), ga);
 	KUNIT_EXPECT_EQ(test, mock_pe_group_of(test, a2), ga);
 	KUNIT_EXPECT_EQ(test, mock_pe_group_of(test, b1), gb);
-	KUNIT_EXPECT_EQ(test, mock_pe_members(a->group), 3);
-	KUNIT_EXPECT_EQ(test, mock_pe_members(b->group), 2);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_group_members(a->group), 3);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_group_members(b->group), 2);
 }
 
 static void pe_device_outside_every_pe_has_no_group(struct kunit *test)
@@ -258,7 +244,7 @@ static void pe_device_outside_every_pe_has_no_group(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mock_pe_group_of(test, out), -1);
 	KUNIT_EXPECT_EQ(test, mock_pe_group_of(test, in),
 			iommu_group_id(pe->group));
-	KUNIT_EXPECT_EQ(test, mock_pe_members(pe->group), 1);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_group_members(pe->group), 1);
 }
 
 /* The PE's data goes exactly once, after the platform and every member. */
@@ -301,12 +287,12 @@ static void pe_removal_undoes_membership(struct kunit *test)
 	id = iommu_group_id(pe->group);
 	d0 = mock_pe_dev_add(test, pe, "d0");
 	d1 = mock_pe_dev_add(test, pe, "d1");
-	KUNIT_EXPECT_EQ(test, mock_pe_members(pe->group), 2);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_group_members(pe->group), 2);
 
 	mock_pe_dev_del(test, d0);
-	KUNIT_EXPECT_EQ(test, mock_pe_members(pe->group), 1);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_group_members(pe->group), 1);
 	mock_pe_dev_del(test, d1);
-	KUNIT_EXPECT_EQ(test, mock_pe_members(pe->group), 0);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_group_members(pe->group), 0);
 	KUNIT_EXPECT_TRUE(test, iommu_kunit_group_exists(id));
 	pe_group_name(id, name, sizeof(name));
 	KUNIT_EXPECT_STREQ(test, name, "domain0-pe5\n");
@@ -344,7 +330,7 @@ static void pe_late_add_joins_once(struct kunit *test)
 	/* Neither path adds it twice. */
 	KUNIT_EXPECT_EQ(test, iommu_pe_add_device_to(pe->group, dev), -EBUSY);
 	KUNIT_EXPECT_EQ(test, iommu_probe_device(dev), 0);
-	KUNIT_EXPECT_EQ(test, mock_pe_members(pe->group), 1);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_group_members(pe->group), 1);
 }
 
 static void pe_late_add_refuses_bad_input(struct kunit *test)
@@ -365,7 +351,7 @@ static void pe_late_add_refuses_bad_input(struct kunit *test)
 	dev = mock_pe_dev_add(test, NULL, "nogroup");
 	KUNIT_EXPECT_EQ(test, iommu_pe_add_device_to(NULL, dev), -ENODEV);
 	KUNIT_EXPECT_EQ(test, mock_pe_group_of(test, dev), -1);
-	KUNIT_EXPECT_EQ(test, mock_pe_members(pe->group), 0);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_group_members(pe->group), 0);
 }
 
 static int pe_test_init(struct kunit *test)

@@ -18,6 +18,7 @@
 #include <linux/vmalloc.h>
 
 #include "amd_iommu_ivrs.h"
+#include "iommu_kunit_helpers.h"
 #include "pci-groups_fake.h"
 
 #define RID(bus, dev, fn)	((bus) << 8 | PCI_DEVFN(dev, fn))
@@ -504,21 +505,11 @@ static struct ivrs_info *mock_ivrs;
 static int mock_amd_add_device(struct device *dev)
 {
 	struct pci_dev *pdev = to_pci_dev(dev);
-	struct iommu_group *group;
 
 	if (!fake_on_bus(pdev))
 		return 0;
 	ivrs_add_pci_dma_aliases(mock_ivrs, pdev);
-	group = iommu_group_get_for_dev(dev);
-	if (IS_ERR(group))
-		return PTR_ERR(group);
-	iommu_group_put(group);
-	return 0;
-}
-
-static void mock_amd_remove_device(struct device *dev)
-{
-	iommu_group_remove_device(dev);
+	return iommu_kunit_add_device(dev);
 }
 
 static struct iommu_group *mock_amd_device_group(struct device *dev)
@@ -528,7 +519,7 @@ static struct iommu_group *mock_amd_device_group(struct device *dev)
 
 static const struct iommu_ops mock_amd_ops = {
 	.add_device = mock_amd_add_device,
-	.remove_device = mock_amd_remove_device,
+	.remove_device = iommu_group_remove_device,
 	.device_group = mock_amd_device_group,
 };
 
@@ -1115,6 +1106,85 @@ static struct kunit_suite ivrs_suite = {
 };
 
 kunit_test_suite(ivrs_suite);
+
+#ifdef CONFIG_FAILSLAB
+
+/* --- Allocation failures ------------------------------------------------- */
+
+struct ivrs_fault_ctx {
+	const u8 *table;
+	u32 len;
+	struct ivrs_error err;
+	struct ivrs_info *info;
+};
+
+static int ivrs_fault_op(struct kunit *test, void *data)
+{
+	struct ivrs_fault_ctx *c = data;
+
+	c->info = ERR_PTR(-EINVAL);	/* ivrs_parse() must overwrite it */
+	return ivrs_parse(c->table, c->len, &c->info, &c->err);
+}
+
+/* Everything made it: both units, every alias, special and IVMD. */
+static void ivrs_fault_undo(struct kunit *test, void *data)
+{
+	struct ivrs_fault_ctx *c = data;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c->info);
+	KUNIT_EXPECT_EQ(test, c->info->nr_units, 2);
+	KUNIT_EXPECT_EQ(test, c->info->nr_aliases, 2);
+	KUNIT_EXPECT_EQ(test, c->info->nr_specials, 4);
+	KUNIT_EXPECT_EQ(test, c->info->nr_memory, 3);
+	ivrs_free(c->info);
+	c->info = NULL;
+}
+
+/* A failed allocation is -ENOMEM with no result, never the table's fault. */
+static void ivrs_fault_check(struct kunit *test, void *data)
+{
+	struct ivrs_fault_ctx *c = data;
+
+	KUNIT_EXPECT_NULL(test, c->info);
+	KUNIT_EXPECT_NULL(test, c->err.what);
+	c->info = NULL;
+}
+
+static void ivrs_parse_survives_allocation_failures(struct kunit *test)
+{
+	static const struct iommu_kunit_fault_case fc = {
+		.op = ivrs_fault_op,
+		.undo = ivrs_fault_undo,
+		.check = ivrs_fault_check,
+		.check_frees = true,
+	};
+	struct ivrs_fault_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct tb *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	tb_full(t);
+	c->table = tb_exact(test, t->buf, t->len);
+	c->len = t->len;
+	kunit_info(test, "%d allocations walked",
+		   iommu_kunit_fault_walk(test, &fc, c));
+}
+
+static struct kunit_case ivrs_fault_cases[] = {
+	KUNIT_CASE(ivrs_parse_survives_allocation_failures),
+	{ }
+};
+
+static struct kunit_suite ivrs_fault_suite = {
+	.name = "iommu_ivrs_faults",
+	.suite_init = iommu_kunit_fault_suite_init,
+	.suite_exit = iommu_kunit_fault_suite_exit,
+	.test_cases = ivrs_fault_cases,
+};
+
+kunit_test_suite(ivrs_fault_suite);
+
+#endif /* CONFIG_FAILSLAB */
 
 MODULE_DESCRIPTION("KUnit tests for the AMD IOMMU IVRS parser");
 MODULE_LICENSE("GPL");

@@ -16,6 +16,7 @@
 #include <linux/vmalloc.h>
 
 #include "dmar.h"
+#include "iommu_kunit_helpers.h"
 
 #define TBL_MAX		512
 #define TBL_MAX_STRUCTS	16
@@ -807,6 +808,81 @@ static struct kunit_suite dmar_test_suite = {
 };
 
 kunit_test_suite(dmar_test_suite);
+
+#ifdef CONFIG_FAILSLAB
+
+/* --- Allocation failures ----------------------------------------------- */
+
+struct dmar_fault_ctx {
+	struct tbl t;
+	struct dmar_parse_error err;
+	struct dmar_info *info;
+};
+
+static int dmar_fault_op(struct kunit *test, void *data)
+{
+	struct dmar_fault_ctx *c = data;
+
+	c->info = dmar_parse_table(c->t.b, c->t.len, &c->err);
+	return PTR_ERR_OR_ZERO(c->info);
+}
+
+/* The whole table made it: both units, their scopes, the RMRR. */
+static void dmar_fault_undo(struct kunit *test, void *data)
+{
+	struct dmar_fault_ctx *c = data;
+
+	KUNIT_EXPECT_EQ(test, c->info->nr_units, 2);
+	KUNIT_EXPECT_EQ(test, c->info->units[0].nr_scopes, 2);
+	KUNIT_EXPECT_EQ(test, c->info->units[1].nr_scopes, 1);
+	KUNIT_EXPECT_EQ(test, c->info->nr_rmrrs, 1);
+	dmar_info_free(c->info);
+	c->info = NULL;
+}
+
+/* A failed allocation is -ENOMEM, never blamed on the table. */
+static void dmar_fault_check(struct kunit *test, void *data)
+{
+	struct dmar_fault_ctx *c = data;
+
+	if (c->info)
+		KUNIT_EXPECT_EQ(test, PTR_ERR(c->info), -ENOMEM);
+	KUNIT_EXPECT_NULL(test, c->err.what);
+	KUNIT_EXPECT_NULL(test, c->err.why);
+	c->info = NULL;
+}
+
+static void dmar_parse_survives_allocation_failures(struct kunit *test)
+{
+	static const struct iommu_kunit_fault_case fc = {
+		.op = dmar_fault_op,
+		.undo = dmar_fault_undo,
+		.check = dmar_fault_check,
+		.check_frees = true,
+	};
+	struct dmar_fault_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	build_two_units(&c->t);
+	kunit_info(test, "%d allocations walked",
+		   iommu_kunit_fault_walk(test, &fc, c));
+}
+
+static struct kunit_case dmar_fault_test_cases[] = {
+	KUNIT_CASE(dmar_parse_survives_allocation_failures),
+	{}
+};
+
+static struct kunit_suite dmar_fault_test_suite = {
+	.name = "iommu_dmar_faults",
+	.suite_init = iommu_kunit_fault_suite_init,
+	.suite_exit = iommu_kunit_fault_suite_exit,
+	.test_cases = dmar_fault_test_cases,
+};
+
+kunit_test_suite(dmar_fault_test_suite);
+
+#endif /* CONFIG_FAILSLAB */
 
 MODULE_DESCRIPTION("KUnit tests for the DMAR table parser");
 MODULE_LICENSE("GPL");

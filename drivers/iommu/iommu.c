@@ -677,6 +677,13 @@ struct iommu_group_move {
 	char *reason;
 };
 
+/*
+ * A member's new "iommu_group" link is made under this name while the merge
+ * can still fail, and renamed at commit.  Renaming to a constant name takes
+ * no allocation, so the commit cannot fail.
+ */
+#define IOMMU_GROUP_LINK_NEXT	"iommu_group.next"
+
 /* Link @m's member into @dst; on failure nothing has changed. */
 static int iommu_group_move_prepare(struct iommu_group *dst,
 				    struct iommu_group *src,
@@ -703,6 +710,10 @@ static int iommu_group_move_prepare(struct iommu_group *dst,
 					       m->name);
 		if (ret)
 			goto err_name;
+		ret = sysfs_create_link_nowarn(&dev->kobj, &dst->kobj,
+					       IOMMU_GROUP_LINK_NEXT);
+		if (ret)
+			goto err_link;
 	}
 
 	scoped_guard(mutex, &src->mutex)
@@ -714,6 +725,8 @@ static int iommu_group_move_prepare(struct iommu_group *dst,
 	}
 	return 0;
 
+err_link:
+	sysfs_remove_link(dst->devices_kobj, m->name);
 err_name:
 	kfree(m->name);
 err_reason:
@@ -733,6 +746,7 @@ static void iommu_group_move_undo(struct iommu_group *dst,
 		sysfs_remove_link(dst->devices_kobj, m->gdev->name);
 		swap(m->name, m->gdev->name);
 	}
+	sysfs_remove_link(&m->gdev->dev->kobj, IOMMU_GROUP_LINK_NEXT);
 	scoped_guard(mutex, &src->mutex)
 		list_add(&m->gdev->list, &src->devices);
 	kfree(m->name);
@@ -756,9 +770,9 @@ static void iommu_group_move_commit(struct iommu_group *dst,
 	kfree(m->reason);
 
 	sysfs_remove_link(&dev->kobj, "iommu_group");
-	if (sysfs_create_link(&dev->kobj, &dst->kobj, "iommu_group"))
-		dev_warn(dev, "no iommu_group link to IOMMU group %d\n",
-			 dst->id);
+	WARN_ON(sysfs_rename_link_ns(&dev->kobj, &dst->kobj,
+				     IOMMU_GROUP_LINK_NEXT, "iommu_group",
+				     NULL));
 	dev->iommu_group = iommu_group_ref_get(dst);
 	/* The caller's reference keeps @src alive. */
 	kref_put(&src->users, iommu_group_release);

@@ -10,85 +10,13 @@
 
 #include <kunit/test.h>
 #include <linux/device.h>
-#include <linux/file.h>
-#include <linux/fs.h>
 #include <linux/iommu.h>
-#include <linux/kernfs.h>
 #include <linux/kthread.h>
-#include <linux/mount.h>
-#include <linux/namei.h>
 #include <linux/slab.h>
 
+#include "iommu_kunit_helpers.h"
+
 #define MAX_EVENTS 16
-
-static struct vfsmount *sysfs_mnt;
-
-/* Lookup @path below /sys, following a final link if @follow. */
-static struct kernfs_node *sysfs_node(const char *path, bool follow)
-{
-	struct kernfs_node *kn;
-	struct path p;
-
-	if (vfs_path_lookup(sysfs_mnt->mnt_root, sysfs_mnt, path,
-			    follow ? LOOKUP_FOLLOW : 0, &p))
-		return NULL;
-	kn = kernfs_node_from_dentry(p.dentry);
-	path_put(&p);
-	return kn;
-}
-
-static bool group_exists(int id)
-{
-	char path[48];
-
-	snprintf(path, sizeof(path), "kernel/iommu_groups/%d/devices", id);
-	return !!sysfs_node(path, false);
-}
-
-/* The node that /sys/kernel/iommu_groups/<id>/devices/<link> points to. */
-static struct kernfs_node *group_member(int id, const char *link)
-{
-	char path[96];
-
-	snprintf(path, sizeof(path), "kernel/iommu_groups/%d/devices/%s", id,
-		 link);
-	return sysfs_node(path, true);
-}
-
-/* The group id that @dev's "iommu_group" link names, or -1. */
-static int dev_group_link(struct device *dev)
-{
-	char *path = kobject_get_path(&dev->kobj, GFP_KERNEL);
-	struct kernfs_node *kn = NULL;
-	char *link;
-	int id = -1;
-
-	link = path ? kasprintf(GFP_KERNEL, "%s/iommu_group", path + 1) : NULL;
-	if (link)
-		kn = sysfs_node(link, true);
-	if (!kn || !kn->parent || strcmp(kn->parent->name, "iommu_groups") ||
-	    kstrtoint(kn->name, 10, &id))
-		id = -1;
-	kfree(link);
-	kfree(path);
-	return id;
-}
-
-static int sysfs_read(const char *path, char *buf, size_t len)
-{
-	struct file *f = file_open_root_mnt(sysfs_mnt, path, O_RDONLY, 0);
-	loff_t pos = 0;
-	ssize_t n;
-
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	n = kernel_read(f, buf, len - 1, &pos);
-	fput(f);
-	if (n < 0)
-		return n;
-	buf[n] = '\0';
-	return 0;
-}
 
 /* --- The mock IOMMU driver and its bus --------------------------------- */
 
@@ -116,39 +44,24 @@ static struct {
 	int removes;
 } mock;
 
-static int mock_find_key(struct device *dev, const void *data)
+static bool mock_same_key(struct device *a, struct device *b)
 {
-	return dev->iommu_group && to_mock_dev(dev)->key == *(const int *)data;
+	return to_mock_dev(a)->key == to_mock_dev(b)->key;
 }
 
 static struct iommu_group *mock_device_group(struct device *dev)
 {
-	struct iommu_group *group;
-	struct device *peer;
-
-	peer = bus_find_device(&mock_bus, NULL, &to_mock_dev(dev)->key,
-			       mock_find_key);
-	if (!peer)
-		return iommu_group_alloc();
-	group = iommu_group_get(peer);
-	put_device(peer);
-	return group ?: iommu_group_alloc();
+	return iommu_kunit_peer_group(dev, mock_same_key);
 }
 
 static int mock_add_device(struct device *dev)
 {
-	struct iommu_group *group;
-
 	mock.adds++;
 	if (to_mock_dev(dev)->key == MOCK_KEY_FAIL)
 		return -EIO;
 	if (to_mock_dev(dev)->key < 0)
 		return 0;
-	group = iommu_group_get_for_dev(dev);
-	if (IS_ERR(group))
-		return PTR_ERR(group);
-	iommu_group_put(group);
-	return 0;
+	return iommu_kunit_add_device(dev);
 }
 
 static void mock_remove_device(struct device *dev)
@@ -164,18 +77,8 @@ static const struct iommu_ops mock_ops = {
 };
 
 /* A second driver: every device alone, no remove_device callback. */
-static int other_add_device(struct device *dev)
-{
-	struct iommu_group *group = iommu_group_get_for_dev(dev);
-
-	if (IS_ERR(group))
-		return PTR_ERR(group);
-	iommu_group_put(group);
-	return 0;
-}
-
 static const struct iommu_ops other_ops = {
-	.add_device = other_add_device,
+	.add_device = iommu_kunit_add_device,
 	.device_group = generic_device_group,
 };
 
@@ -184,23 +87,11 @@ static void mock_dev_release(struct device *dev)
 	kfree(to_mock_dev(dev));
 }
 
-static void mock_dev_unregister(void *dev)
-{
-	device_unregister(dev);
-}
-
-static void mock_bus_clear(void *unused)
-{
-	bus_set_iommu(&mock_bus, NULL);
-}
-
 static void mock_bus_take(struct kunit *test)
 {
 	mock.adds = 0;
 	mock.removes = 0;
-	KUNIT_ASSERT_EQ(test, bus_set_iommu(&mock_bus, &mock_ops), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, mock_bus_clear,
-							NULL), 0);
+	iommu_kunit_bus_take(test, &mock_bus, &mock_ops);
 }
 
 /* Register a device on the mock bus, or on no bus under @parent. */
@@ -208,24 +99,12 @@ static struct device *dev_add(struct kunit *test, struct device *parent,
 			      const char *name, int key, bool on_bus)
 {
 	struct mock_dev *mdev = kzalloc(sizeof(*mdev), GFP_KERNEL);
-	int ret;
 
 	KUNIT_ASSERT_NOT_NULL(test, mdev);
 	mdev->key = key;
-	device_initialize(&mdev->dev);
-	mdev->dev.release = mock_dev_release;
-	mdev->dev.parent = parent;
-	if (on_bus)
-		mdev->dev.bus = &mock_bus;
-	ret = dev_set_name(&mdev->dev, "%s", name);
-	if (!ret)
-		ret = device_add(&mdev->dev);
-	if (ret) {
-		put_device(&mdev->dev);
-		KUNIT_ASSERT_EQ(test, ret, 0);
-	}
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, mock_dev_unregister,
-							&mdev->dev), 0);
+	iommu_kunit_device_init(test, &mdev->dev, on_bus ? &mock_bus : NULL,
+				parent, mock_dev_release, name);
+	iommu_kunit_device_add(test, &mdev->dev);
 	return &mdev->dev;
 }
 
@@ -242,7 +121,7 @@ static struct device *plain_dev_add(struct kunit *test, struct device *parent,
 
 static void dev_del(struct kunit *test, struct device *dev)
 {
-	kunit_release_action(test, mock_dev_unregister, dev);
+	iommu_kunit_device_del(test, dev);
 }
 
 static void group_put_action(void *group)
@@ -354,9 +233,9 @@ static void iommu_group_alloc_creates_sysfs_dir(struct kunit *test)
 	struct iommu_group *group = group_alloc(test);
 	int id = iommu_group_id(group);
 
-	KUNIT_EXPECT_TRUE(test, group_exists(id));
+	KUNIT_EXPECT_TRUE(test, iommu_kunit_group_exists(id));
 	group_put(test, group);
-	KUNIT_EXPECT_FALSE(test, group_exists(id));
+	KUNIT_EXPECT_FALSE(test, iommu_kunit_group_exists(id));
 }
 
 static void iommu_group_put_frees_on_last_reference(struct kunit *test)
@@ -369,12 +248,12 @@ static void iommu_group_put_frees_on_last_reference(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, iommu_group_ref_get(group), group);
 	iommu_group_put(group);
 	KUNIT_EXPECT_EQ(test, rc.calls, 0);
-	KUNIT_EXPECT_TRUE(test, group_exists(id));
+	KUNIT_EXPECT_TRUE(test, iommu_kunit_group_exists(id));
 
 	group_put(test, group);
 	KUNIT_EXPECT_EQ(test, rc.calls, 1);
 	KUNIT_EXPECT_PTR_EQ(test, rc.data, (void *)&rc);
-	KUNIT_EXPECT_FALSE(test, group_exists(id));
+	KUNIT_EXPECT_FALSE(test, iommu_kunit_group_exists(id));
 }
 
 static void iommu_group_iommudata_round_trips(struct kunit *test)
@@ -419,13 +298,13 @@ static void iommu_group_outlives_last_device_while_referenced(struct kunit *test
 	iommu_group_set_iommudata(group, &rc, count_release);
 	group_add(test, group, dev);
 	group_remove(test, dev);
-	KUNIT_EXPECT_TRUE(test, group_exists(id));
+	KUNIT_EXPECT_TRUE(test, iommu_kunit_group_exists(id));
 	KUNIT_EXPECT_EQ(test, rc.calls, 0);
-	KUNIT_EXPECT_NULL(test, group_member(id, "iommu-kunit-d0"));
+	KUNIT_EXPECT_NULL(test, iommu_kunit_group_member(id, "iommu-kunit-d0"));
 
 	group_put(test, group);
 	KUNIT_EXPECT_EQ(test, rc.calls, 1);
-	KUNIT_EXPECT_FALSE(test, group_exists(id));
+	KUNIT_EXPECT_FALSE(test, iommu_kunit_group_exists(id));
 }
 
 static void iommu_group_generic_device_group_isolates(struct kunit *test)
@@ -448,11 +327,12 @@ static void iommu_group_add_device_links_both_ways(struct kunit *test)
 	struct device *dev = plain_dev_add(test, NULL, "iommu-kunit-d0");
 	int id = iommu_group_id(group);
 
-	KUNIT_EXPECT_EQ(test, dev_group_link(dev), -1);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_dev_group_link(dev), -1);
 	group_add(test, group, dev);
-	KUNIT_EXPECT_PTR_EQ(test, group_member(id, "iommu-kunit-d0"),
+	KUNIT_EXPECT_PTR_EQ(test,
+			    iommu_kunit_group_member(id, "iommu-kunit-d0"),
 			    dev->kobj.sd);
-	KUNIT_EXPECT_EQ(test, dev_group_link(dev), id);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_dev_group_link(dev), id);
 	KUNIT_EXPECT_TRUE(test, device_iommu_mapped(dev));
 }
 
@@ -464,8 +344,8 @@ static void iommu_group_remove_device_drops_links(struct kunit *test)
 
 	group_add(test, group, dev);
 	group_remove(test, dev);
-	KUNIT_EXPECT_NULL(test, group_member(id, "iommu-kunit-d0"));
-	KUNIT_EXPECT_EQ(test, dev_group_link(dev), -1);
+	KUNIT_EXPECT_NULL(test, iommu_kunit_group_member(id, "iommu-kunit-d0"));
+	KUNIT_EXPECT_EQ(test, iommu_kunit_dev_group_link(dev), -1);
 	KUNIT_EXPECT_FALSE(test, device_iommu_mapped(dev));
 	KUNIT_EXPECT_NULL(test, iommu_group_get(dev));
 }
@@ -504,16 +384,18 @@ static void iommu_group_add_device_twice_fails(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, iommu_group_add_device(other, dev), -EBUSY);
 
 	/* Nothing changed: one link, in the first group only. */
-	KUNIT_EXPECT_NULL(test, group_member(iommu_group_id(group),
-					     "iommu-kunit-d0.1"));
-	KUNIT_EXPECT_NULL(test, group_member(other_id, "iommu-kunit-d0"));
-	KUNIT_EXPECT_EQ(test, dev_group_link(dev), iommu_group_id(group));
+	KUNIT_EXPECT_NULL(test, iommu_kunit_group_member(iommu_group_id(group),
+							 "iommu-kunit-d0.1"));
+	KUNIT_EXPECT_NULL(test,
+			  iommu_kunit_group_member(other_id, "iommu-kunit-d0"));
+	KUNIT_EXPECT_EQ(test, iommu_kunit_dev_group_link(dev),
+			iommu_group_id(group));
 	KUNIT_EXPECT_PTR_EQ(test, dev->iommu_group, group);
 
 	/* The failed adds took no reference: one put frees the other group. */
 	group_put(test, other);
 	KUNIT_EXPECT_EQ(test, rc.calls, 1);
-	KUNIT_EXPECT_FALSE(test, group_exists(other_id));
+	KUNIT_EXPECT_FALSE(test, iommu_kunit_group_exists(other_id));
 }
 
 static void iommu_group_name_clash_gets_suffix(struct kunit *test)
@@ -532,16 +414,21 @@ static void iommu_group_name_clash_gets_suffix(struct kunit *test)
 	group_add(test, group, d[0]);
 	group_add(test, group, d[1]);
 	group_add(test, group, d[2]);
-	KUNIT_EXPECT_PTR_EQ(test, group_member(id, "clash"), d[0]->kobj.sd);
-	KUNIT_EXPECT_PTR_EQ(test, group_member(id, "clash.1"), d[1]->kobj.sd);
-	KUNIT_EXPECT_PTR_EQ(test, group_member(id, "clash.2"), d[2]->kobj.sd);
+	KUNIT_EXPECT_PTR_EQ(test, iommu_kunit_group_member(id, "clash"),
+			    d[0]->kobj.sd);
+	KUNIT_EXPECT_PTR_EQ(test, iommu_kunit_group_member(id, "clash.1"),
+			    d[1]->kobj.sd);
+	KUNIT_EXPECT_PTR_EQ(test, iommu_kunit_group_member(id, "clash.2"),
+			    d[2]->kobj.sd);
 
 	/* A freed suffix is reused. */
 	group_remove(test, d[1]);
-	KUNIT_EXPECT_NULL(test, group_member(id, "clash.1"));
+	KUNIT_EXPECT_NULL(test, iommu_kunit_group_member(id, "clash.1"));
 	group_add(test, group, d[3]);
-	KUNIT_EXPECT_PTR_EQ(test, group_member(id, "clash.1"), d[3]->kobj.sd);
-	KUNIT_EXPECT_PTR_EQ(test, group_member(id, "clash"), d[0]->kobj.sd);
+	KUNIT_EXPECT_PTR_EQ(test, iommu_kunit_group_member(id, "clash.1"),
+			    d[3]->kobj.sd);
+	KUNIT_EXPECT_PTR_EQ(test, iommu_kunit_group_member(id, "clash"),
+			    d[0]->kobj.sd);
 }
 
 struct walk {
@@ -604,14 +491,16 @@ static void iommu_group_set_name_adds_name_file(struct kunit *test)
 
 	snprintf(path, sizeof(path), "kernel/iommu_groups/%d/name",
 		 iommu_group_id(group));
-	KUNIT_EXPECT_NULL(test, sysfs_node(path, false));
+	KUNIT_EXPECT_NULL(test, iommu_kunit_sysfs_node(path, false));
 
 	KUNIT_ASSERT_EQ(test, iommu_group_set_name(group, "domain0-pe1f"), 0);
-	KUNIT_ASSERT_EQ(test, sysfs_read(path, buf, sizeof(buf)), 0);
+	KUNIT_ASSERT_EQ(test,
+			iommu_kunit_sysfs_read(path, buf, sizeof(buf)), 0);
 	KUNIT_EXPECT_STREQ(test, buf, "domain0-pe1f\n");
 
 	KUNIT_ASSERT_EQ(test, iommu_group_set_name(group, "renamed"), 0);
-	KUNIT_ASSERT_EQ(test, sysfs_read(path, buf, sizeof(buf)), 0);
+	KUNIT_ASSERT_EQ(test,
+			iommu_kunit_sysfs_read(path, buf, sizeof(buf)), 0);
 	KUNIT_EXPECT_STREQ(test, buf, "renamed\n");
 }
 
@@ -623,9 +512,9 @@ static void iommu_group_set_name_null_removes_file(struct kunit *test)
 	snprintf(path, sizeof(path), "kernel/iommu_groups/%d/name",
 		 iommu_group_id(group));
 	KUNIT_ASSERT_EQ(test, iommu_group_set_name(group, "pe"), 0);
-	KUNIT_EXPECT_NOT_NULL(test, sysfs_node(path, false));
+	KUNIT_EXPECT_NOT_NULL(test, iommu_kunit_sysfs_node(path, false));
 	KUNIT_ASSERT_EQ(test, iommu_group_set_name(group, NULL), 0);
-	KUNIT_EXPECT_NULL(test, sysfs_node(path, false));
+	KUNIT_EXPECT_NULL(test, iommu_kunit_sysfs_node(path, false));
 	/* Removing a name that is not there is harmless. */
 	KUNIT_EXPECT_EQ(test, iommu_group_set_name(group, NULL), 0);
 }
@@ -675,10 +564,11 @@ static void bus_set_iommu_replays_existing_devices(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, d0->iommu_group);
 	mock_bus_take(test);
 	KUNIT_EXPECT_EQ(test, mock.adds, 3);
-	KUNIT_EXPECT_GE(test, dev_group_link(d0), 0);
-	KUNIT_EXPECT_GE(test, dev_group_link(d1), 0);
-	KUNIT_EXPECT_NE(test, dev_group_link(d0), dev_group_link(d1));
-	KUNIT_EXPECT_EQ(test, dev_group_link(d2), -1);
+	KUNIT_EXPECT_GE(test, iommu_kunit_dev_group_link(d0), 0);
+	KUNIT_EXPECT_GE(test, iommu_kunit_dev_group_link(d1), 0);
+	KUNIT_EXPECT_NE(test, iommu_kunit_dev_group_link(d0),
+			iommu_kunit_dev_group_link(d1));
+	KUNIT_EXPECT_EQ(test, iommu_kunit_dev_group_link(d2), -1);
 }
 
 static void bus_set_iommu_refuses_second_ops(struct kunit *test)
@@ -704,13 +594,13 @@ static void bus_set_iommu_null_returns_the_bus(struct kunit *test)
 	mock_bus_take(test);
 	d0 = bus_dev_add(test, "mock0", 0);
 	d1 = bus_dev_add(test, "mock1", MOCK_KEY_NONE);
-	id = dev_group_link(d0);
+	id = iommu_kunit_dev_group_link(d0);
 	KUNIT_ASSERT_GE(test, id, 0);
 
 	KUNIT_EXPECT_EQ(test, bus_set_iommu(&mock_bus, NULL), 0);
 	KUNIT_EXPECT_EQ(test, mock.removes, 1);	/* only the grouped one */
 	KUNIT_EXPECT_NULL(test, d0->iommu_group);
-	KUNIT_EXPECT_FALSE(test, group_exists(id));
+	KUNIT_EXPECT_FALSE(test, iommu_kunit_group_exists(id));
 	KUNIT_EXPECT_NULL(test, d1->iommu_group);
 
 	/* The bus is free for another driver. */
@@ -736,6 +626,7 @@ static void bus_set_iommu_requires_add_device(struct kunit *test)
 static void bus_notifier_groups_added_devices(struct kunit *test)
 {
 	struct device *a, *b, *c;
+	int id;
 
 	mock_bus_take(test);
 	a = bus_dev_add(test, "mock0", 7);
@@ -746,7 +637,8 @@ static void bus_notifier_groups_added_devices(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, a->iommu_group);
 	KUNIT_EXPECT_PTR_EQ(test, a->iommu_group, b->iommu_group);
 	KUNIT_EXPECT_PTR_NE(test, a->iommu_group, c->iommu_group);
-	KUNIT_EXPECT_PTR_EQ(test, group_member(dev_group_link(a), "mock1"),
+	id = iommu_kunit_dev_group_link(a);
+	KUNIT_EXPECT_PTR_EQ(test, iommu_kunit_group_member(id, "mock1"),
 			    b->kobj.sd);
 }
 
@@ -768,13 +660,13 @@ static void bus_notifier_removes_deleted_devices(struct kunit *test)
 
 	dev_del(test, a);
 	KUNIT_EXPECT_EQ(test, mock.removes, 1);
-	KUNIT_EXPECT_NULL(test, group_member(id, "mock0"));
-	KUNIT_EXPECT_TRUE(test, group_exists(id));
+	KUNIT_EXPECT_NULL(test, iommu_kunit_group_member(id, "mock0"));
+	KUNIT_EXPECT_TRUE(test, iommu_kunit_group_exists(id));
 	KUNIT_EXPECT_EQ(test, rc.calls, 0);
 
 	dev_del(test, b);
 	KUNIT_EXPECT_EQ(test, mock.removes, 2);
-	KUNIT_EXPECT_FALSE(test, group_exists(id));
+	KUNIT_EXPECT_FALSE(test, iommu_kunit_group_exists(id));
 	KUNIT_EXPECT_EQ(test, rc.calls, 1);
 }
 
@@ -786,7 +678,7 @@ static void bus_notifier_skips_untranslated_devices(struct kunit *test)
 	dev = bus_dev_add(test, "mock0", MOCK_KEY_NONE);
 	KUNIT_EXPECT_EQ(test, mock.adds, 1);
 	KUNIT_EXPECT_NULL(test, dev->iommu_group);
-	KUNIT_EXPECT_EQ(test, dev_group_link(dev), -1);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_dev_group_link(dev), -1);
 	dev_del(test, dev);
 	KUNIT_EXPECT_EQ(test, mock.removes, 0);
 }
@@ -975,24 +867,12 @@ static void bus_notifier_events_follow_device_lifetime(struct kunit *test)
 
 static int iommu_group_suite_init(struct kunit_suite *suite)
 {
-	struct file_system_type *sysfs = get_fs_type("sysfs");
-	int ret;
-
-	if (!sysfs)
-		return -ENODEV;
-	sysfs_mnt = kern_mount(sysfs);
-	if (IS_ERR(sysfs_mnt))
-		return PTR_ERR(sysfs_mnt);
-	ret = bus_register(&mock_bus);
-	if (ret)
-		kern_unmount(sysfs_mnt);
-	return ret;
+	return iommu_kunit_suite_init(&mock_bus);
 }
 
 static void iommu_group_suite_exit(struct kunit_suite *suite)
 {
-	bus_unregister(&mock_bus);
-	kern_unmount(sysfs_mnt);
+	iommu_kunit_suite_exit(&mock_bus);
 }
 
 static struct kunit_case iommu_group_test_cases[] = {
@@ -1136,12 +1016,13 @@ static int stress_sysfs(struct stress *s, u32 r)
 
 	snprintf(path, sizeof(path), "kernel/iommu_groups/%d/name",
 		 iommu_group_id(group));
-	ret = sysfs_read(path, buf, sizeof(buf));
+	ret = iommu_kunit_sysfs_read(path, buf, sizeof(buf));
 	if (ret)
 		return ret;
 	if (strcmp(buf, "stress\n"))
 		return -EINVAL;
-	group_member(iommu_group_id(group), dev_name(s->dev[r % STRESS_DEVS]));
+	iommu_kunit_group_member(iommu_group_id(group),
+				 dev_name(s->dev[r % STRESS_DEVS]));
 	return 0;
 }
 
@@ -1226,7 +1107,7 @@ static void iommu_group_concurrent_users_stay_consistent(struct kunit *test)
 	for (i = 0; i < STRESS_GROUPS; i++)
 		iommu_group_for_each_dev(s->group[i], &members, stress_count);
 	for (i = 0; i < STRESS_DEVS; i++) {
-		int id = dev_group_link(s->dev[i]);
+		int id = iommu_kunit_dev_group_link(s->dev[i]);
 
 		KUNIT_EXPECT_EQ(test, !!s->dev[i]->iommu_group, id >= 0);
 		if (id >= 0)
@@ -1267,79 +1148,6 @@ kunit_test_suite(iommu_stress_test_suite);
 
 /* --- Allocation failures ----------------------------------------------- */
 
-/*
- * failslab skips GFP_KERNEL allocations unless told otherwise through its
- * debugfs knobs, which have no kernel_write(); set the values they point to.
- */
-static void *failslab_knob(struct vfsmount *mnt, const char *name)
-{
-	struct path p;
-	void *knob;
-
-	if (vfs_path_lookup(mnt->mnt_root, mnt, name, 0, &p))
-		return NULL;
-	knob = d_inode(p.dentry)->i_private;
-	path_put(&p);
-	return knob;
-}
-
-static bool *failslab_ignore_reclaim;
-
-/*
- * One operation under test: @op runs with an injected failure, @undo reverses
- * a successful @op, @check asserts the state after a failed or undone @op.
- */
-struct fault_case {
-	int (*op)(struct kunit *test, void *ctx);
-	void (*undo)(struct kunit *test, void *ctx);
-	void (*check)(struct kunit *test, void *ctx);
-};
-
-/* The id a new group gets: unchanged if nothing leaked a group or an id. */
-static int next_group_id(struct kunit *test)
-{
-	struct iommu_group *group = iommu_group_alloc();
-	int id;
-
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, group);
-	id = iommu_group_id(group);
-	iommu_group_put(group);
-	return id;
-}
-
-/*
- * Make the n-th allocation of @fc->op fail, for n = 1, 2, ... until @op runs
- * without reaching the n-th.  Returns how many allocations @op makes.
- */
-static int fault_walk(struct kunit *test, const struct fault_case *fc,
-		      void *ctx)
-{
-	int free_id = next_group_id(test);
-	unsigned int n, left;
-	int ret;
-
-	for (n = 1; n < 1000; n++) {
-		WRITE_ONCE(current->fail_nth, n);
-		ret = fc->op(test, ctx);
-		left = READ_ONCE(current->fail_nth);
-		WRITE_ONCE(current->fail_nth, 0);
-
-		/* An operation may survive a failure (a lost uevent, say). */
-		if (!ret)
-			fc->undo(test, ctx);
-		fc->check(test, ctx);
-		KUNIT_EXPECT_EQ_MSG(test, next_group_id(test), free_id,
-				    "failing allocation %u leaked a group", n);
-		if (left) {
-			KUNIT_EXPECT_EQ_MSG(test, ret, 0,
-					    "failed with no failure injected");
-			return n - 1;
-		}
-	}
-	KUNIT_FAIL(test, "more than %u allocations", n);
-	return n;
-}
-
 struct fault_ctx {
 	struct iommu_group *group;
 	struct device *dev;
@@ -1363,7 +1171,7 @@ static void fault_alloc_undo(struct kunit *test, void *data)
 {
 	struct fault_ctx *c = data;
 
-	KUNIT_EXPECT_TRUE(test, group_exists(c->id));
+	KUNIT_EXPECT_TRUE(test, iommu_kunit_group_exists(c->id));
 	iommu_group_put(c->group);
 	KUNIT_EXPECT_EQ(test, c->rc.calls, 1);
 	c->rc.calls = 0;
@@ -1376,12 +1184,13 @@ static void fault_alloc_check(struct kunit *test, void *data)
 
 static void iommu_group_alloc_survives_allocation_failures(struct kunit *test)
 {
-	static const struct fault_case fc = {
+	static const struct iommu_kunit_fault_case fc = {
 		fault_alloc_op, fault_alloc_undo, fault_alloc_check,
 	};
 	struct fault_ctx c = {};
 
-	kunit_info(test, "%d allocations walked", fault_walk(test, &fc, &c));
+	kunit_info(test, "%d allocations walked",
+		   iommu_kunit_fault_walk(test, &fc, &c));
 }
 
 static int fault_add_op(struct kunit *test, void *data)
@@ -1395,8 +1204,9 @@ static void fault_add_undo(struct kunit *test, void *data)
 {
 	struct fault_ctx *c = data;
 
-	KUNIT_EXPECT_EQ(test, dev_group_link(c->dev), c->id);
-	KUNIT_EXPECT_PTR_EQ(test, group_member(c->id, dev_name(c->dev)),
+	KUNIT_EXPECT_EQ(test, iommu_kunit_dev_group_link(c->dev), c->id);
+	KUNIT_EXPECT_PTR_EQ(test,
+			    iommu_kunit_group_member(c->id, dev_name(c->dev)),
 			    c->dev->kobj.sd);
 	iommu_group_remove_device(c->dev);
 }
@@ -1406,15 +1216,16 @@ static void fault_add_check(struct kunit *test, void *data)
 	struct fault_ctx *c = data;
 
 	KUNIT_EXPECT_NULL(test, c->dev->iommu_group);
-	KUNIT_EXPECT_EQ(test, dev_group_link(c->dev), -1);
-	KUNIT_EXPECT_NULL(test, group_member(c->id, dev_name(c->dev)));
+	KUNIT_EXPECT_EQ(test, iommu_kunit_dev_group_link(c->dev), -1);
+	KUNIT_EXPECT_NULL(test,
+			  iommu_kunit_group_member(c->id, dev_name(c->dev)));
 	KUNIT_EXPECT_EQ(test, c->rc.calls, 0);
-	KUNIT_EXPECT_TRUE(test, group_exists(c->id));
+	KUNIT_EXPECT_TRUE(test, iommu_kunit_group_exists(c->id));
 }
 
 static void iommu_group_add_device_survives_allocation_failures(struct kunit *test)
 {
-	static const struct fault_case fc = {
+	static const struct iommu_kunit_fault_case fc = {
 		fault_add_op, fault_add_undo, fault_add_check,
 	};
 	struct fault_ctx c = {};
@@ -1423,7 +1234,8 @@ static void iommu_group_add_device_survives_allocation_failures(struct kunit *te
 	c.id = iommu_group_id(c.group);
 	iommu_group_set_iommudata(c.group, &c.rc, count_release);
 	c.dev = plain_dev_add(test, NULL, "iommu-kunit-d0");
-	kunit_info(test, "%d allocations walked", fault_walk(test, &fc, &c));
+	kunit_info(test, "%d allocations walked",
+		   iommu_kunit_fault_walk(test, &fc, &c));
 	group_put(test, c.group);
 	KUNIT_EXPECT_EQ(test, c.rc.calls, 1);
 }
@@ -1439,7 +1251,8 @@ static void fault_name_read(struct kunit *test, struct fault_ctx *c,
 	char path[48], buf[16];
 
 	snprintf(path, sizeof(path), "kernel/iommu_groups/%d/name", c->id);
-	KUNIT_ASSERT_EQ(test, sysfs_read(path, buf, sizeof(buf)), 0);
+	KUNIT_ASSERT_EQ(test,
+			iommu_kunit_sysfs_read(path, buf, sizeof(buf)), 0);
 	KUNIT_EXPECT_STREQ(test, buf, expect);
 }
 
@@ -1458,7 +1271,7 @@ static void fault_name_check(struct kunit *test, void *data)
 
 static void iommu_group_set_name_survives_allocation_failures(struct kunit *test)
 {
-	static const struct fault_case fc = {
+	static const struct iommu_kunit_fault_case fc = {
 		fault_name_op, fault_name_undo, fault_name_check,
 	};
 	struct fault_ctx c = {};
@@ -1466,7 +1279,8 @@ static void iommu_group_set_name_survives_allocation_failures(struct kunit *test
 	c.group = group_alloc(test);
 	c.id = iommu_group_id(c.group);
 	KUNIT_ASSERT_EQ(test, iommu_group_set_name(c.group, "old"), 0);
-	kunit_info(test, "%d allocations walked", fault_walk(test, &fc, &c));
+	kunit_info(test, "%d allocations walked",
+		   iommu_kunit_fault_walk(test, &fc, &c));
 }
 
 /*
@@ -1498,16 +1312,17 @@ static int fault_bus_add_op(struct kunit *test, void *data)
 static void fault_bus_add_undo(struct kunit *test, void *data)
 {
 	struct fault_ctx *c = data;
-	int id = dev_group_link(c->dev);
+	int id = iommu_kunit_dev_group_link(c->dev);
 
 	/* The device may have come without a group; then it has no link. */
 	KUNIT_EXPECT_EQ(test, !!c->dev->iommu_group, id >= 0);
 	if (id >= 0)
-		KUNIT_EXPECT_PTR_EQ(test, group_member(id, "mock-fault"),
+		KUNIT_EXPECT_PTR_EQ(test,
+				    iommu_kunit_group_member(id, "mock-fault"),
 				    c->dev->kobj.sd);
 	device_unregister(c->dev);
 	if (id >= 0)
-		KUNIT_EXPECT_FALSE(test, group_exists(id));
+		KUNIT_EXPECT_FALSE(test, iommu_kunit_group_exists(id));
 	c->dev = NULL;
 }
 
@@ -1518,13 +1333,14 @@ static void fault_bus_add_check(struct kunit *test, void *data)
 
 static void bus_notifier_survives_allocation_failures(struct kunit *test)
 {
-	static const struct fault_case fc = {
+	static const struct iommu_kunit_fault_case fc = {
 		fault_bus_add_op, fault_bus_add_undo, fault_bus_add_check,
 	};
 	struct fault_ctx c = {};
 
 	mock_bus_take(test);
-	kunit_info(test, "%d allocations walked", fault_walk(test, &fc, &c));
+	kunit_info(test, "%d allocations walked",
+		   iommu_kunit_fault_walk(test, &fc, &c));
 }
 
 static int fault_bus_set_op(struct kunit *test, void *data)
@@ -1543,49 +1359,250 @@ static void fault_bus_set_check(struct kunit *test, void *data)
 
 	/* No group left behind, and the bus is free again. */
 	KUNIT_EXPECT_NULL(test, c->dev->iommu_group);
-	KUNIT_EXPECT_EQ(test, dev_group_link(c->dev), -1);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_dev_group_link(c->dev), -1);
 	KUNIT_EXPECT_EQ(test, bus_set_iommu(&mock_bus, NULL), -ENODEV);
 }
 
 static void bus_set_iommu_survives_allocation_failures(struct kunit *test)
 {
-	static const struct fault_case fc = {
+	static const struct iommu_kunit_fault_case fc = {
 		fault_bus_set_op, fault_bus_set_undo, fault_bus_set_check,
 	};
 	struct fault_ctx c = {};
 
 	c.dev = bus_dev_add(test, "mock0", 0);
 	bus_dev_add(test, "mock1", 0);
-	kunit_info(test, "%d allocations walked", fault_walk(test, &fc, &c));
+	kunit_info(test, "%d allocations walked",
+		   iommu_kunit_fault_walk(test, &fc, &c));
+}
+
+/* Two groups: @a with d0, @b with d1 and d2, which a merge moves to @a. */
+struct fault_merge_ctx {
+	struct iommu_group *a, *b;
+	struct device *dev[3];
+	struct event_log *log;
+};
+
+static int fault_merge_op(struct kunit *test, void *data)
+{
+	struct fault_merge_ctx *c = data;
+
+	guard(mutex)(&iommu_probe_device_lock);
+	return iommu_group_merge(c->a, c->b);
+}
+
+/* @dev is a member of @group, with both links, and of no other group. */
+static void fault_expect_member(struct kunit *test, struct device *dev,
+				struct iommu_group *group,
+				struct iommu_group *other)
+{
+	int id = iommu_group_id(group);
+
+	KUNIT_EXPECT_PTR_EQ(test, dev->iommu_group, group);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_dev_group_link(dev), id);
+	KUNIT_EXPECT_PTR_EQ(test, iommu_kunit_group_member(id, dev_name(dev)),
+			    dev->kobj.sd);
+	KUNIT_EXPECT_NULL(test, iommu_kunit_group_member(iommu_group_id(other),
+							 dev_name(dev)));
+}
+
+/* All three in @a; then d1 and d2 go back to @b for the next run. */
+static void fault_merge_undo(struct kunit *test, void *data)
+{
+	struct fault_merge_ctx *c = data;
+	int i;
+
+	KUNIT_EXPECT_EQ(test, iommu_kunit_group_members(c->a), 3);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_group_members(c->b), 0);
+	for (i = 0; i < 3; i++)
+		fault_expect_member(test, c->dev[i], c->a, c->b);
+	for (i = 1; i < 3; i++) {
+		iommu_group_remove_device(c->dev[i]);
+		KUNIT_EXPECT_EQ(test, iommu_group_add_device(c->b, c->dev[i]),
+				0);
+	}
+	c->log->n = 0;
+}
+
+/*
+ * Nothing moved: d1 and d2 are still members of @b only, each of them was
+ * told it left @b and came back, and @b still exists.
+ */
+static void fault_merge_check(struct kunit *test, void *data)
+{
+	struct fault_merge_ctx *c = data;
+	int i;
+
+	KUNIT_EXPECT_EQ(test, iommu_kunit_group_members(c->a), 1);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_group_members(c->b), 2);
+	fault_expect_member(test, c->dev[0], c->a, c->b);
+	for (i = 1; i < 3; i++)
+		fault_expect_member(test, c->dev[i], c->b, c->a);
+	KUNIT_EXPECT_TRUE(test, iommu_kunit_group_exists(iommu_group_id(c->b)));
+	if (c->log->n) {
+		KUNIT_EXPECT_EQ(test, c->log->n, 4);
+		KUNIT_EXPECT_EQ(test, c->log->event[0],
+				IOMMU_GROUP_NOTIFY_DEL_DEVICE);
+		KUNIT_EXPECT_EQ(test, c->log->event[3],
+				IOMMU_GROUP_NOTIFY_ADD_DEVICE);
+	}
+	c->log->n = 0;
+}
+
+static void iommu_group_merge_survives_allocation_failures(struct kunit *test)
+{
+	static const struct iommu_kunit_fault_case fc = {
+		.op = fault_merge_op,
+		.undo = fault_merge_undo,
+		.check = fault_merge_check,
+		.check_frees = true,
+	};
+	struct fault_merge_ctx c = {};
+	char name[24];
+	int i;
+
+	c.a = group_alloc(test);
+	c.b = group_alloc(test);
+	for (i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "iommu-kunit-m%d", i);
+		c.dev[i] = plain_dev_add(test, NULL, name);
+		group_add(test, i ? c.b : c.a, c.dev[i]);
+	}
+	c.log = event_log_register(test, c.b);
+	kunit_info(test, "%d allocations walked",
+		   iommu_kunit_fault_walk(test, &fc, &c));
+	iommu_group_unregister_notifier(c.b, &c.log->nb);
+}
+
+/*
+ * Removal: the device is the last member of its group and holds the last
+ * reference, so the group dies with the removal.
+ */
+static int fault_remove_op(struct kunit *test, void *data)
+{
+	iommu_group_remove_device(((struct fault_ctx *)data)->dev);
+	return 0;
+}
+
+/* Gone from its group, which is gone; then a new group for the next run. */
+static void fault_remove_undo(struct kunit *test, void *data)
+{
+	struct fault_ctx *c = data;
+
+	KUNIT_EXPECT_NULL(test, c->dev->iommu_group);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_dev_group_link(c->dev), -1);
+	KUNIT_EXPECT_FALSE(test, iommu_kunit_group_exists(c->id));
+	KUNIT_EXPECT_EQ(test, c->rc.calls, 1);
+
+	c->rc.calls = 0;
+	c->group = iommu_group_alloc();
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c->group);
+	c->id = iommu_group_id(c->group);
+	iommu_group_set_iommudata(c->group, &c->rc, count_release);
+	KUNIT_EXPECT_EQ(test, iommu_group_add_device(c->group, c->dev), 0);
+	iommu_group_put(c->group);
+}
+
+static void fault_remove_check(struct kunit *test, void *data)
+{
+	struct fault_ctx *c = data;
+
+	KUNIT_EXPECT_PTR_EQ(test, c->dev->iommu_group, c->group);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_dev_group_link(c->dev), c->id);
+}
+
+static void iommu_group_remove_device_survives_allocation_failures(struct kunit *test)
+{
+	static const struct iommu_kunit_fault_case fc = {
+		.op = fault_remove_op,
+		.undo = fault_remove_undo,
+		.check = fault_remove_check,
+		.frees_all = true,
+	};
+	struct fault_ctx c = {};
+
+	c.dev = plain_dev_add(test, NULL, "iommu-kunit-r0");
+	c.group = iommu_group_alloc();
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c.group);
+	c.id = iommu_group_id(c.group);
+	iommu_group_set_iommudata(c.group, &c.rc, count_release);
+	KUNIT_EXPECT_EQ(test, iommu_group_add_device(c.group, c.dev), 0);
+	iommu_group_put(c.group);
+	kunit_info(test, "%d allocations walked",
+		   iommu_kunit_fault_walk(test, &fc, &c));
+	iommu_group_remove_device(c.dev);
+	KUNIT_EXPECT_EQ(test, c.rc.calls, 1);
+}
+
+/*
+ * A grouped device deleted from the mock bus: the driver core's removal and
+ * the bus notifier's, through the driver's remove_device, both run with
+ * their allocations failing in turn.  The test keeps a reference on the
+ * device to look at it afterwards.
+ */
+static int fault_bus_del_op(struct kunit *test, void *data)
+{
+	device_unregister(((struct fault_ctx *)data)->dev);
+	return 0;
+}
+
+static void fault_bus_del_undo(struct kunit *test, void *data)
+{
+	struct fault_ctx *c = data;
+
+	KUNIT_EXPECT_NULL(test, c->dev->iommu_group);
+	KUNIT_EXPECT_FALSE(test, iommu_kunit_group_exists(c->id));
+	KUNIT_EXPECT_EQ(test, mock.removes, 1);
+	put_device(c->dev);
+
+	/* A new device in a new group, for the next run. */
+	mock.removes = 0;
+	c->dev = NULL;
+	KUNIT_ASSERT_EQ(test, fault_bus_add_op(test, c), 0);
+	get_device(c->dev);
+	c->id = iommu_kunit_dev_group_link(c->dev);
+}
+
+static void fault_bus_del_check(struct kunit *test, void *data)
+{
+	struct fault_ctx *c = data;
+
+	KUNIT_ASSERT_NOT_NULL(test, c->dev);
+	KUNIT_EXPECT_GE(test, c->id, 0);
+	KUNIT_EXPECT_EQ(test, iommu_group_id(c->dev->iommu_group), c->id);
+}
+
+static void bus_notifier_removal_survives_allocation_failures(struct kunit *test)
+{
+	static const struct iommu_kunit_fault_case fc = {
+		.op = fault_bus_del_op,
+		.undo = fault_bus_del_undo,
+		.check = fault_bus_del_check,
+		.frees_all = true,
+	};
+	struct fault_ctx c = {};
+
+	mock_bus_take(test);
+	KUNIT_ASSERT_EQ(test, fault_bus_add_op(test, &c), 0);
+	get_device(c.dev);
+	c.id = iommu_kunit_dev_group_link(c.dev);
+	kunit_info(test, "%d allocations walked",
+		   iommu_kunit_fault_walk(test, &fc, &c));
+	device_unregister(c.dev);
+	put_device(c.dev);
 }
 
 static int iommu_fault_suite_init(struct kunit_suite *suite)
 {
-	struct file_system_type *type = get_fs_type("debugfs");
-	struct vfsmount *mnt;
-	unsigned long *verbose;
+	int ret = iommu_kunit_failslab_init();
 
-	if (!type)
-		return -ENODEV;
-	mnt = kern_mount(type);
-	if (IS_ERR(mnt))
-		return PTR_ERR(mnt);
-	failslab_ignore_reclaim = failslab_knob(mnt, "failslab/ignore-gfp-wait");
-	verbose = failslab_knob(mnt, "failslab/verbose");
-	kern_unmount(mnt);
-	if (!failslab_ignore_reclaim || !verbose)
-		return -ENODEV;
-
-	/* Fail GFP_KERNEL allocations too, and quietly. */
-	WRITE_ONCE(*failslab_ignore_reclaim, false);
-	WRITE_ONCE(*verbose, 0);
-	return iommu_group_suite_init(suite);
+	return ret ?: iommu_group_suite_init(suite);
 }
 
 static void iommu_fault_suite_exit(struct kunit_suite *suite)
 {
 	iommu_group_suite_exit(suite);
-	WRITE_ONCE(*failslab_ignore_reclaim, true);
+	iommu_kunit_failslab_exit();
 }
 
 static struct kunit_case iommu_fault_test_cases[] = {
@@ -1594,6 +1611,9 @@ static struct kunit_case iommu_fault_test_cases[] = {
 	KUNIT_CASE(iommu_group_set_name_survives_allocation_failures),
 	KUNIT_CASE(bus_notifier_survives_allocation_failures),
 	KUNIT_CASE(bus_set_iommu_survives_allocation_failures),
+	KUNIT_CASE(iommu_group_merge_survives_allocation_failures),
+	KUNIT_CASE(iommu_group_remove_device_survives_allocation_failures),
+	KUNIT_CASE(bus_notifier_removal_survives_allocation_failures),
 	{}
 };
 

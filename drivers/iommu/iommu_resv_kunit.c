@@ -11,15 +11,12 @@
 
 #include <kunit/test.h>
 #include <linux/device.h>
-#include <linux/file.h>
-#include <linux/fs.h>
 #include <linux/iommu.h>
-#include <linux/mount.h>
 #include <linux/slab.h>
 
-#define MAX_REGIONS 4
+#include "iommu_kunit_helpers.h"
 
-static struct vfsmount *sysfs_mnt;
+#define MAX_REGIONS 4
 
 /* A device on the mock bus: devices with one @key share a group. */
 struct resv_dev {
@@ -35,33 +32,14 @@ static const struct bus_type resv_bus = {
 	.name = "iommu_resv_kunit",
 };
 
-static int resv_find_key(struct device *dev, const void *data)
+static bool resv_same_key(struct device *a, struct device *b)
 {
-	return dev->iommu_group && to_resv_dev(dev)->key == *(const int *)data;
+	return to_resv_dev(a)->key == to_resv_dev(b)->key;
 }
 
 static struct iommu_group *resv_device_group(struct device *dev)
 {
-	struct iommu_group *group;
-	struct device *peer;
-
-	peer = bus_find_device(&resv_bus, NULL, &to_resv_dev(dev)->key,
-			       resv_find_key);
-	if (!peer)
-		return iommu_group_alloc();
-	group = iommu_group_get(peer);
-	put_device(peer);
-	return group ?: iommu_group_alloc();
-}
-
-static int resv_add_device(struct device *dev)
-{
-	struct iommu_group *group = iommu_group_get_for_dev(dev);
-
-	if (IS_ERR(group))
-		return PTR_ERR(group);
-	iommu_group_put(group);
-	return 0;
+	return iommu_kunit_peer_group(dev, resv_same_key);
 }
 
 static void resv_get_regions(struct device *dev, struct list_head *list)
@@ -82,7 +60,7 @@ static void resv_get_regions(struct device *dev, struct list_head *list)
 }
 
 static const struct iommu_ops resv_ops = {
-	.add_device = resv_add_device,
+	.add_device = iommu_kunit_add_device,
 	.device_group = resv_device_group,
 	.get_resv_regions = resv_get_regions,
 };
@@ -92,21 +70,9 @@ static void resv_dev_release(struct device *dev)
 	kfree(to_resv_dev(dev));
 }
 
-static void resv_dev_unregister(void *dev)
-{
-	device_unregister(dev);
-}
-
-static void resv_bus_clear(void *unused)
-{
-	bus_set_iommu(&resv_bus, NULL);
-}
-
 static void resv_bus_take(struct kunit *test)
 {
-	KUNIT_ASSERT_EQ(test, bus_set_iommu(&resv_bus, &resv_ops), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, resv_bus_clear,
-							NULL), 0);
+	iommu_kunit_bus_take(test, &resv_bus, &resv_ops);
 }
 
 /* A device, not yet registered, to be given regions with resv(). */
@@ -114,18 +80,11 @@ static struct resv_dev *resv_dev_new(struct kunit *test, const char *name,
 				     int key)
 {
 	struct resv_dev *rdev = kzalloc(sizeof(*rdev), GFP_KERNEL);
-	int ret;
 
 	KUNIT_ASSERT_NOT_NULL(test, rdev);
 	rdev->key = key;
-	device_initialize(&rdev->dev);
-	rdev->dev.release = resv_dev_release;
-	rdev->dev.bus = &resv_bus;
-	ret = dev_set_name(&rdev->dev, "%s", name);
-	if (ret) {
-		put_device(&rdev->dev);
-		KUNIT_ASSERT_EQ(test, ret, 0);
-	}
+	iommu_kunit_device_init(test, &rdev->dev, &resv_bus, NULL,
+				resv_dev_release, name);
 	return rdev;
 }
 
@@ -142,15 +101,7 @@ static void resv(struct resv_dev *rdev, u64 start, u64 end,
 
 static struct device *resv_dev_add(struct kunit *test, struct resv_dev *rdev)
 {
-	int ret = device_add(&rdev->dev);
-
-	if (ret) {
-		put_device(&rdev->dev);
-		KUNIT_ASSERT_EQ(test, ret, 0);
-	}
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-							resv_dev_unregister,
-							&rdev->dev), 0);
+	iommu_kunit_device_add(test, &rdev->dev);
 	return &rdev->dev;
 }
 
@@ -174,20 +125,13 @@ static char *read_regions(struct kunit *test, struct iommu_group *group)
 {
 	char *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
 	char path[64];
-	struct file *f;
-	loff_t pos = 0;
-	ssize_t n;
+	int ret;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	snprintf(path, sizeof(path), "kernel/iommu_groups/%d/reserved_regions",
 		 iommu_group_id(group));
-	f = file_open_root_mnt(sysfs_mnt, path, O_RDONLY, 0);
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(f), "open %s: %ld", path,
-			       PTR_ERR(f));
-	n = kernel_read(f, buf, PAGE_SIZE - 1, &pos);
-	fput(f);
-	KUNIT_ASSERT_GE(test, n, 0);
-	buf[n] = '\0';
+	ret = iommu_kunit_sysfs_read(path, buf, PAGE_SIZE);
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "read %s", path);
 	return buf;
 }
 
@@ -341,7 +285,7 @@ static void iommu_resv_file_follows_membership(struct kunit *test)
 	resv_dev_add(test, b);
 	group = group_of(test, &a->dev);
 
-	kunit_release_action(test, resv_dev_unregister, &b->dev);
+	iommu_kunit_device_del(test, &b->dev);
 	KUNIT_EXPECT_STREQ(test, read_regions(test, group),
 			   "0x0000000000001000 0x0000000000001fff direct\n");
 }
@@ -386,24 +330,12 @@ static void iommu_resv_x86_msi_helper_appends_window(struct kunit *test)
 
 static int iommu_resv_suite_init(struct kunit_suite *suite)
 {
-	struct file_system_type *sysfs = get_fs_type("sysfs");
-	int ret;
-
-	if (!sysfs)
-		return -ENODEV;
-	sysfs_mnt = kern_mount(sysfs);
-	if (IS_ERR(sysfs_mnt))
-		return PTR_ERR(sysfs_mnt);
-	ret = bus_register(&resv_bus);
-	if (ret)
-		kern_unmount(sysfs_mnt);
-	return ret;
+	return iommu_kunit_suite_init(&resv_bus);
 }
 
 static void iommu_resv_suite_exit(struct kunit_suite *suite)
 {
-	bus_unregister(&resv_bus);
-	kern_unmount(sysfs_mnt);
+	iommu_kunit_suite_exit(&resv_bus);
 }
 
 static struct kunit_case iommu_resv_test_cases[] = {

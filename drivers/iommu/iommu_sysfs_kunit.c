@@ -7,50 +7,17 @@
 #include <kunit/device.h>
 #include <kunit/test.h>
 #include <linux/device.h>
-#include <linux/fs.h>
 #include <linux/iommu.h>
-#include <linux/kernfs.h>
-#include <linux/mount.h>
-#include <linux/namei.h>
 #include <linux/slab.h>
 
-static struct vfsmount *sysfs_mnt;
-
-/* Lookup @path below /sys, following a final link if @follow. */
-static struct kernfs_node *sysfs_node(const char *path, bool follow)
-{
-	struct kernfs_node *kn;
-	struct path p;
-
-	if (vfs_path_lookup(sysfs_mnt->mnt_root, sysfs_mnt, path,
-			    follow ? LOOKUP_FOLLOW : 0, &p))
-		return NULL;
-	kn = kernfs_node_from_dentry(p.dentry);
-	path_put(&p);
-	return kn;
-}
-
-/* The node of <@dev's directory>/@rel, following a final link. */
-static struct kernfs_node *dev_node(struct device *dev, const char *rel)
-{
-	char *path = kobject_get_path(&dev->kobj, GFP_KERNEL);
-	struct kernfs_node *kn = NULL;
-	char *full;
-
-	full = path ? kasprintf(GFP_KERNEL, "%s/%s", path + 1, rel) : NULL;
-	if (full)
-		kn = sysfs_node(full, true);
-	kfree(full);
-	kfree(path);
-	return kn;
-}
+#include "iommu_kunit_helpers.h"
 
 static struct kernfs_node *class_node(const char *rel)
 {
 	char path[128];
 
 	snprintf(path, sizeof(path), "class/iommu/%s", rel);
-	return sysfs_node(path, true);
+	return iommu_kunit_sysfs_node(path, true);
 }
 
 /* What /sys/class/iommu/@iommu/devices/<@dev's name> points to. */
@@ -60,7 +27,7 @@ static struct kernfs_node *link_node(const char *iommu, struct device *dev)
 
 	snprintf(path, sizeof(path), "class/iommu/%s/devices/%s", iommu,
 		 dev_name(dev));
-	return sysfs_node(path, true);
+	return iommu_kunit_sysfs_node(path, true);
 }
 
 static void sysfs_remove_action(void *iommu)
@@ -130,11 +97,12 @@ static void iommu_device_link_adds_both_links(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, iommu_device_link(iommu, dev), 0);
 	KUNIT_EXPECT_PTR_EQ(test, link_node("kunit-link", dev), dev->kobj.sd);
-	KUNIT_EXPECT_PTR_EQ(test, dev_node(dev, "iommu"), iommu->dev->kobj.sd);
+	KUNIT_EXPECT_PTR_EQ(test, iommu_kunit_dev_node(dev, "iommu"),
+			    iommu->dev->kobj.sd);
 
 	iommu_device_unlink(iommu, dev);
 	KUNIT_EXPECT_NULL(test, link_node("kunit-link", dev));
-	KUNIT_EXPECT_NULL(test, dev_node(dev, "iommu"));
+	KUNIT_EXPECT_NULL(test, iommu_kunit_dev_node(dev, "iommu"));
 	/* The instance itself stays. */
 	KUNIT_EXPECT_NOT_NULL(test, class_node("kunit-link/devices"));
 }
@@ -151,7 +119,8 @@ static void iommu_device_link_keeps_devices_apart(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, link_node("kunit-a", da));
 	KUNIT_EXPECT_NULL(test, link_node("kunit-a", db));
 	KUNIT_EXPECT_NOT_NULL(test, link_node("kunit-b", db));
-	KUNIT_EXPECT_PTR_EQ(test, dev_node(db, "iommu"), b->dev->kobj.sd);
+	KUNIT_EXPECT_PTR_EQ(test, iommu_kunit_dev_node(db, "iommu"),
+			    b->dev->kobj.sd);
 	iommu_device_unlink(a, da);
 	iommu_device_unlink(b, db);
 }
@@ -167,7 +136,8 @@ static void iommu_device_link_second_instance_fails_cleanly(struct kunit *test)
 	/* The failed link left nothing behind in the second instance. */
 	KUNIT_EXPECT_PTR_EQ(test, link_node("kunit-first", dev), dev->kobj.sd);
 	KUNIT_EXPECT_NULL(test, link_node("kunit-second", dev));
-	KUNIT_EXPECT_PTR_EQ(test, dev_node(dev, "iommu"), a->dev->kobj.sd);
+	KUNIT_EXPECT_PTR_EQ(test, iommu_kunit_dev_node(dev, "iommu"),
+			    a->dev->kobj.sd);
 	iommu_device_unlink(a, dev);
 }
 
@@ -179,7 +149,7 @@ static void iommu_device_link_needs_sysfs_instance(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, iommu_device_link(&bare, dev), -ENODEV);
 	KUNIT_EXPECT_EQ(test, iommu_device_link(NULL, dev), -ENODEV);
 	KUNIT_EXPECT_EQ(test, iommu_device_link(ERR_PTR(-EIO), dev), -ENODEV);
-	KUNIT_EXPECT_NULL(test, dev_node(dev, "iommu"));
+	KUNIT_EXPECT_NULL(test, iommu_kunit_dev_node(dev, "iommu"));
 	/* Harmless on an instance that is not in sysfs. */
 	iommu_device_unlink(&bare, dev);
 	iommu_device_sysfs_remove(&bare);
@@ -187,17 +157,12 @@ static void iommu_device_link_needs_sysfs_instance(struct kunit *test)
 
 static int iommu_sysfs_suite_init(struct kunit_suite *suite)
 {
-	struct file_system_type *sysfs = get_fs_type("sysfs");
-
-	if (!sysfs)
-		return -ENODEV;
-	sysfs_mnt = kern_mount(sysfs);
-	return PTR_ERR_OR_ZERO(sysfs_mnt);
+	return iommu_kunit_suite_init(NULL);
 }
 
 static void iommu_sysfs_suite_exit(struct kunit_suite *suite)
 {
-	kern_unmount(sysfs_mnt);
+	iommu_kunit_suite_exit(NULL);
 }
 
 static struct kunit_case iommu_sysfs_test_cases[] = {

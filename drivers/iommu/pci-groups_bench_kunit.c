@@ -20,6 +20,7 @@
 #include <linux/slab.h>
 #include <linux/vmstat.h>
 
+#include "iommu_kunit_helpers.h"
 #include "pci-groups_fake.h"
 
 #define POD_FUNCTIONS	256
@@ -27,25 +28,14 @@
 
 static int bench_add_device(struct device *dev)
 {
-	struct iommu_group *group;
-
 	if (!fake_on_bus(to_pci_dev(dev)))
 		return 0;
-	group = iommu_group_get_for_dev(dev);
-	if (IS_ERR(group))
-		return PTR_ERR(group);
-	iommu_group_put(group);
-	return 0;
-}
-
-static void bench_remove_device(struct device *dev)
-{
-	iommu_group_remove_device(dev);
+	return iommu_kunit_add_device(dev);
 }
 
 static const struct iommu_ops bench_ops = {
 	.add_device = bench_add_device,
-	.remove_device = bench_remove_device,
+	.remove_device = iommu_group_remove_device,
 	.device_group = pci_device_group,
 };
 

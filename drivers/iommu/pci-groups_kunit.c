@@ -11,7 +11,6 @@
  */
 
 #include <kunit/test.h>
-#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/iommu.h>
 #include <linux/mount.h>
@@ -21,6 +20,7 @@
 #include <linux/string.h>
 #include <linux/xarray.h>
 
+#include "iommu_kunit_helpers.h"
 #include "pci-groups_fake.h"
 
 static void fake_pci_fini_action(void *fp)
@@ -44,38 +44,20 @@ static struct fake_pci *fake_pci_new(struct kunit *test, u8 root_nr)
 
 static int mock_pci_add_device(struct device *dev)
 {
-	struct iommu_group *group;
-
 	if (!fake_on_bus(to_pci_dev(dev)))
 		return 0;
-	group = iommu_group_get_for_dev(dev);
-	if (IS_ERR(group))
-		return PTR_ERR(group);
-	iommu_group_put(group);
-	return 0;
-}
-
-static void mock_pci_remove_device(struct device *dev)
-{
-	iommu_group_remove_device(dev);
+	return iommu_kunit_add_device(dev);
 }
 
 static const struct iommu_ops mock_pci_ops = {
 	.add_device = mock_pci_add_device,
-	.remove_device = mock_pci_remove_device,
+	.remove_device = iommu_group_remove_device,
 	.device_group = pci_device_group,
 };
 
-static void mock_pci_release(void *unused)
-{
-	bus_set_iommu(&pci_bus_type, NULL);
-}
-
 static void mock_pci_take(struct kunit *test)
 {
-	KUNIT_ASSERT_EQ(test, bus_set_iommu(&pci_bus_type, &mock_pci_ops), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, mock_pci_release,
-							NULL), 0);
+	iommu_kunit_bus_take(test, &pci_bus_type, &mock_pci_ops);
 }
 
 /* A hierarchy below root bus @root, grouped as it is scanned. */
@@ -516,21 +498,10 @@ static struct vfsmount *debugfs_mnt;
 /* Read /sys/kernel/debug/iommu/groups/<id> into @buf. */
 static int read_reasons(int id, char *buf, size_t len)
 {
-	struct file *f;
 	char path[32];
-	loff_t pos = 0;
-	ssize_t n;
 
 	snprintf(path, sizeof(path), "iommu/groups/%d", id);
-	f = file_open_root_mnt(debugfs_mnt, path, O_RDONLY, 0);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	n = kernel_read(f, buf, len - 1, &pos);
-	fput(f);
-	if (n < 0)
-		return n;
-	buf[n] = '\0';
-	return 0;
+	return iommu_kunit_read_file(debugfs_mnt, path, buf, len);
 }
 
 /* Every member of a group has a line saying why it is there. */

@@ -12,73 +12,20 @@
 
 #include <kunit/test.h>
 #include <linux/device.h>
-#include <linux/file.h>
-#include <linux/fs.h>
 #include <linux/iommu.h>
-#include <linux/kernfs.h>
-#include <linux/mount.h>
-#include <linux/namei.h>
 #include <linux/slab.h>
 
+#include "iommu_kunit_helpers.h"
 #include "pe-groups.h"
-
-static struct vfsmount *pe_sysfs;
-
-static struct kernfs_node *pe_sysfs_node(const char *path, bool follow)
-{
-	struct kernfs_node *kn;
-	struct path p;
-
-	if (vfs_path_lookup(pe_sysfs->mnt_root, pe_sysfs, path,
-			    follow ? LOOKUP_FOLLOW : 0, &p))
-		return NULL;
-	kn = kernfs_node_from_dentry(p.dentry);
-	path_put(&p);
-	return kn;
-}
-
-static bool pe_group_dir_exists(int id)
-{
-	char path[48];
-
-	snprintf(path, sizeof(path), "kernel/iommu_groups/%d", id);
-	return !!pe_sysfs_node(path, false);
-}
 
 /* The contents of /sys/kernel/iommu_groups/<id>/name, or "" if none. */
 static void pe_group_name(int id, char *buf, size_t len)
 {
-	struct file *f;
 	char path[48];
-	loff_t pos = 0;
-	ssize_t n;
 
-	buf[0] = '\0';
 	snprintf(path, sizeof(path), "kernel/iommu_groups/%d/name", id);
-	f = file_open_root_mnt(pe_sysfs, path, O_RDONLY, 0);
-	if (IS_ERR(f))
-		return;
-	n = kernel_read(f, buf, len - 1, &pos);
-	fput(f);
-	buf[n > 0 ? n : 0] = '\0';
-}
-
-/* The group number that @dev's "iommu_group" link names, or -1. */
-static int pe_dev_link(struct device *dev)
-{
-	char *path = kobject_get_path(&dev->kobj, GFP_KERNEL);
-	struct kernfs_node *kn = NULL;
-	char *link;
-	int id = -1;
-
-	link = path ? kasprintf(GFP_KERNEL, "%s/iommu_group", path + 1) : NULL;
-	if (link)
-		kn = pe_sysfs_node(link, true);
-	if (!kn || kstrtoint(kn->name, 10, &id))
-		id = -1;
-	kfree(link);
-	kfree(path);
-	return id;
+	if (iommu_kunit_sysfs_read(path, buf, len))
+		buf[0] = '\0';
 }
 
 /* --- The mock platform: a PE map and a bus ------------------------------ */
@@ -176,11 +123,6 @@ static void mock_pe_dev_release(struct device *dev)
 	kfree(to_mock_pe_dev(dev));
 }
 
-static void mock_pe_dev_unregister(void *dev)
-{
-	device_unregister(dev);
-}
-
 /* A device of @pe, not yet registered. */
 static struct device *mock_pe_dev_new(struct kunit *test, struct mock_pe *pe,
 				      const char *name)
@@ -189,13 +131,8 @@ static struct device *mock_pe_dev_new(struct kunit *test, struct mock_pe *pe,
 
 	KUNIT_ASSERT_NOT_NULL(test, pdev);
 	pdev->pe = pe;
-	device_initialize(&pdev->dev);
-	pdev->dev.bus = &mock_pe_bus;
-	pdev->dev.release = mock_pe_dev_release;
-	if (dev_set_name(&pdev->dev, "%s", name)) {
-		put_device(&pdev->dev);
-		KUNIT_FAIL_AND_ABORT(test, "no memory for a device name");
-	}
+	iommu_kunit_device_init(test, &pdev->dev, &mock_pe_bus, NULL,
+				mock_pe_dev_release, name);
 	return &pdev->dev;
 }
 
@@ -204,34 +141,14 @@ static struct device *mock_pe_dev_add(struct kunit *test, struct mock_pe *pe,
 				      const char *name)
 {
 	struct device *dev = mock_pe_dev_new(test, pe, name);
-	int ret = device_add(dev);
 
-	if (ret) {
-		put_device(dev);
-		KUNIT_FAIL_AND_ABORT(test, "device_add: %d", ret);
-	}
-	ret = kunit_add_action_or_reset(test, mock_pe_dev_unregister, dev);
-	KUNIT_ASSERT_EQ(test, ret, 0);
+	iommu_kunit_device_add(test, dev);
 	return dev;
 }
 
 static void mock_pe_dev_del(struct kunit *test, struct device *dev)
 {
-	kunit_release_action(test, mock_pe_dev_unregister, dev);
-}
-
-static int mock_pe_count_fn(struct device *dev, void *data)
-{
-	(*(int *)data)++;
-	return 0;
-}
-
-static int mock_pe_members(struct iommu_group *group)
-{
-	int n = 0;
-
-	iommu_group_for_each_dev(group, &n, mock_pe_count_fn);
-	return n;
+	iommu_kunit_device_del(test, dev);
 }
 
 /* @dev's group number, checked against its sysfs link; -1 if none. */
@@ -241,7 +158,7 @@ static int mock_pe_group_of(struct kunit *test, struct device *dev)
 	int id = group ? iommu_group_id(group) : -1;
 
 	iommu_group_put(group);
-	KUNIT_EXPECT_EQ(test, pe_dev_link(dev), id);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_dev_group_link(dev), id);
 	return id;
 }
 
@@ -264,7 +181,7 @@ static void pe_group_named_after_pe(struct kunit *test)
 	mock_pe_unregister(pe);
 	KUNIT_EXPECT_EQ(test, pe->released, 1);
 	KUNIT_EXPECT_NULL(test, pe->group);
-	KUNIT_EXPECT_FALSE(test, pe_group_dir_exists(id));
+	KUNIT_EXPECT_FALSE(test, iommu_kunit_group_exists(id));
 }
 
 static void pe_group_names_large_numbers(struct kunit *test)
@@ -310,8 +227,8 @@ static void pe_devices_share_their_pe_group(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mock_pe_group_of(test, a1), ga);
 	KUNIT_EXPECT_EQ(test, mock_pe_group_of(test, a2), ga);
 	KUNIT_EXPECT_EQ(test, mock_pe_group_of(test, b1), gb);
-	KUNIT_EXPECT_EQ(test, mock_pe_members(a->group), 3);
-	KUNIT_EXPECT_EQ(test, mock_pe_members(b->group), 2);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_group_members(a->group), 3);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_group_members(b->group), 2);
 }
 
 static void pe_device_outside_every_pe_has_no_group(struct kunit *test)
@@ -327,7 +244,7 @@ static void pe_device_outside_every_pe_has_no_group(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mock_pe_group_of(test, out), -1);
 	KUNIT_EXPECT_EQ(test, mock_pe_group_of(test, in),
 			iommu_group_id(pe->group));
-	KUNIT_EXPECT_EQ(test, mock_pe_members(pe->group), 1);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_group_members(pe->group), 1);
 }
 
 /* The PE's data goes exactly once, after the platform and every member. */
@@ -345,7 +262,7 @@ static void pe_iommudata_released_once(struct kunit *test)
 	/* The PE goes first (a host bridge being removed): members hold on. */
 	mock_pe_unregister(pe);
 	KUNIT_EXPECT_EQ(test, pe->released, 0);
-	KUNIT_EXPECT_TRUE(test, pe_group_dir_exists(id));
+	KUNIT_EXPECT_TRUE(test, iommu_kunit_group_exists(id));
 	KUNIT_EXPECT_EQ(test, mock_pe_group_of(test, d0), id);
 
 	mock_pe_dev_del(test, d0);
@@ -355,7 +272,7 @@ static void pe_iommudata_released_once(struct kunit *test)
 	mock_pe_dev_del(test, d1);
 	KUNIT_EXPECT_EQ(test, pe->released, 1);
 	KUNIT_EXPECT_NULL(test, pe->group);
-	KUNIT_EXPECT_FALSE(test, pe_group_dir_exists(id));
+	KUNIT_EXPECT_FALSE(test, iommu_kunit_group_exists(id));
 }
 
 /* Removal undoes membership; the PE's group stays while the PE does. */
@@ -370,13 +287,13 @@ static void pe_removal_undoes_membership(struct kunit *test)
 	id = iommu_group_id(pe->group);
 	d0 = mock_pe_dev_add(test, pe, "d0");
 	d1 = mock_pe_dev_add(test, pe, "d1");
-	KUNIT_EXPECT_EQ(test, mock_pe_members(pe->group), 2);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_group_members(pe->group), 2);
 
 	mock_pe_dev_del(test, d0);
-	KUNIT_EXPECT_EQ(test, mock_pe_members(pe->group), 1);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_group_members(pe->group), 1);
 	mock_pe_dev_del(test, d1);
-	KUNIT_EXPECT_EQ(test, mock_pe_members(pe->group), 0);
-	KUNIT_EXPECT_TRUE(test, pe_group_dir_exists(id));
+	KUNIT_EXPECT_EQ(test, iommu_kunit_group_members(pe->group), 0);
+	KUNIT_EXPECT_TRUE(test, iommu_kunit_group_exists(id));
 	pe_group_name(id, name, sizeof(name));
 	KUNIT_EXPECT_STREQ(test, name, "domain0-pe5\n");
 	KUNIT_EXPECT_EQ(test, pe->released, 0);
@@ -388,7 +305,7 @@ static void pe_removal_undoes_membership(struct kunit *test)
 
 	mock_pe_unregister(pe);
 	KUNIT_EXPECT_EQ(test, pe->released, 1);
-	KUNIT_EXPECT_FALSE(test, pe_group_dir_exists(id));
+	KUNIT_EXPECT_FALSE(test, iommu_kunit_group_exists(id));
 }
 
 /*
@@ -413,7 +330,7 @@ static void pe_late_add_joins_once(struct kunit *test)
 	/* Neither path adds it twice. */
 	KUNIT_EXPECT_EQ(test, iommu_pe_add_device_to(pe->group, dev), -EBUSY);
 	KUNIT_EXPECT_EQ(test, iommu_probe_device(dev), 0);
-	KUNIT_EXPECT_EQ(test, mock_pe_members(pe->group), 1);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_group_members(pe->group), 1);
 }
 
 static void pe_late_add_refuses_bad_input(struct kunit *test)
@@ -434,7 +351,7 @@ static void pe_late_add_refuses_bad_input(struct kunit *test)
 	dev = mock_pe_dev_add(test, NULL, "nogroup");
 	KUNIT_EXPECT_EQ(test, iommu_pe_add_device_to(NULL, dev), -ENODEV);
 	KUNIT_EXPECT_EQ(test, mock_pe_group_of(test, dev), -1);
-	KUNIT_EXPECT_EQ(test, mock_pe_members(pe->group), 0);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_group_members(pe->group), 0);
 }
 
 static int pe_test_init(struct kunit *test)
@@ -450,24 +367,12 @@ static void pe_test_exit(struct kunit *test)
 
 static int pe_suite_init(struct kunit_suite *suite)
 {
-	struct file_system_type *sysfs = get_fs_type("sysfs");
-	int ret;
-
-	if (!sysfs)
-		return -ENODEV;
-	pe_sysfs = kern_mount(sysfs);
-	if (IS_ERR(pe_sysfs))
-		return PTR_ERR(pe_sysfs);
-	ret = bus_register(&mock_pe_bus);
-	if (ret)
-		kern_unmount(pe_sysfs);
-	return ret;
+	return iommu_kunit_suite_init(&mock_pe_bus);
 }
 
 static void pe_suite_exit(struct kunit_suite *suite)
 {
-	bus_unregister(&mock_pe_bus);
-	kern_unmount(pe_sysfs);
+	iommu_kunit_suite_exit(&mock_pe_bus);
 }
 
 static struct kunit_case pe_test_cases[] = {

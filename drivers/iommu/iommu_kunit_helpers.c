@@ -1,0 +1,753 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Helpers shared by the IOMMU KUnit suites; see iommu_kunit_helpers.h.
+ *
+ * Built only when a suite that uses them is.  Suites run one after another,
+ * so the sysfs mount and the failslab and allocation-tracking state are
+ * plain globals.
+ */
+
+#include <kunit/test.h>
+#include <linux/device.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/iommu.h>
+#include <linux/kernfs.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/tracepoint.h>
+#include <trace/events/kmem.h>
+
+#include "iommu_kunit_helpers.h"
+
+static struct vfsmount *iommu_kunit_sysfs;
+static unsigned int iommu_kunit_sysfs_users;
+
+/* --- sysfs, as userspace reads it -------------------------------------- */
+
+/**
+ * iommu_kunit_sysfs_mount - mount sysfs privately for the suite
+ *
+ * Every other sysfs helper reads through this mount.  Calls nest; each
+ * successful one is paired with iommu_kunit_sysfs_unmount().
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, or a negative errno.
+ */
+int iommu_kunit_sysfs_mount(void)
+{
+	struct file_system_type *type;
+	struct vfsmount *mnt;
+
+	if (iommu_kunit_sysfs_users++)
+		return 0;
+	type = get_fs_type("sysfs");
+	mnt = type ? kern_mount(type) : ERR_PTR(-ENODEV);
+	if (IS_ERR(mnt)) {
+		iommu_kunit_sysfs_users = 0;
+		return PTR_ERR(mnt);
+	}
+	iommu_kunit_sysfs = mnt;
+	return 0;
+}
+
+/**
+ * iommu_kunit_sysfs_unmount - drop what iommu_kunit_sysfs_mount() took
+ *
+ * Context: Process context; may sleep.
+ */
+void iommu_kunit_sysfs_unmount(void)
+{
+	if (WARN_ON(!iommu_kunit_sysfs_users) || --iommu_kunit_sysfs_users)
+		return;
+	kern_unmount(iommu_kunit_sysfs);
+	iommu_kunit_sysfs = NULL;
+}
+
+/**
+ * iommu_kunit_sysfs_node - look a path up below /sys
+ * @path: relative to /sys, e.g. "kernel/iommu_groups/0/devices"
+ * @follow: follow a final symbolic link
+ *
+ * The node is not pinned; compare it, do not dereference it after the
+ * object behind it may have gone.
+ *
+ * Context: Process context; may sleep.  sysfs must be mounted.
+ * Return: the kernfs node, or NULL if there is none.
+ */
+struct kernfs_node *iommu_kunit_sysfs_node(const char *path, bool follow)
+{
+	struct kernfs_node *kn;
+	struct path p;
+
+	if (vfs_path_lookup(iommu_kunit_sysfs->mnt_root, iommu_kunit_sysfs,
+			    path, follow ? LOOKUP_FOLLOW : 0, &p))
+		return NULL;
+	kn = kernfs_node_from_dentry(p.dentry);
+	path_put(&p);
+	return kn;
+}
+
+/**
+ * iommu_kunit_dev_node - look a path up below a device's sysfs directory
+ * @dev: the device
+ * @rel: the path relative to @dev's directory, e.g. "iommu_group"
+ *
+ * Context: Process context; may sleep.  sysfs must be mounted.
+ * Return: the kernfs node @rel leads to, a final link followed, or NULL.
+ */
+struct kernfs_node *iommu_kunit_dev_node(struct device *dev, const char *rel)
+{
+	char *path = kobject_get_path(&dev->kobj, GFP_KERNEL);
+	struct kernfs_node *kn = NULL;
+	char *full;
+
+	full = path ? kasprintf(GFP_KERNEL, "%s/%s", path + 1, rel) : NULL;
+	if (full)
+		kn = iommu_kunit_sysfs_node(full, true);
+	kfree(full);
+	kfree(path);
+	return kn;
+}
+
+/**
+ * iommu_kunit_read_file - read a file of a private mount
+ * @mnt: the mount
+ * @path: relative to @mnt's root
+ * @buf: where the contents go, NUL-terminated
+ * @len: size of @buf; at most @len - 1 bytes are read
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, or a negative errno if the file cannot be opened or read.
+ */
+int iommu_kunit_read_file(struct vfsmount *mnt, const char *path, char *buf,
+			  size_t len)
+{
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	f = file_open_root_mnt(mnt, path, O_RDONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_read(f, buf, len - 1, &pos);
+	fput(f);
+	if (n < 0)
+		return n;
+	buf[n] = '\0';
+	return 0;
+}
+
+/**
+ * iommu_kunit_sysfs_read - read a sysfs file
+ * @path: relative to /sys
+ * @buf: where the contents go, NUL-terminated
+ * @len: size of @buf; at most @len - 1 bytes are read
+ *
+ * Context: Process context; may sleep.  sysfs must be mounted.
+ * Return: 0, or a negative errno if the file cannot be opened or read.
+ */
+int iommu_kunit_sysfs_read(const char *path, char *buf, size_t len)
+{
+	return iommu_kunit_read_file(iommu_kunit_sysfs, path, buf, len);
+}
+
+/**
+ * iommu_kunit_group_exists - whether /sys/kernel/iommu_groups/<id> exists
+ * @id: the group number
+ *
+ * Context: Process context; may sleep.  sysfs must be mounted.
+ * Return: true if the group's directory is there.
+ */
+bool iommu_kunit_group_exists(int id)
+{
+	char path[48];
+
+	snprintf(path, sizeof(path), "kernel/iommu_groups/%d", id);
+	return !!iommu_kunit_sysfs_node(path, false);
+}
+
+/**
+ * iommu_kunit_group_member - where a member link of a group points
+ * @id: the group number
+ * @link: the link's name in /sys/kernel/iommu_groups/<@id>/devices
+ *
+ * Context: Process context; may sleep.  sysfs must be mounted.
+ * Return: the node of the device the link points to, or NULL.
+ */
+struct kernfs_node *iommu_kunit_group_member(int id, const char *link)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "kernel/iommu_groups/%d/devices/%s", id,
+		 link);
+	return iommu_kunit_sysfs_node(path, true);
+}
+
+/**
+ * iommu_kunit_dev_group_link - the group a device's "iommu_group" link names
+ * @dev: the device
+ *
+ * Context: Process context; may sleep.  sysfs must be mounted.
+ * Return: the number of the group directory the link points to, or -1 if
+ * there is no link or it points elsewhere.
+ */
+int iommu_kunit_dev_group_link(struct device *dev)
+{
+	struct kernfs_node *kn = iommu_kunit_dev_node(dev, "iommu_group");
+	int id;
+
+	if (!kn || !kn->parent || strcmp(kn->parent->name, "iommu_groups") ||
+	    kstrtoint(kn->name, 10, &id))
+		return -1;
+	return id;
+}
+
+/* --- Test buses and the mock IOMMU drivers on them -------------------- */
+
+/**
+ * iommu_kunit_suite_init - set up a suite that drives a test bus
+ * @bus: the suite's bus type, registered here; or NULL for none
+ *
+ * Mounts sysfs and registers @bus.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, or a negative errno with nothing left set up.
+ */
+int iommu_kunit_suite_init(const struct bus_type *bus)
+{
+	int ret = iommu_kunit_sysfs_mount();
+
+	if (ret || !bus)
+		return ret;
+	ret = bus_register(bus);
+	if (ret)
+		iommu_kunit_sysfs_unmount();
+	return ret;
+}
+
+/**
+ * iommu_kunit_suite_exit - undo iommu_kunit_suite_init()
+ * @bus: the bus type given to iommu_kunit_suite_init()
+ *
+ * Context: Process context; may sleep.
+ */
+void iommu_kunit_suite_exit(const struct bus_type *bus)
+{
+	if (bus)
+		bus_unregister(bus);
+	iommu_kunit_sysfs_unmount();
+}
+
+static void iommu_kunit_bus_clear(void *bus)
+{
+	bus_set_iommu(bus, NULL);
+}
+
+/**
+ * iommu_kunit_bus_take - hand a bus to a mock IOMMU driver for one test
+ * @test: the test; the bus is taken back when it ends
+ * @bus: the bus type
+ * @ops: the mock driver's callbacks
+ *
+ * Context: Process context; may sleep.  Aborts @test on failure.
+ */
+void iommu_kunit_bus_take(struct kunit *test, const struct bus_type *bus,
+			  const struct iommu_ops *ops)
+{
+	KUNIT_ASSERT_EQ(test, bus_set_iommu(bus, ops), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							iommu_kunit_bus_clear,
+							(void *)bus), 0);
+}
+
+/**
+ * iommu_kunit_add_device - an add_device callback for mock IOMMU drivers
+ * @dev: the device
+ *
+ * Puts @dev into the group its driver's device_group callback chooses.
+ *
+ * Context: Process context; may sleep.  As for add_device callbacks.
+ * Return: 0, or the negative errno of iommu_group_get_for_dev().
+ */
+int iommu_kunit_add_device(struct device *dev)
+{
+	struct iommu_group *group = iommu_group_get_for_dev(dev);
+
+	if (IS_ERR(group))
+		return PTR_ERR(group);
+	iommu_group_put(group);
+	return 0;
+}
+
+struct iommu_kunit_peer {
+	struct device *dev;
+	bool (*same)(struct device *a, struct device *b);
+};
+
+static int iommu_kunit_peer_match(struct device *peer, const void *data)
+{
+	const struct iommu_kunit_peer *p = data;
+
+	return peer != p->dev && peer->iommu_group && p->same(peer, p->dev);
+}
+
+/**
+ * iommu_kunit_peer_group - a device_group for mock IOMMU drivers
+ * @dev: the device to find a group for
+ * @same: whether two devices of @dev's bus must share a group
+ *
+ * Context: Process context; may sleep.
+ * Return: a reference on the group of a grouped device of @dev's bus for
+ * which @same is true, or else on a new group; or an ERR_PTR().
+ */
+struct iommu_group *iommu_kunit_peer_group(struct device *dev,
+					   bool (*same)(struct device *a,
+							struct device *b))
+{
+	struct iommu_kunit_peer p = { .dev = dev, .same = same };
+	struct iommu_group *group;
+	struct device *peer;
+
+	peer = bus_find_device(dev->bus, NULL, &p, iommu_kunit_peer_match);
+	if (!peer)
+		return iommu_group_alloc();
+	group = iommu_group_get(peer);
+	put_device(peer);
+	return group ?: iommu_group_alloc();
+}
+
+static int iommu_kunit_count_one(struct device *dev, void *data)
+{
+	(*(int *)data)++;
+	return 0;
+}
+
+/**
+ * iommu_kunit_group_members - count the members of a group
+ * @group: the group
+ *
+ * Context: Process context; may sleep.  Takes the group's mutex.
+ * Return: how many devices are in @group.
+ */
+int iommu_kunit_group_members(struct iommu_group *group)
+{
+	int n = 0;
+
+	iommu_group_for_each_dev(group, &n, iommu_kunit_count_one);
+	return n;
+}
+
+/* --- Devices that live as long as a test ------------------------------- */
+
+/**
+ * iommu_kunit_device_init - initialise and name a device, not yet added
+ * @test: the test
+ * @dev: the device, zeroed, inside a structure that @release frees
+ * @bus: its bus type, or NULL
+ * @parent: its parent, or NULL
+ * @release: frees the structure around @dev
+ * @name: its name
+ *
+ * From here on @dev is freed by put_device(), also when this fails.
+ *
+ * Context: Process context; may sleep.  Aborts @test on failure.
+ */
+void iommu_kunit_device_init(struct kunit *test, struct device *dev,
+			     const struct bus_type *bus, struct device *parent,
+			     void (*release)(struct device *dev),
+			     const char *name)
+{
+	int ret;
+
+	device_initialize(dev);
+	dev->bus = bus;
+	dev->parent = parent;
+	dev->release = release;
+	ret = dev_set_name(dev, "%s", name);
+	if (ret) {
+		put_device(dev);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+	}
+}
+
+static void iommu_kunit_device_unregister(void *dev)
+{
+	device_unregister(dev);
+}
+
+/**
+ * iommu_kunit_device_add - add a device until the end of the test
+ * @test: the test; it unregisters @dev when it ends
+ * @dev: a device set up with iommu_kunit_device_init()
+ *
+ * Context: Process context; may sleep.  Aborts @test on failure, with @dev
+ * put.
+ */
+void iommu_kunit_device_add(struct kunit *test, struct device *dev)
+{
+	int ret = device_add(dev);
+
+	if (ret) {
+		put_device(dev);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+	}
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test,
+						  iommu_kunit_device_unregister,
+						  dev), 0);
+}
+
+/**
+ * iommu_kunit_device_del - unregister a device before the test ends
+ * @test: the test
+ * @dev: a device added with iommu_kunit_device_add()
+ *
+ * Context: Process context; may sleep.
+ */
+void iommu_kunit_device_del(struct kunit *test, struct device *dev)
+{
+	kunit_release_action(test, iommu_kunit_device_unregister, dev);
+}
+
+/* --- Allocation failures ----------------------------------------------- */
+
+#ifdef CONFIG_FAILSLAB
+
+static bool *iommu_kunit_failslab_reclaim;
+
+/* The value behind a failslab debugfs knob; they have no kernel_write(). */
+static void *iommu_kunit_failslab_knob(struct vfsmount *mnt, const char *name)
+{
+	struct path p;
+	void *knob;
+
+	if (vfs_path_lookup(mnt->mnt_root, mnt, name, 0, &p))
+		return NULL;
+	knob = d_inode(p.dentry)->i_private;
+	path_put(&p);
+	return knob;
+}
+
+/*
+ * Allocation tracking: while an operation runs, the slab tracepoints record
+ * every object the test's task allocates (and may sleep for) and forget
+ * every object anybody frees.  What is left when the operation and the RCU
+ * callbacks it queued are done is a leak.
+ */
+#define IOMMU_KUNIT_TRACKED	256
+
+static struct {
+	spinlock_t lock;		/* protects all below */
+	struct task_struct *task;	/* whose allocations count, or NULL */
+	unsigned int n;
+	bool overflow;
+	const void *ptr[IOMMU_KUNIT_TRACKED];
+	unsigned long site[IOMMU_KUNIT_TRACKED];
+} iommu_kunit_allocs = {
+	.lock = __SPIN_LOCK_UNLOCKED(iommu_kunit_allocs.lock),
+};
+
+/*
+ * Only allocations that may sleep count: pools kept on the side, such as
+ * the debug objects' (CONFIG_DEBUG_OBJECTS), refill without reclaim, and
+ * what they keep is no leak.
+ */
+static void iommu_kunit_track(unsigned long site, const void *ptr, gfp_t gfp)
+{
+	unsigned long flags;
+
+	if (ZERO_OR_NULL_PTR(ptr) || !in_task() ||
+	    !(gfp & __GFP_DIRECT_RECLAIM))
+		return;
+	spin_lock_irqsave(&iommu_kunit_allocs.lock, flags);
+	if (iommu_kunit_allocs.task == current) {
+		if (iommu_kunit_allocs.n < IOMMU_KUNIT_TRACKED) {
+			iommu_kunit_allocs.ptr[iommu_kunit_allocs.n] = ptr;
+			iommu_kunit_allocs.site[iommu_kunit_allocs.n++] = site;
+		} else {
+			iommu_kunit_allocs.overflow = true;
+		}
+	}
+	spin_unlock_irqrestore(&iommu_kunit_allocs.lock, flags);
+}
+
+static void iommu_kunit_untrack(const void *ptr)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	if (ZERO_OR_NULL_PTR(ptr))
+		return;
+	spin_lock_irqsave(&iommu_kunit_allocs.lock, flags);
+	for (i = 0; i < iommu_kunit_allocs.n; i++) {
+		if (iommu_kunit_allocs.ptr[i] != ptr)
+			continue;
+		iommu_kunit_allocs.n--;
+		iommu_kunit_allocs.ptr[i] =
+			iommu_kunit_allocs.ptr[iommu_kunit_allocs.n];
+		iommu_kunit_allocs.site[i] =
+			iommu_kunit_allocs.site[iommu_kunit_allocs.n];
+		break;
+	}
+	spin_unlock_irqrestore(&iommu_kunit_allocs.lock, flags);
+}
+
+static void iommu_kunit_on_kmalloc(void *unused, unsigned long site,
+				   const void *ptr, size_t req, size_t alloc,
+				   gfp_t gfp, int node)
+{
+	iommu_kunit_track(site, ptr, gfp);
+}
+
+static void iommu_kunit_on_cache_alloc(void *unused, unsigned long site,
+				       const void *ptr, struct kmem_cache *s,
+				       gfp_t gfp, int node)
+{
+	iommu_kunit_track(site, ptr, gfp);
+}
+
+static void iommu_kunit_on_kfree(void *unused, unsigned long site,
+				 const void *ptr)
+{
+	iommu_kunit_untrack(ptr);
+}
+
+static void iommu_kunit_on_cache_free(void *unused, unsigned long site,
+				      const void *ptr,
+				      const struct kmem_cache *s)
+{
+	iommu_kunit_untrack(ptr);
+}
+
+/* How many of the four slab tracepoints have our probe, in the order below. */
+static unsigned int iommu_kunit_probes;
+
+static void iommu_kunit_tracking_stop(void)
+{
+	if (iommu_kunit_probes > 3)
+		unregister_trace_kmem_cache_free(iommu_kunit_on_cache_free, NULL);
+	if (iommu_kunit_probes > 2)
+		unregister_trace_kfree(iommu_kunit_on_kfree, NULL);
+	if (iommu_kunit_probes > 1)
+		unregister_trace_kmem_cache_alloc(iommu_kunit_on_cache_alloc,
+						  NULL);
+	if (iommu_kunit_probes > 0)
+		unregister_trace_kmalloc(iommu_kunit_on_kmalloc, NULL);
+	iommu_kunit_probes = 0;
+	tracepoint_synchronize_unregister();
+}
+
+static int iommu_kunit_tracking_start(void)
+{
+	int ret = register_trace_kmalloc(iommu_kunit_on_kmalloc, NULL);
+
+	if (!ret) {
+		iommu_kunit_probes++;
+		ret = register_trace_kmem_cache_alloc(iommu_kunit_on_cache_alloc,
+						      NULL);
+	}
+	if (!ret) {
+		iommu_kunit_probes++;
+		ret = register_trace_kfree(iommu_kunit_on_kfree, NULL);
+	}
+	if (!ret) {
+		iommu_kunit_probes++;
+		ret = register_trace_kmem_cache_free(iommu_kunit_on_cache_free,
+						     NULL);
+	}
+	if (!ret)
+		iommu_kunit_probes++;
+	else
+		iommu_kunit_tracking_stop();
+	return ret;
+}
+
+/* Count the current task's allocations from now on, forgetting older ones. */
+static void iommu_kunit_track_begin(void)
+{
+	spin_lock_irq(&iommu_kunit_allocs.lock);
+	iommu_kunit_allocs.n = 0;
+	iommu_kunit_allocs.overflow = false;
+	iommu_kunit_allocs.task = current;
+	spin_unlock_irq(&iommu_kunit_allocs.lock);
+}
+
+static void iommu_kunit_track_end(void)
+{
+	spin_lock_irq(&iommu_kunit_allocs.lock);
+	iommu_kunit_allocs.task = NULL;
+	spin_unlock_irq(&iommu_kunit_allocs.lock);
+}
+
+/* Fail @test for each tracked object that is still allocated. */
+static void iommu_kunit_expect_freed(struct kunit *test, unsigned int nth)
+{
+	unsigned long site[8];
+	unsigned int i, n;
+	bool overflow;
+
+	rcu_barrier();		/* kernfs nodes, xarray nodes */
+	spin_lock_irq(&iommu_kunit_allocs.lock);
+	n = iommu_kunit_allocs.n;
+	overflow = iommu_kunit_allocs.overflow;
+	for (i = 0; i < n && i < ARRAY_SIZE(site); i++)
+		site[i] = iommu_kunit_allocs.site[i];
+	spin_unlock_irq(&iommu_kunit_allocs.lock);
+
+	for (i = 0; i < n && i < ARRAY_SIZE(site); i++)
+		KUNIT_FAIL(test, "failing allocation %u leaked one from %pS",
+			   nth, (void *)site[i]);
+	KUNIT_EXPECT_EQ_MSG(test, n, 0,
+			    "failing allocation %u leaked objects", nth);
+	KUNIT_EXPECT_FALSE_MSG(test, overflow,
+			       "failing allocation %u: too many to track", nth);
+}
+
+/**
+ * iommu_kunit_failslab_init - let failslab fail any allocation, quietly
+ *
+ * failslab leaves allocations that may sleep alone unless told otherwise;
+ * this tells it otherwise for the suite, and turns its messages off.
+ * Failures are then injected with the task's fail_nth only.  Also hooks
+ * the slab tracepoints, through which iommu_kunit_fault_walk() finds
+ * leaks.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, -ENODEV without debugfs or failslab's knobs, or the error of
+ * a tracepoint registration.
+ */
+int iommu_kunit_failslab_init(void)
+{
+	struct file_system_type *type = get_fs_type("debugfs");
+	unsigned long *verbose;
+	struct vfsmount *mnt;
+	int ret;
+
+	if (!type)
+		return -ENODEV;
+	mnt = kern_mount(type);
+	if (IS_ERR(mnt))
+		return PTR_ERR(mnt);
+	iommu_kunit_failslab_reclaim =
+		iommu_kunit_failslab_knob(mnt, "failslab/ignore-gfp-wait");
+	verbose = iommu_kunit_failslab_knob(mnt, "failslab/verbose");
+	kern_unmount(mnt);
+	if (!iommu_kunit_failslab_reclaim || !verbose)
+		return -ENODEV;
+
+	ret = iommu_kunit_tracking_start();
+	if (ret)
+		return ret;
+	WRITE_ONCE(*iommu_kunit_failslab_reclaim, false);
+	WRITE_ONCE(*verbose, 0);
+	return 0;
+}
+
+/**
+ * iommu_kunit_failslab_exit - undo iommu_kunit_failslab_init()
+ *
+ * Context: Process context; may sleep.
+ */
+void iommu_kunit_failslab_exit(void)
+{
+	iommu_kunit_tracking_stop();
+	WRITE_ONCE(*iommu_kunit_failslab_reclaim, true);
+}
+
+/**
+ * iommu_kunit_fault_suite_init - suite_init of a suite of fault walks only
+ * @suite: the suite
+ *
+ * Context: Process context; may sleep.
+ * Return: as iommu_kunit_failslab_init().
+ */
+int iommu_kunit_fault_suite_init(struct kunit_suite *suite)
+{
+	return iommu_kunit_failslab_init();
+}
+
+/**
+ * iommu_kunit_fault_suite_exit - suite_exit to pair with the above
+ * @suite: the suite
+ *
+ * Context: Process context; may sleep.
+ */
+void iommu_kunit_fault_suite_exit(struct kunit_suite *suite)
+{
+	iommu_kunit_failslab_exit();
+}
+
+/* The id a new group gets: unchanged if nothing leaked a group or an id. */
+static int iommu_kunit_next_group_id(struct kunit *test)
+{
+	struct iommu_group *group;
+	int id;
+
+	if (!IS_ENABLED(CONFIG_IOMMU_API))
+		return -1;
+	group = iommu_group_alloc();
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, group);
+	id = iommu_group_id(group);
+	iommu_group_put(group);
+	return id;
+}
+
+/**
+ * iommu_kunit_fault_walk - fail each allocation of an operation in turn
+ * @test: the test
+ * @fc: the operation, its undo and its check
+ * @ctx: passed to @fc's callbacks
+ *
+ * Runs @fc->op with its n-th allocation failing (the task's fail_nth), for
+ * n = 1, 2, ... until an @op no longer reaches its n-th allocation; that
+ * last run must succeed.  After each run, @fc->undo reverses a successful
+ * @op and @fc->check asserts the state; the walk itself asserts that no
+ * group or group id was left behind, that @op freed every object it
+ * allocated if @fc asks for that, and that @op allocated at all.
+ * Needs failslab set up with iommu_kunit_failslab_init().
+ *
+ * Context: Process context; may sleep.
+ * Return: how many allocations @op makes when nothing fails.
+ */
+int iommu_kunit_fault_walk(struct kunit *test,
+			   const struct iommu_kunit_fault_case *fc, void *ctx)
+{
+	int free_id = iommu_kunit_next_group_id(test);
+	unsigned int n, left;
+	int ret;
+
+	for (n = 1; n < 1000; n++) {
+		iommu_kunit_track_begin();
+		WRITE_ONCE(current->fail_nth, n);
+		ret = fc->op(test, ctx);
+		left = READ_ONCE(current->fail_nth);
+		WRITE_ONCE(current->fail_nth, 0);
+		iommu_kunit_track_end();
+		if ((ret && fc->check_frees) || fc->frees_all)
+			iommu_kunit_expect_freed(test, n);
+
+		/* An operation may survive a failure (a lost uevent, say). */
+		if (!ret)
+			fc->undo(test, ctx);
+		fc->check(test, ctx);
+		KUNIT_EXPECT_EQ_MSG(test, iommu_kunit_next_group_id(test),
+				    free_id,
+				    "failing allocation %u leaked a group", n);
+		if (left) {
+			KUNIT_EXPECT_EQ_MSG(test, ret, 0,
+					    "failed with no failure injected");
+			KUNIT_EXPECT_GT_MSG(test, n, 1,
+					    "the operation allocated nothing");
+			return n - 1;
+		}
+	}
+	KUNIT_FAIL(test, "more than %u allocations", n);
+	return n;
+}
+
+#endif /* CONFIG_FAILSLAB */

@@ -36,7 +36,7 @@ if [ "$leaks" != 0 ]; then
 fi
 # The kernel's own lines only: the command line names kmemleak.
 raw=$work/kunit-debug.raw
-tr -d '\r' < "$log" | grep -v -e '^@@' -e 'Kernel command line' > "$raw" || true
+tr -d '\r' < "$log" | grep -v -e '^@@' -e 'ommand line: ' > "$raw" || true
 set +e
 out=$("$here/kunit-summary.sh" "$parsed" "$raw")
 st=$?

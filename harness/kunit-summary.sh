@@ -5,8 +5,8 @@
 set -u
 [ $# -eq 2 ] || { echo "usage: $0 KUNIT_LOG RAW_KERNEL_LOG" >&2; exit 2; }
 log=$1 raw=$2
-grep -E '^\[[0-9:]+\] (=+ \[(PASSED|FAILED|SKIPPED)\]|\[(FAILED|CRASHED)\]|Testing complete|.*(ERROR|error):)' "$log" | sed 's/^\[[0-9:]*\] //' | tail -n 40
-line=$(grep -E 'Testing complete\. Ran [0-9]+ tests' "$log" | tail -n 1)
+grep -aE '^\[[0-9:]+\] (=+ \[(PASSED|FAILED|SKIPPED)\]|\[(FAILED|CRASHED)\]|Testing complete|.*(ERROR|error):)' "$log" | sed 's/^\[[0-9:]*\] //' | tail -n 40
+line=$(grep -aE 'Testing complete\. Ran [0-9]+ tests' "$log" | tail -n 1)
 pass=$(echo "$line" | sed -n 's/.*passed: \([0-9]*\).*/\1/p')
 fail=$(echo "$line" | sed -n 's/.*failed: \([0-9]*\).*/\1/p')
 crash=$(echo "$line" | sed -n 's/.*crashed: \([0-9]*\).*/\1/p')
@@ -17,7 +17,7 @@ if [ -z "$line" ]; then
 	fail=$((fail + 1))
 fi
 # UML always warns that virt-pci has no device ID (no host bridge): harmless.
-reports=$(grep -E 'WARNING:|BUG:|possible circular|inconsistent lock|KASAN|UBSAN|kmemleak|refcount_t:' "$raw" 2>/dev/null |
+reports=$(grep -aE 'WARNING:|BUG:|possible circular|inconsistent lock|KASAN|UBSAN|kmemleak|refcount_t:' "$raw" 2>/dev/null |
 	grep -v 'arch/um/drivers/virt-pci.c')
 if [ -n "$reports" ]; then
 	echo "kunit: kernel reports in $raw:" >&2

@@ -440,6 +440,9 @@ static void ivrs_memory_applies(struct kunit *test)
 /* --- PCI DMA aliases ----------------------------------------------------- */
 
 struct bare_pci {
+#ifdef CONFIG_X86
+	struct pci_sysdata sd;	/* what x86 takes bus.sysdata to be */
+#endif
 	struct pci_bus bus;
 	struct pci_dev dev[4];
 };
@@ -481,6 +484,10 @@ static void ivrs_alias_range_pci_dma_alias(struct kunit *test)
 	info = tb_parse_ok(test, t);
 
 	f->bus.number = 5;
+#ifdef CONFIG_X86
+	f->sd.node = NUMA_NO_NODE;
+	f->bus.sysdata = &f->sd;
+#endif
 	for (i = 0; i < ARRAY_SIZE(f->dev); i++) {
 		f->dev[i].bus = &f->bus;
 		f->dev[i].devfn = devfns[i];

@@ -980,17 +980,23 @@ static int stress_count(struct device *dev, void *data)
 	return 0;
 }
 
-/* Look a device's group up, walk it, and drop it again. */
+/*
+ * Look a device's group up, walk it, and drop it again.  The group must be
+ * one of ours.  The device (and every other member) may leave while we hold
+ * the reference, so the walk may find anything from none to all devices.
+ */
 static int stress_lookup(struct stress *s, u32 r)
 {
 	struct iommu_group *group = iommu_group_get(s->dev[r % STRESS_DEVS]);
-	int n = 0;
+	int i, n = 0;
 
 	if (!group)
 		return 0;
+	for (i = 0; i < STRESS_GROUPS && s->group[i] != group; i++)
+		;
 	iommu_group_for_each_dev(group, &n, stress_count);
 	iommu_group_put(group);
-	return n > 0 ? 0 : -EINVAL;
+	return i < STRESS_GROUPS && n <= STRESS_DEVS ? 0 : -EINVAL;
 }
 
 /* Register and unregister a notifier on a group. */

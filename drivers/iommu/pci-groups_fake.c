@@ -247,10 +247,14 @@ void fake_pci_fini(struct fake_pci *fp)
 	unsigned long i;
 
 	if (fp->root) {
+		struct pci_host_bridge *bridge = pci_find_host_bridge(fp->root);
+
 		pci_lock_rescan_remove();
 		pci_stop_root_bus(fp->root);
 		pci_remove_root_bus(fp->root);
 		pci_unlock_rescan_remove();
+		/* The reference pci_scan_root_bus() gave us: frees the bridge. */
+		put_device(&bridge->dev);
 		fp->root = NULL;
 	}
 	/*

@@ -17,7 +17,7 @@ if [ -z "$line" ]; then
 	fail=$((fail + 1))
 fi
 # UML always warns that virt-pci has no device ID (no host bridge): harmless.
-reports=$(grep -aE 'WARNING:|BUG:|possible circular|inconsistent lock|KASAN|UBSAN|kmemleak|refcount_t:' "$raw" 2>/dev/null |
+reports=$(grep -aE 'WARNING:|BUG:|possible circular|inconsistent lock|KASAN|UBSAN|suspected memory leak|refcount_t:' "$raw" 2>/dev/null |
 	grep -v 'arch/um/drivers/virt-pci.c')
 if [ -n "$reports" ]; then
 	echo "kunit: kernel reports in $raw:" >&2

@@ -15,6 +15,7 @@ usage: qmp.py cmd SOCKET JSON
            "@@HP_OUT i" when it has seen it go. Before the next device_add
            QEMU's DEVICE_DELETED event is awaited too. Prints one line,
            "qmp: N cycles in S s" or "qmp: failed at cycle N: why".
+           QMP_READY_SECONDS (default 120) bounds the wait for @@HP_READY.
 
 The guest command lines hold no double quotes (harness/initramfs-init.sh),
 so the lines waited for never occur in the kernel's command-line echo; a
@@ -121,7 +122,8 @@ class Qmp:
 
 def hotplug(sock, log_path, bus, cycles, driver):
     log = Log(log_path)
-    if log.wait('@@HP_READY', 120) is None:
+    ready = float(os.environ.get('QMP_READY_SECONDS', '120'))
+    if log.wait('@@HP_READY', ready) is None:
         return 'guest never printed @@HP_READY', 0
     q = Qmp(sock)
     for i in range(1, cycles + 1):

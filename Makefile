@@ -123,7 +123,7 @@ storm: kernel
 	@$(H)/storm.sh $(X86)/arch/x86/boot/bzImage 100 100
 
 storm-debug: kernel-debug
-	@QEMU_TIMEOUT=7200 $(H)/storm.sh $(X86DBG)/arch/x86/boot/bzImage 1000 1000
+	@STORM_MEM=2048 QEMU_TIMEOUT=7200 $(H)/storm.sh $(X86DBG)/arch/x86/boot/bzImage 1000 1000
 
 # Every topology on the debug kernel: any kernel warning, lockdep or KASAN
 # report fails the boot.  The debug kernel boots slowly under TCG.

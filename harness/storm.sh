@@ -13,6 +13,8 @@
 # other slots, with no IOMMU at all: an eject request is never acted on, or
 # a hot add exhausts the guest's memory (README, "Reliability").
 # Usage: storm.sh BZIMAGE CYCLES [HOTPLUG]
+# STORM_MEM=MB gives the guest more than qemu-run.sh's 512 MB (the debug
+# kernel's KASAN shadow, kmemleak records and delayed kobject releases).
 # Prints "ok|FAIL storm: <what>" per check, last "storm: N passed, N failed".
 set -eu
 usage() { echo "usage: $0 BZIMAGE CYCLES [HOTPLUG]" >&2; exit 2; }
@@ -70,7 +72,8 @@ boot() { # PHASE CYCLES HOTPLUG
 	rm -f "$sock" "$(dirname "$here")/build/qemu/$name.log"	# no stale answers
 	{ cat "$here/topologies/default.topo"
 	  echo "qemu: -device pcie-root-port,id=rp3,bus=pcie.0,addr=0x5,chassis=3,slot=3"
-	  echo "qemu: -qmp unix:$sock,server=on,wait=off"; } > "$topo"
+	  echo "qemu: -qmp unix:$sock,server=on,wait=off"
+	  [ -z "${STORM_MEM-}" ] || echo "qemu: -m $STORM_MEM"; } > "$topo"
 	start=$(date +%s)
 	QEMU_TIMEOUT=${QEMU_TIMEOUT:-5400} "$here/qemu-run.sh" "$kernel" "$topo" \
 		"harness.run=\"$run\"" > "$work/run.path" 2> "$work/run.err" &

@@ -33,7 +33,7 @@ if [ -n "$missing" ]; then
 	(cd "$cache" && apt-get download -qq $missing) >&2
 fi
 
-stamp=$( { sha256sum "$0" "$init"; ls "$cache"/*.deb; } | sha256sum | cut -d' ' -f1)
+stamp=$( { sha256sum "$0" "$here/pack-initramfs.sh" "$init"; ls "$cache"/*.deb; } | sha256sum | cut -d' ' -f1)
 if [ -f "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$stamp" ]; then
 	exit 0 # up to date
 fi
@@ -41,7 +41,7 @@ fi
 mkdir -p "$(dirname "$out")"
 stage=$(mktemp -d "${out%/*}/initramfs.XXXXXX")
 root=$(mktemp -d "${out%/*}/ppc64el-root.XXXXXX")
-trap 'rm -rf "$stage" "$stage.cpio.gz" "$root"' EXIT
+trap 'rm -rf "$stage" "$root"' EXIT
 for p in $pkgs; do
 	dpkg-deb -x "$(ls "$cache/${p}_"*_ppc64el.deb | tail -n 1)" "$root"
 done
@@ -62,12 +62,4 @@ done
 ln -s "/lib/$tri/ld64.so.2" "$stage/lib64/ld64.so.2"
 ids=$(ls /usr/share/misc/pci.ids /usr/share/hwdata/pci.ids 2> /dev/null | head -n 1)
 [ -n "$ids" ] && cp "$ids" "$stage/usr/share/misc/pci.ids"
-chmod 1777 "$stage/tmp"
-cp "$init" "$stage/init"
-chmod 755 "$stage/init"
-
-(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
-	cpio -o -H newc -R 0:0 --reproducible --quiet) | gzip -9n > "$stage.cpio.gz"
-mv "$stage.cpio.gz" "$out"
-echo "$stamp" > "$out.stamp"
-echo "mkinitramfs-ppc64le: wrote $out ($(du -k "$out" | cut -f1) KiB)" >&2
+"$here/pack-initramfs.sh" "$stage" "$out" "$stamp"

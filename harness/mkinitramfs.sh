@@ -33,14 +33,14 @@ fi
 libs=$(ldd "$lspci" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u)
 
 # shellcheck disable=SC2086 # $libs is a list of paths without blanks
-stamp=$( { sha256sum "$here/mkinitramfs.sh" "$init" "$busybox" "$lspci" "$ids" $libs; echo "$libs"; } | sha256sum | cut -d' ' -f1)
+stamp=$( { sha256sum "$here/mkinitramfs.sh" "$here/pack-initramfs.sh" "$init" "$busybox" "$lspci" "$ids" $libs; echo "$libs"; } | sha256sum | cut -d' ' -f1)
 if [ -f "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$stamp" ]; then
 	exit 0 # up to date
 fi
 
 mkdir -p "$(dirname "$out")"
 stage=$(mktemp -d "${out%/*}/initramfs.XXXXXX")
-trap 'rm -rf "$stage" "$stage.cpio.gz"' EXIT
+trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/bin" "$stage/usr/bin" "$stage/dev" "$stage/proc" "$stage/sys" \
 	"$stage/tmp" "$stage/root" "$stage/usr/share/misc"
 cp "$busybox" "$stage/bin/busybox"
@@ -53,12 +53,4 @@ for lib in $libs; do
 	cp -L "$lib" "$stage$lib"
 done
 cp "$ids" "$stage/usr/share/misc/pci.ids"
-chmod 1777 "$stage/tmp"
-cp "$init" "$stage/init"
-chmod 755 "$stage/init"
-
-(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
-	cpio -o -H newc -R 0:0 --reproducible --quiet) | gzip -9n > "$stage.cpio.gz"
-mv "$stage.cpio.gz" "$out"
-echo "$stamp" > "$out.stamp"
-echo "mkinitramfs: wrote $out ($(du -k "$out" | cut -f1) KiB)" >&2
+"$here/pack-initramfs.sh" "$stage" "$out" "$stamp"

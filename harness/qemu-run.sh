@@ -69,7 +69,7 @@ ppc64le) console=hvc0 mkinitramfs=mkinitramfs-ppc64le.sh
 	 qemu=(qemu-system-ppc64 -M pseries -cpu power9 -m 1024 -smp 1) ;;
 *)       echo "qemu-run: QEMU_ARCH=$arch is not x86_64 or ppc64le" >&2; exit 2 ;;
 esac
-append="console=$console panic=-1 $(field cmdline | tr '\n' ' ')$*"
+append="console=$console panic=-1 panic_print=0x20 $(field cmdline | tr '\n' ' ')$*"
 accel_args=(-accel "$accel")
 if [ "$accel" = kvm ]; then accel_args+=(-cpu host); fi
 

@@ -15,6 +15,7 @@
 # Usage: storm.sh BZIMAGE CYCLES [HOTPLUG]
 # STORM_MEM=MB gives the guest more than qemu-run.sh's 512 MB (the debug
 # kernel's KASAN shadow, kmemleak records and delayed kobject releases).
+# Every 100 rescans the guest prints "@@CYCLE N <uptime> s MemAvailable: ...".
 # Prints "ok|FAIL storm: <what>" per check, last "storm: N passed, N failed".
 set -eu
 usage() { echo "usage: $0 BZIMAGE CYCLES [HOTPLUG]" >&2; exit 2; }
@@ -44,7 +45,7 @@ d=/sys/bus/pci/devices/0000:04:00.0;
 there(){ [ -e $d/iommu_group ]; }; gone(){ [ ! -e $d ]; };
 upto(){ w=0; until $1; do sleep 0.02; w=$((w+1)); [ $w -lt 4500 ] || return 1; done; };
 i=0; t0=$(cut -d' ' -f1 /proc/uptime);
-while [ $i -lt CYCLES ]; do echo 1 > /sys/bus/pci/devices/0000:01:00.0/remove; echo 1 > /sys/bus/pci/devices/0000:02:00.0/remove; echo 1 > /sys/bus/pci/rescan; i=$((i+1)); done;
+while [ $i -lt CYCLES ]; do echo 1 > /sys/bus/pci/devices/0000:01:00.0/remove; echo 1 > /sys/bus/pci/devices/0000:02:00.0/remove; echo 1 > /sys/bus/pci/rescan; i=$((i+1)); [ $((i%100)) = 0 ] && echo @@CYCLE $i $(cut -d' ' -f1 /proc/uptime) s $(grep MemAv /proc/meminfo); done;
 t1=$(cut -d' ' -f1 /proc/uptime); echo @@HP_READY;
 j=1; while [ $j -le HOTPLUG ]; do upto there || break; echo @@HP_IN $j $(readlink $d/iommu_group | sed s,.*/,,); upto gone || break; echo @@HP_OUT $j; j=$((j+1)); done;
 t2=$(cut -d' ' -f1 /proc/uptime); touch /tmp/stop; wait $reader;
@@ -52,7 +53,7 @@ echo @@STORM cycles=$i hotplug=$((j-1)) rescan_from=$t0 hotplug_from=$t1 to=$t2;
 echo @@IDS groups=$n0 maxid=$(cut -d' ' -f1 /tmp/reader) reads=$(cut -d' ' -f2 /tmp/reader);
 snap > /tmp/b; sed s/^/@@BEFORE\ / /tmp/a; sed s/^/@@AFTER\ / /tmp/b;
 if [ -e $K ]; then echo scan > $K; sleep 5; echo scan > $K; echo @@KMEMLEAK $(grep -c unreferenced $K); grep -A12 unreferenced $K | head -40 | sed s/^/@@LEAK\ /; fi;
-dmesg | grep -v 'Kernel command line' | grep -E 'WARNING|BUG:|KASAN|circular locking|inconsistent lock|refcount_t|kobject.*(not initialized|already)' | sed s/^/@@BAD\ /
+dmesg | grep -v 'Kernel command line' | grep -E 'WARNING|BUG:|KASAN|circular locking|inconsistent lock|refcount_t|kobject.*(not initialized|already)|blocked for more' | sed s/^/@@BAD\ /
 GUEST
 
 # One boot: CYCLES rescans, then HOTPLUG hot add/removes; checks prefixed
@@ -132,6 +133,11 @@ boot() { # PHASE CYCLES HOTPLUG
 	# time: with the lowest free id always taken, no id exceeds n0.
 	[ -n "$n0" ] && [ -n "$max" ] && [ "$max" -le "$n0" ]
 	check "ids do not grow: highest id the reader saw ${max:-?}, groups at the start ${n0:-?} ($ids)" $?
+	# A hung task panics the debug kernel, which then replays its log.
+	panic='^\[ *[0-9.]+\] (INFO: task .* blocked for more|Kernel panic)'
+	! grep -aqE "$panic" "$log"
+	rc=$?
+	check "the guest did not panic$(grep -a -m 1 -E "$panic" "$log" | tr -d '\r' | sed 's/^/: /')" $rc
 	! grep -q '^@@BAD' "$out"
 	check "no warning, lockdep, KASAN or refcount report in dmesg" $?
 	if grep -q '^@@KMEMLEAK' "$out"; then

@@ -1397,7 +1397,10 @@ static int fault_merge_op(struct kunit *test, void *data)
 	return iommu_group_merge(c->a, c->b);
 }
 
-/* @dev is a member of @group, with both links, and of no other group. */
+/*
+ * @dev is a member of @group, with both links, and of no other group; the
+ * merge's temporary link is gone.
+ */
 static void fault_expect_member(struct kunit *test, struct device *dev,
 				struct iommu_group *group,
 				struct iommu_group *other)
@@ -1406,6 +1409,7 @@ static void fault_expect_member(struct kunit *test, struct device *dev,
 
 	KUNIT_EXPECT_PTR_EQ(test, dev->iommu_group, group);
 	KUNIT_EXPECT_EQ(test, iommu_kunit_dev_group_link(dev), id);
+	KUNIT_EXPECT_NULL(test, iommu_kunit_dev_node(dev, "iommu_group.next"));
 	KUNIT_EXPECT_PTR_EQ(test, iommu_kunit_group_member(id, dev_name(dev)),
 			    dev->kobj.sd);
 	KUNIT_EXPECT_NULL(test, iommu_kunit_group_member(iommu_group_id(other),

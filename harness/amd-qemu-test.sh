@@ -2,8 +2,8 @@
 # AMD-Vi boot tests beyond the group layouts of qemu-test.sh: the unit in
 # /sys/class/iommu and reserved_regions, a malformed
 # IVRS, amd_iommu=off, an IVRS whose unit does not answer, 100 remove/rescan
-# cycles, hot add/remove through QMP, and the PCI-rules topologies booted
-# with amd-iommu.
+# cycles, hot add/remove through QMP, the PCI-rules topologies booted
+# with amd-iommu, and an upgraded IVRS with a cross-bus alias and an IVMD.
 # Usage: amd-qemu-test.sh BZIMAGE
 # Prints "ok|FAIL <case>: <what>" per check and, last, exactly
 # "amd-qemu: N passed, N failed". Exits 1 if any check failed.
@@ -188,6 +188,48 @@ if want pci-rules; then
 		check pci-rules "$n: $good checks passed, $bad failed" \
 			"$([ "$bad" = 0 ] && [ "$good" -gt 0 ]; echo $?)"
 	done
+fi
+
+# 7. QEMU's IVRS replaced through an initrd ACPI table upgrade (same OEM and
+# table id, higher OEM revision) by a copy of it in which 01:00.0 is an alias
+# select entry for 00:04.0's requester ID, a cross-bus alias, and with an
+# IVMD unity range for 00:1f.2.  01:00.0 must join 00:04.0's slot group,
+# saying why in debugfs, and the range must show in 00:1f.2's
+# reserved_regions.
+if want ivrs-upgrade; then
+	python3 - << 'EOF' | "$here/acpi-upgrade.py" IVRS "$out/amd-ivrs-upgrade.cpio"
+import struct, sys
+e = lambda kind, devid, data=0: struct.pack('<BHB', kind, devid, data)
+entries = e(2, 0x0000) + e(2, 0x0008) + e(2, 0x0010)
+entries += e(0x42, 0x0100) + struct.pack('<BHB', 0, 0x0020, 0)  # 01:00.0 as 00:04.0
+entries += e(2, 0x0018) + e(2, 0x0200)
+entries += e(0x43, 0x0300) + struct.pack('<BHB', 0, 0x0300, 0) + e(4, 0x03ff)
+for devid in (0x0020, 0x0021, 0x00f8, 0x00fa, 0x00fb):
+    entries += e(2, devid)
+ivhd = struct.pack('<BBHHHQHHI', 0x10, 0xd1, 24 + len(entries), 0x0008,
+                   0x40, 0xfed80000, 0, 0x0044, 0) + entries
+# IVMD for 00:1f.2: unity mapped, read and write, 2 MiB at 0x7f000000.
+ivmd = struct.pack('<BBHHH8xQQ', 0x21, 0x07, 32, 0x00fa, 0, 0x7f000000, 0x200000)
+sys.stdout.buffer.write(struct.pack('<IQ', 0x00002800, 0) + ivhd + ivmd)
+EOF
+	t=$(topo amd-ivrs-upgrade "$basic" "iommu: amd" \
+		"cmdline: harness.run=\"sed s/^/@@RESV\\ / /sys/bus/pci/devices/0000:00:1f.2/iommu_group/reserved_regions\"" \
+		"expect-groups: 6" \
+		"expect-none: 0000:00:01.0" \
+		"expect-alone: 0000:00:00.0 0000:00:02.0 0000:00:03.0" \
+		"expect-same: 0000:00:04.0 0000:00:04.1 0000:01:00.0" \
+		"expect-log: 1 ^@@EXPLAIN [0-9]+ 0000:01:00\\.0: IVRS alias with 0000:00:04\\.0$" \
+		"expect-same: 0000:00:1f.0 0000:00:1f.2 0000:00:1f.3" \
+		"expect-same: 0000:02:00.0 0000:03:01.0" \
+		"expect-log: 1 ACPI: Table Upgrade: override \\[IVRS-" \
+		"expect-log: 1 ^@@RESV 0x000000007f000000 0x000000007f1fffff direct$" \
+		"expect-log: 1 ^@@RESV 0x00000000fee00000 0x00000000feefffff msi$")
+	res=$(INITRD_PREPEND=$out/amd-ivrs-upgrade.cpio "$here/qemu-test.sh" "$kernel" "$t" 2>&1 || true)
+	echo "$res" | grep '^FAIL' || true
+	bad=$(echo "$res" | grep -c '^FAIL' || true)
+	good=$(echo "$res" | grep -c '^ok' || true)
+	check ivrs-upgrade "cross-bus alias and IVMD: $good checks passed, $bad failed" \
+		"$([ "$bad" = 0 ] && [ "$good" -gt 0 ]; echo $?)"
 fi
 
 echo "amd-qemu: $passed passed, $failed failed"

@@ -90,22 +90,16 @@ check "hot-removed 01:00.0 is gone from dmar0/devices" $? "$work/hp.out"
 # --- 3. RMRRs: QEMU's DMAR replaced, through an initrd ACPI table upgrade
 # (same OEM and table id, higher OEM revision), by one with a catch-all
 # unit and two overlapping RMRRs for 00:1f.2 and 00:1f.3.
-python3 - "$work/acpi/kernel/firmware/acpi/dmar.aml" <<'PY'
-import os, struct, sys
+python3 - <<'PY' | "$here/acpi-upgrade.py" DMAR "$work/acpi.cpio"
+import struct, sys
 body = bytes([38, 0]) + bytes(10)
 body += struct.pack('<HHBBHQ', 0, 24, 1, 0, 0, 0xfed90000)   # DRHD, all
 body += bytes([3, 8, 0, 0, 0, 0xff, 0, 0])                   # IO-APIC
 for base, end, fn in ((0x7f000000, 0x7f0fffff, 2), (0x7f080000, 0x7f1fffff, 3)):
     body += struct.pack('<HHHHQQ', 1, 32, 0, 0, base, end)   # RMRR
     body += bytes([1, 8, 0, 0, 0, 0, 0x1f, fn])              # 00:1f.fn
-hdr = struct.pack('<4sIBB6s8sI4sI', b'DMAR', 36 + len(body), 1, 0,
-                  b'BOCHS ', b'BXPC    ', 2, b'KUNT', 1)
-t = bytearray(hdr + body)
-t[9] = -sum(t) & 0xff
-os.makedirs(os.path.dirname(sys.argv[1]), exist_ok=True)
-open(sys.argv[1], 'wb').write(t)
+sys.stdout.buffer.write(body)
 PY
-(cd "$work/acpi" && find kernel | cpio -o -H newc --quiet) > "$work/acpi.cpio"
 cp "$here/topologies/default.topo" "$work/vtd-rmrr.topo"
 run='cat /sys/bus/pci/devices/0000:00:1f.2/iommu_group/reserved_regions | sed s/^/@@RESV\ /'
 log=$(INITRD_PREPEND=$work/acpi.cpio "$here/qemu-run.sh" "$kernel" "$work/vtd-rmrr.topo" "harness.run=\"$run\"" 2> "$work/rmrr.err") || true

@@ -653,6 +653,7 @@ struct ivrs_alias_search {
 	u16 segment;
 	struct pci_dev *self;
 	struct iommu_group *group;
+	char reason[48];
 };
 
 /* Stop at the first present device with requester ID @rid and a group. */
@@ -665,6 +666,9 @@ static int ivrs_alias_group(u16 rid, void *data)
 					    rid & 0xff);
 	if (other && other != s->self)
 		s->group = iommu_group_get(&other->dev);
+	if (s->group)
+		snprintf(s->reason, sizeof(s->reason), "IVRS alias with %s",
+			 pci_name(other));
 	pci_dev_put(other);
 	return !!s->group;
 }
@@ -677,7 +681,8 @@ static int ivrs_alias_group(u16 rid, void *data)
  *
  * The PCI rules give the group, seeing the same-bus aliases as DMA
  * aliases.  An alias on another bus cannot be a DMA alias; if the partner
- * already has a group, the two groups become one.
+ * already has a group, the two groups become one, and @pdev's reason in it
+ * is "IVRS alias with <partner>".
  *
  * Context: Process context, may sleep; for an IOMMU driver's device_group
  * callback, so with iommu_probe_device_lock held.
@@ -705,6 +710,8 @@ struct iommu_group *ivrs_device_group(const struct ivrs_info *info,
 	}
 	ret = iommu_group_merge(s.group, group);
 	iommu_group_put(group);
+	if (!ret)
+		ret = iommu_group_set_reason(s.group, &pdev->dev, s.reason);
 	if (ret) {
 		iommu_group_put(s.group);
 		return ERR_PTR(ret);

@@ -620,14 +620,17 @@ KUNIT_ARRAY_PARAM(alias_order, alias_orders, alias_order_desc);
 
 /*
  * An alias on the same bus joins functions the PCI rules keep apart; one on
- * another bus joins the groups, whichever device is scanned first.
+ * another bus joins the groups, whichever device is scanned first, and the
+ * later device (52:00.0) says why it joined.
  */
 static void ivrs_groups_follow_aliases(struct kunit *test)
 {
 	const struct alias_order *o = test->param_value;
 	struct tb *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	char *buf = kunit_kzalloc(test, 256, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
 	tb_init(t);
 	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
 	tb_e4(t, 0x01, 0);
@@ -643,6 +646,14 @@ static void ivrs_groups_follow_aliases(struct kunit *test)
 	expect_group(test, false, RID(0x53, 0, 0), RID(0x53, 0, 2));
 	expect_group(test, false, RID(0x51, 0, 0), RID(0x53, 0, 0));
 	expect_group(test, false, RID(FAKE_ROOT, 1, 0), RID(0x51, 0, 0));
+
+	if (!IS_ENABLED(CONFIG_DEBUG_FS))
+		return;
+	KUNIT_ASSERT_EQ(test, iommu_kunit_group_reasons(fake_gid(0x51, 0),
+							buf, 256), 0);
+	KUNIT_EXPECT_STREQ(test, buf,
+			   "0000:51:00.0: first device of the group\n"
+			   "0000:52:00.0: IVRS alias with 0000:51:00.0\n");
 }
 
 /* --- Malformed tables ---------------------------------------------------- */

@@ -157,6 +157,38 @@ int iommu_kunit_sysfs_read(const char *path, char *buf, size_t len)
 }
 
 /**
+ * iommu_kunit_group_reasons - read a group's debugfs file
+ * @id: the group number
+ * @buf: where /sys/kernel/debug/iommu/groups/<@id> goes, NUL-terminated
+ * @len: size of @buf; at most @len - 1 bytes are read
+ *
+ * Mounts debugfs privately for the read: one "<device>: <reason>" line per
+ * member.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0; -ENODEV if the kernel has no debugfs; another negative errno
+ * if the file cannot be read (no such group).
+ */
+int iommu_kunit_group_reasons(int id, char *buf, size_t len)
+{
+	struct file_system_type *type = get_fs_type("debugfs");
+	struct vfsmount *mnt;
+	char path[32];
+	int ret;
+
+	if (!type)
+		return -ENODEV;
+	mnt = kern_mount(type);
+	put_filesystem(type);
+	if (IS_ERR(mnt))
+		return PTR_ERR(mnt);
+	snprintf(path, sizeof(path), "iommu/groups/%d", id);
+	ret = iommu_kunit_read_file(mnt, path, buf, len);
+	kern_unmount(mnt);
+	return ret;
+}
+
+/**
  * iommu_kunit_group_exists - whether /sys/kernel/iommu_groups/<id> exists
  * @id: the group number
  *

@@ -24,6 +24,7 @@ struct kernfs_node *iommu_kunit_dev_node(struct device *dev, const char *rel);
 int iommu_kunit_read_file(struct vfsmount *mnt, const char *path, char *buf,
 			  size_t len);
 int iommu_kunit_sysfs_read(const char *path, char *buf, size_t len);
+int iommu_kunit_group_reasons(int id, char *buf, size_t len);
 bool iommu_kunit_group_exists(int id);
 struct kernfs_node *iommu_kunit_group_member(int id, const char *link);
 int iommu_kunit_dev_group_link(struct device *dev);

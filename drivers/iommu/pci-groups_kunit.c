@@ -493,24 +493,14 @@ static void pci_new_device_merges_two_groups(struct kunit *test)
 	iommu_group_put(g3);
 }
 
-static struct vfsmount *debugfs_mnt;
-
-/* Read /sys/kernel/debug/iommu/groups/<id> into @buf. */
-static int read_reasons(int id, char *buf, size_t len)
-{
-	char path[32];
-
-	snprintf(path, sizeof(path), "iommu/groups/%d", id);
-	return iommu_kunit_read_file(debugfs_mnt, path, buf, len);
-}
-
 /* Every member of a group has a line saying why it is there. */
 static void pci_debugfs_explains_each_member(struct kunit *test)
 {
 	struct fake_pci *fp = fake_start(test, 0x78);
 	char *buf = kunit_kzalloc(test, 1024, GFP_KERNEL);
+	int id;
 
-	if (!debugfs_mnt)
+	if (!IS_ENABLED(CONFIG_DEBUG_FS))
 		kunit_skip(test, "no debugfs");
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	fake_add(fp, 0x78, D(3, 0), FAKE_RCIEP, F_MF, 0, 0);
@@ -519,12 +509,14 @@ static void pci_debugfs_explains_each_member(struct kunit *test)
 	fake_add(fp, 0x79, D(0, 0), FAKE_EP, 0, 0, 0);
 	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
 
-	KUNIT_ASSERT_EQ(test, read_reasons(fake_gid(0x78, D(3, 0)), buf, 1024), 0);
+	id = fake_gid(0x78, D(3, 0));
+	KUNIT_ASSERT_EQ(test, iommu_kunit_group_reasons(id, buf, 1024), 0);
 	KUNIT_EXPECT_STREQ(test, buf,
 			   "0000:78:03.0: first device of the group\n"
 			   "0000:78:03.1: same slot as 0000:78:03.0, no ACS\n");
 
-	KUNIT_ASSERT_EQ(test, read_reasons(fake_gid(0x79, D(0, 0)), buf, 1024), 0);
+	id = fake_gid(0x79, D(0, 0));
+	KUNIT_ASSERT_EQ(test, iommu_kunit_group_reasons(id, buf, 1024), 0);
 	KUNIT_EXPECT_STREQ(test, buf,
 			   "0000:78:04.0: first device of the group\n"
 			   "0000:79:00.0: below 0000:78:04.0, which lacks ACS\n");
@@ -538,7 +530,7 @@ static void pci_debugfs_shows_merges(struct kunit *test)
 	char *expect;
 	int g1, g3;
 
-	if (!debugfs_mnt)
+	if (!IS_ENABLED(CONFIG_DEBUG_FS))
 		kunit_skip(test, "no debugfs");
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	fake_add(fp, 0x7a, D(1, 0), FAKE_RCIEP, F_MF, 0, 0);
@@ -558,9 +550,9 @@ static void pci_debugfs_shows_merges(struct kunit *test)
 			   "0000:7a:01.1: requester ID 0000:7a:03.0, shared with 0000:7a:03.0\n",
 			   g1);
 	KUNIT_ASSERT_NOT_NULL(test, expect);
-	KUNIT_EXPECT_EQ(test, read_reasons(g3, buf, 1024), 0);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_group_reasons(g3, buf, 1024), 0);
 	KUNIT_EXPECT_STREQ(test, buf, expect);
-	KUNIT_EXPECT_NE(test, read_reasons(g1, buf, 1024), 0);
+	KUNIT_EXPECT_NE(test, iommu_kunit_group_reasons(g1, buf, 1024), 0);
 	kfree(expect);
 }
 
@@ -935,23 +927,6 @@ static void pci_random_hierarchies_match_model(struct kunit *test)
 	kunit_info(test, "%u hierarchies, %u functions", iter, devices);
 }
 
-static int pci_groups_suite_init(struct kunit_suite *suite)
-{
-	struct file_system_type *debugfs = get_fs_type("debugfs");
-
-	/* Without debugfs the explanation tests skip. */
-	debugfs_mnt = debugfs ? kern_mount(debugfs) : NULL;
-	if (IS_ERR(debugfs_mnt))
-		debugfs_mnt = NULL;
-	return 0;
-}
-
-static void pci_groups_suite_exit(struct kunit_suite *suite)
-{
-	if (debugfs_mnt)
-		kern_unmount(debugfs_mnt);
-}
-
 static struct kunit_case pci_groups_test_cases[] = {
 	KUNIT_CASE(pci_root_bus_devices_stand_alone),
 	KUNIT_CASE(pci_multifunction_without_acs_shares),
@@ -979,8 +954,6 @@ static struct kunit_case pci_groups_test_cases[] = {
 
 static struct kunit_suite pci_groups_test_suite = {
 	.name = "iommu_pci",
-	.suite_init = pci_groups_suite_init,
-	.suite_exit = pci_groups_suite_exit,
 	.test_cases = pci_groups_test_cases,
 };
 

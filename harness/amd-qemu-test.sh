@@ -125,7 +125,7 @@ if want cycles; then
 	 i=\$((i+1)); done; echo @@CYCLES done=\$i bad=\$bad groups=\$n0"
 	t=$(topo amd-cycles "$basic" "iommu: amd" "cmdline: ${AMD_CYCLES_CMDLINE:-}")
 	start=$(date +%s)
-	log=$("$here/qemu-run.sh" "$kernel" "$t" "harness.run=\"$cycles\"" 2> /dev/null) || true
+	log=$(QEMU_SMP=1 "$here/qemu-run.sh" "$kernel" "$t" "harness.run=\"$cycles\"" 2> /dev/null) || true
 	secs=$(( $(date +%s) - start ))
 	line=$(grep -a '^@@CYCLES' "$log" | tr -d '\r' || true)
 	check cycles "100 remove/rescan cycles, all consistent (${line:-no result}; ${secs}s)" \
@@ -153,7 +153,7 @@ if want hotplug; then
 		"qemu: -qmp unix:$qmp,server=on,wait=off")
 	log=$out/amd-hotplug.log
 	rm -f "$log"	# a stale log would answer the waits below
-	"$here/qemu-run.sh" "$kernel" "$t" "harness.run=\"$hot\"" > /dev/null 2>&1 &
+	QEMU_SMP=1 "$here/qemu-run.sh" "$kernel" "$t" "harness.run=\"$hot\"" > /dev/null 2>&1 &
 	runner=$!
 	"$here/qmp.py" hotplug "$qmp" "$log" rp3 1 > "$out/amd-hotplug.qmp.out" 2>&1 || true
 	wait $runner || true

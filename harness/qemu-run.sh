@@ -25,7 +25,12 @@
 # (default: q35) or ppc64le (pseries with a POWER9 CPU, the kernel's vmlinux,
 # console hvc0; "iommu:" must be none there, the PEs are the platform's),
 # INITRD_PREPEND=CPIO (an uncompressed cpio put in front of the initramfs,
-# e.g. ACPI table upgrades in kernel/firmware/acpi/).
+# e.g. ACPI table upgrades in kernel/firmware/acpi/), QEMU_SMP=N (x86_64
+# vCPUs, default 2).  Boots that reprogram PCI BARs hundreds of times (remove
+# and rescan cycles, hotplug) run with QEMU_SMP=1: with two vCPUs, QEMU 7.2's
+# TCG may send one vCPU's MMIO access to the wrong device after the other
+# changed the memory map, which loses a local APIC EOI (the guest hangs) or
+# crashes QEMU (README, "Reliability").
 set -eu
 usage() { echo "usage: $0 BZIMAGE TOPOLOGY_FILE [KERNEL_ARG...]" >&2; exit 2; }
 [ $# -ge 2 ] || usage
@@ -63,7 +68,7 @@ set +f
 arch=${QEMU_ARCH:-x86_64}
 case $arch in
 x86_64)  console=ttyS0 mkinitramfs=mkinitramfs.sh
-	 qemu=(qemu-system-x86_64 -M q35 -m 512 -smp 2) ;;
+	 qemu=(qemu-system-x86_64 -M q35 -m 512 -smp "${QEMU_SMP:-2}") ;;
 ppc64le) console=hvc0 mkinitramfs=mkinitramfs-ppc64le.sh
 	 [ ${#iommu_dev[@]} = 0 ] || { echo "qemu-run: $topo: no iommu: device on pseries" >&2; exit 2; }
 	 qemu=(qemu-system-ppc64 -M pseries -cpu power9 -m 1024 -smp 1) ;;

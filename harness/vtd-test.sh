@@ -29,7 +29,7 @@ snap=${snap//\"/\'}
 cycle='echo 1 > /sys/bus/pci/devices/0000:01:00.0/remove; echo 1 > /sys/bus/pci/devices/0000:02:00.0/remove; echo 1 > /sys/bus/pci/rescan'
 run="$snap; cat /sys/kernel/iommu_groups/*/reserved_regions | sort -u | sed s/^/@@RESV\ /; snap > /tmp/a; for i in \$(seq 100); do $cycle; done; snap > /tmp/b; sed s/^/@@BEFORE\ / /tmp/a; cmp -s /tmp/a /tmp/b && echo @@RESCAN_SAME || sed s/^/@@AFTER\ / /tmp/b"
 cp "$here/topologies/default.topo" "$work/vtd-rescan.topo"	# its own log name
-log=$("$here/qemu-run.sh" "$kernel" "$work/vtd-rescan.topo" "harness.run=\"$run\"" 2> "$work/run.err") || true
+log=$(QEMU_SMP=1 "$here/qemu-run.sh" "$kernel" "$work/vtd-rescan.topo" "harness.run=\"$run\"" 2> "$work/run.err") || true
 out=$work/rescan.out
 run_output "$log" > "$out"
 grep -qx '@@RUN_END rc=0' "$out"; check "remove/rescan boot ran its command (log $log)" $? "$work/run.err"
@@ -68,7 +68,7 @@ show=${show//\"/\'}
 run="$wait_for; echo @@HP_READY; w in && sleep 2; echo @@HP_IN 1 \$($show); w out; echo @@HP_OUT 1 \$($show)"
 hplog=$(dirname "$here")/build/qemu/vtd-hotplug.log
 rm -f "$hplog"	# qmp.py must not see an old run
-"$here/qemu-run.sh" "$kernel" "$topo" "harness.run=\"$run\"" > /dev/null 2> "$work/hp.err" &
+QEMU_SMP=1 "$here/qemu-run.sh" "$kernel" "$topo" "harness.run=\"$run\"" > /dev/null 2> "$work/hp.err" &
 qpid=$!
 ok=0
 "$here/qmp.py" hotplug "$sock" "$hplog" rp1 1 > "$work/qmp.out" 2>&1 || ok=1

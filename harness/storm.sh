@@ -9,9 +9,9 @@
 # After each, the groups and their ids must be as before, no id may have
 # grown past the number of groups, and the kernel log must be clean; on a
 # kernel with kmemleak, a scan must find nothing new.
-# Two boots, because 6.12's ACPI hotplug goes wrong after sysfs rescans of
-# other slots, with no IOMMU at all: an eject request is never acted on, or
-# a hot add exhausts the guest's memory (README, "Reliability").
+# One boot per kind of cycle, each with its own counts and checks.  (The two
+# kinds also pass together on one vCPU; the failures that once kept them
+# apart were QEMU's, README "Reliability".)
 # Usage: storm.sh BZIMAGE CYCLES [HOTPLUG]
 # STORM_MEM=MB gives the guest more than qemu-run.sh's 512 MB (the debug
 # kernel's KASAN shadow, kmemleak records and delayed kobject releases).

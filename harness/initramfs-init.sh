@@ -16,7 +16,8 @@
 #   @@PRE_BEGIN .. @@PRE_END rc=<n>     output of harness.pre=<command>
 #   @@RUN_BEGIN .. @@RUN_END rc=<n>     output of harness.run=<command>
 #   @@KERNEL_BAD <line>          each kernel log line reporting a warning,
-#                                BUG, lockdep, KASAN, UBSAN or refcount error
+#                                BUG, lockdep, KASAN, UBSAN, refcount or
+#                                kobject error, or a hung task
 #   @@DONE
 #
 # harness.run=<command> on the kernel command line (quote it if it has
@@ -105,7 +106,7 @@ fi
 
 # (Not the echo of the command line: a harness.run= may hold these words.)
 dmesg | grep -v 'Kernel command line' |
-	grep -E 'WARNING:|BUG:|KASAN|UBSAN|circular locking|inconsistent lock|possible recursive locking|refcount_t:' |
+	grep -E 'WARNING:|BUG:|KASAN|UBSAN|circular locking|inconsistent lock|possible recursive locking|refcount_t:|kobject.*(not initialized|already)|blocked for more' |
 	sed 's/^/@@KERNEL_BAD /'
 echo "@@DONE"
 sync

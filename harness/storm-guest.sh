@@ -8,8 +8,8 @@
 #     (qmp.py's protocol: @@HP_READY, @@HP_IN N <group id>, @@HP_OUT N).
 # Meanwhile a second process walks /sys/kernel/iommu_groups and runs
 # lspci -vv.  Then it reports what storm.sh checks: @@STORM, @@IDS,
-# @@BEFORE/@@AFTER (the groups), @@KMEMLEAK and @@LEAK (with kmemleak) and
-# @@BAD (kernel log lines reporting a problem).
+# @@BEFORE/@@AFTER (the groups), @@KMEMLEAK and @@LEAK (with kmemleak).
+# /init checks the kernel log afterwards (@@KERNEL_BAD).
 cycles=${1:?usage: storm-guest.sh CYCLES HOTPLUG} hotplug=${2:?}
 G=/sys/kernel/iommu_groups K=/sys/kernel/debug/kmemleak
 P=/sys/bus/pci/devices d=/sys/bus/pci/devices/0000:04:00.0
@@ -80,5 +80,3 @@ if [ -e "$K" ]; then
 	grep -A12 unreferenced "$K" | head -n 40 | sed 's/^/@@LEAK /'
 fi
 echo "@@CYCLE end $(now) s $(mem)"
-dmesg | grep -E 'WARNING|BUG:|KASAN|circular locking|inconsistent lock|refcount_t|kobject.*(not initialized|already)|blocked for more' |
-	sed 's/^/@@BAD /'

@@ -39,10 +39,7 @@ check() { # WHAT STATUS
 # The guest's side, storm-guest.sh, goes into the initramfs as /storm-guest.sh
 # through qemu-run.sh's INITRD_PREPEND.
 guest=$work/storm-guest.cpio
-stage=$(mktemp -d "$work/guest.XXXXXX")
-cp "$here/storm-guest.sh" "$stage/storm-guest.sh"
-(cd "$stage" && echo storm-guest.sh | cpio -o -H newc -R 0:0 --quiet) > "$guest"
-rm -rf "$stage"
+(cd "$here" && echo storm-guest.sh | cpio -o -H newc -R 0:0 --quiet) > "$guest"
 
 # One boot: CYCLES rescans, then HOTPLUG hot add/removes; checks prefixed
 # with PHASE.
@@ -86,8 +83,8 @@ boot() { # PHASE CYCLES HOTPLUG
 	sed -n 's/^@@CYCLE /storm: cycle /p' "$out"
 
 	set +e	# from here on a failed test is a FAIL line, not the end
-	# QEMU itself may die: 7.2 segfaults now and then in
-	# memory_region_dispatch_write() during the debug kernel's rescan cycles.
+	# QEMU itself may die: 7.2 segfaults after many BAR changes on two
+	# vCPUs (qemu-run.sh).
 	[ $qrc = 0 ]
 	rc=$?
 	check "QEMU ran to the guest's power-off (status $qrc; $(tail -n 1 "$work/run.err"))" $rc
@@ -122,13 +119,16 @@ boot() { # PHASE CYCLES HOTPLUG
 	! grep -aqE "$panic" "$log"
 	rc=$?
 	check "the guest did not panic$(grep -a -m 1 -E "$panic" "$log" | tr -d '\r' | sed 's/^/: /')" $rc
-	! grep -q '^@@BAD' "$out"
-	check "no warning, lockdep, KASAN or refcount report in dmesg" $?
+	# /init's scan of the kernel log, after the storm (so it must have got
+	# to @@DONE).
+	grep -aq '^@@DONE' "$log" && ! grep -aq '^@@KERNEL_BAD' "$log"
+	check "no warning, lockdep, KASAN, refcount or kobject report in dmesg" $?
 	if grep -q '^@@KMEMLEAK' "$out"; then
 		grep -qx '@@KMEMLEAK 0' "$out"
 		check "kmemleak finds no new leak" $?
 	fi
-	{ grep -E '^@@(BAD|LEAK)' "$out"; cat "$work/diff"; } | head -n 20 | sed 's/^/    /'
+	{ grep -aE '^@@KERNEL_BAD' "$log" | tr -d '\r'; grep '^@@LEAK' "$out"
+	  cat "$work/diff"; } | head -n 20 | sed 's/^/    /'
 	set -e
 }
 

@@ -368,6 +368,92 @@ static void pci_multifunction_root_ports(struct kunit *test)
 	EXPECT_APART(test, 0x5c, D(0x1e, 0), 0x5c, D(0x1e, 1));
 }
 
+/*
+ * Rule 3 below bridges: a request from below a root port without ACS that
+ * the port sends to its sibling's window goes down the sibling, whatever ACS
+ * the sibling has, so the sibling's subtree joins too.
+ */
+static void pci_slot_sibling_bridge_opens_subtree(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x50);
+
+	fake_add(fp, 0x50, D(2, 0), FAKE_RP, F_MF, 0x51, 0x51);
+	fake_add(fp, 0x50, D(2, 1), FAKE_RP, F_MF | F_ACS, 0x52, 0x52);
+	fake_add(fp, 0x51, D(0, 0), FAKE_EP, 0, 0, 0);
+	fake_add(fp, 0x52, D(0, 0), FAKE_EP, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+
+	EXPECT_SAME(test, 0x50, D(2, 0), 0x50, D(2, 1));
+	EXPECT_SAME(test, 0x50, D(2, 0), 0x51, D(0, 0));
+	EXPECT_SAME(test, 0x51, D(0, 0), 0x52, D(0, 0));
+}
+
+/* The same when the function without ACS comes after the sibling's subtree. */
+static void pci_slot_sibling_added_later_opens_subtree(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x53);
+
+	fake_add(fp, 0x53, D(2, 0), FAKE_RP, F_MF | F_ACS, 0x54, 0x54);
+	fake_add(fp, 0x54, D(0, 0), FAKE_EP, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+	EXPECT_APART(test, 0x53, D(2, 0), 0x54, D(0, 0));
+
+	fake_add(fp, 0x53, D(2, 1), FAKE_RP, F_MF, 0x55, 0x55);
+	fake_add(fp, 0x55, D(0, 0), FAKE_EP, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+	EXPECT_SAME(test, 0x53, D(2, 1), 0x54, D(0, 0));
+	EXPECT_SAME(test, 0x54, D(0, 0), 0x55, D(0, 0));
+	EXPECT_SAME(test, 0x53, D(2, 0), 0x55, D(0, 0));
+}
+
+/*
+ * A host bridge function in a root-port slot (as on AMD) initiates no DMA:
+ * although it has no ACS, it neither joins the ports nor opens their subtrees.
+ */
+static void pci_slot_host_bridge_stays_out(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x56);
+	struct pci_dev *pdev;
+	struct fake_fn *host;
+
+	host = fake_add(fp, 0x56, D(2, 0), FAKE_RCIEP, F_MF, 0, 0);
+	fake_put32(host->cfg + PCI_CLASS_REVISION, PCI_CLASS_BRIDGE_HOST << 16);
+	fake_add(fp, 0x56, D(2, 1), FAKE_RP, F_MF | F_ACS, 0x57, 0x57);
+	fake_add(fp, 0x56, D(2, 2), FAKE_RP, F_MF | F_ACS, 0x58, 0x58);
+	fake_add(fp, 0x57, D(0, 0), FAKE_EP, 0, 0, 0);
+	fake_add(fp, 0x58, D(0, 0), FAKE_EP, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+
+	pdev = fake_dev(0x56, D(2, 0));
+	KUNIT_ASSERT_NOT_NULL(test, pdev);
+	KUNIT_EXPECT_EQ(test, pdev->class >> 8, PCI_CLASS_BRIDGE_HOST);
+	EXPECT_APART(test, 0x56, D(2, 0), 0x56, D(2, 1));
+	EXPECT_APART(test, 0x56, D(2, 1), 0x56, D(2, 2));
+	EXPECT_APART(test, 0x57, D(0, 0), 0x58, D(0, 0));
+	EXPECT_APART(test, 0x56, D(2, 0), 0x57, D(0, 0));
+}
+
+/*
+ * Rule 5 on a switch's internal bus: an endpoint there reaches the window of
+ * every downstream port before their ACS applies, so the switch is one group.
+ */
+static void pci_switch_bus_endpoint_opens_switch(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x63);
+
+	fake_add(fp, 0x63, D(1, 0), FAKE_RP, F_ACS, 0x64, 0x66);
+	fake_add(fp, 0x64, D(0, 0), FAKE_USP, 0, 0x65, 0x66);
+	fake_add(fp, 0x65, D(0, 0), FAKE_DSP, F_ACS, 0x66, 0x66);
+	fake_add(fp, 0x65, D(1, 0), FAKE_EP, 0, 0, 0);
+	fake_add(fp, 0x66, D(0, 0), FAKE_EP, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+
+	EXPECT_SAME(test, 0x65, D(1, 0), 0x66, D(0, 0));
+	EXPECT_SAME(test, 0x65, D(0, 0), 0x65, D(1, 0));
+	EXPECT_SAME(test, 0x64, D(0, 0), 0x66, D(0, 0));
+	EXPECT_APART(test, 0x63, D(1, 0), 0x66, D(0, 0));
+}
+
 /* Hot removal and rescan: the rest stays grouped, returning devices rejoin. */
 static void pci_hot_remove_and_rescan_rejoin(struct kunit *test)
 {
@@ -943,6 +1029,10 @@ static struct kunit_case pci_groups_test_cases[] = {
 	KUNIT_CASE(pci_switch_with_acs_isolates),
 	KUNIT_CASE(pci_nested_switch_groups_at_highest_open_point),
 	KUNIT_CASE(pci_multifunction_root_ports),
+	KUNIT_CASE(pci_slot_sibling_bridge_opens_subtree),
+	KUNIT_CASE(pci_slot_sibling_added_later_opens_subtree),
+	KUNIT_CASE(pci_slot_host_bridge_stays_out),
+	KUNIT_CASE(pci_switch_bus_endpoint_opens_switch),
 	KUNIT_CASE(pci_hot_remove_and_rescan_rejoin),
 	KUNIT_CASE(pci_hot_remove_forgets_device),
 	KUNIT_CASE(pci_new_device_merges_two_groups),

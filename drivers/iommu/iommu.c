@@ -190,9 +190,12 @@ static int iommu_group_reasons_open(struct inode *inode, struct file *file)
 }
 
 /*
- * Our own read_iter, so kernel_read() works too: the file is created
- * "unsafe" (debugfs proxies no read_iter) and so pins itself here.  While
- * pinned, iommu_group_debugfs_del() waits and the group stays.
+ * The file is created "unsafe" (debugfs proxies no read_iter, and we want
+ * kernel_read() to work), so every operation that reaches the group pins the
+ * file itself: read_iter and llseek both run show().  While pinned,
+ * iommu_group_debugfs_del() waits and the group stays; once the file is
+ * removed, debugfs_file_get() fails and nothing reaches the dead group.  open
+ * is pinned by debugfs, and release touches only the seq_file.
  */
 static ssize_t iommu_group_reasons_read(struct kiocb *iocb,
 					struct iov_iter *to)
@@ -208,11 +211,25 @@ static ssize_t iommu_group_reasons_read(struct kiocb *iocb,
 	return ret;
 }
 
+static loff_t iommu_group_reasons_llseek(struct file *file, loff_t offset,
+					 int whence)
+{
+	struct dentry *dentry = file->f_path.dentry;
+	loff_t ret;
+
+	ret = debugfs_file_get(dentry);
+	if (ret)
+		return ret;
+	ret = seq_lseek(file, offset, whence);
+	debugfs_file_put(dentry);
+	return ret;
+}
+
 static const struct file_operations iommu_group_reasons_fops = {
 	.owner = THIS_MODULE,
 	.open = iommu_group_reasons_open,
 	.read_iter = iommu_group_reasons_read,
-	.llseek = seq_lseek,
+	.llseek = iommu_group_reasons_llseek,
 	.release = single_release,
 };
 

@@ -10,8 +10,11 @@
 
 #include <kunit/test.h>
 #include <linux/device.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/iommu.h>
 #include <linux/kthread.h>
+#include <linux/mount.h>
 #include <linux/slab.h>
 
 #include "iommu_kunit_helpers.h"
@@ -553,6 +556,63 @@ static void iommu_group_notifier_unregister_stops_events(struct kunit *test)
 			-ENOENT);
 }
 
+static void unmount_action(void *mnt)
+{
+	kern_unmount(mnt);
+}
+
+static void fput_action(void *file)
+{
+	fput(file);
+}
+
+/* /sys/kernel/debug/iommu/groups/<@id>, open for the length of the test. */
+static struct file *group_debugfs_open(struct kunit *test, int id)
+{
+	struct file_system_type *type = get_fs_type("debugfs");
+	struct vfsmount *mnt;
+	struct file *file;
+	char path[32];
+
+	if (!type)
+		kunit_skip(test, "no debugfs");
+	mnt = kern_mount(type);
+	put_filesystem(type);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(mnt));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, unmount_action,
+							mnt), 0);
+	snprintf(path, sizeof(path), "iommu/groups/%d", id);
+	file = file_open_root_mnt(mnt, path, O_RDONLY, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, fput_action,
+							file), 0);
+	return file;
+}
+
+/* An open explanation file reaches no group after the group has gone. */
+static void iommu_group_debugfs_file_outlives_group(struct kunit *test)
+{
+	struct iommu_group *group = group_alloc(test);
+	struct device *dev = plain_dev_add(test, NULL, "iommu-kunit-d0");
+	int id = iommu_group_id(group);
+	struct file *file;
+	loff_t pos = 0;
+	char buf[64];
+
+	group_add(test, group, dev);
+	file = group_debugfs_open(test, id);
+	KUNIT_ASSERT_GT(test, kernel_read(file, buf, sizeof(buf), &pos), 0);
+
+	group_remove(test, dev);
+	group_put(test, group);
+	KUNIT_ASSERT_FALSE(test, iommu_kunit_group_exists(id));
+
+	/* Each of these ran show() on the freed group. */
+	KUNIT_EXPECT_LT(test, vfs_llseek(file, 1, SEEK_SET), 0);
+	pos = 0;
+	KUNIT_EXPECT_LT(test, kernel_read(file, buf, sizeof(buf), &pos), 0);
+}
+
 /* --- Bus registration and the bus notifier ----------------------------- */
 
 static void bus_set_iommu_replays_existing_devices(struct kunit *test)
@@ -886,6 +946,7 @@ static struct kunit_case iommu_group_test_cases[] = {
 	KUNIT_CASE(iommu_group_add_device_links_both_ways),
 	KUNIT_CASE(iommu_group_remove_device_drops_links),
 	KUNIT_CASE(iommu_group_get_returns_counted_group),
+	KUNIT_CASE(iommu_group_debugfs_file_outlives_group),
 	KUNIT_CASE(iommu_group_add_device_twice_fails),
 	KUNIT_CASE(iommu_group_name_clash_gets_suffix),
 	KUNIT_CASE(iommu_group_walk_visits_in_join_order),

@@ -12,6 +12,9 @@
  *   iommu_bus_lock			the list of registered buses (leaf)
  *
  * A group's notifier chain is called with none of the last three held.
+ * iommu_group_get() takes none of them: dev->iommu_group is read under RCU
+ * (groups are freed after a grace period), so it may be called anywhere,
+ * an iommu_group_for_each_dev() callback included.
  */
 
 #define pr_fmt(fmt) "iommu: " fmt
@@ -54,6 +57,8 @@
  * @debugfs: the file /sys/kernel/debug/iommu/groups/<@id>, or an ERR_PTR.
  * @next_dev: the device iommu_group_set_reason() was last told about.
  * @next_reason: why @next_dev is about to join; the member takes it over.
+ * @rcu: frees the memory a grace period after the last kobject reference,
+ *	for iommu_group_get(), which reads dev->iommu_group without a lock.
  */
 struct iommu_group {
 	struct kobject kobj;
@@ -69,6 +74,7 @@ struct iommu_group {
 	struct dentry *debugfs;
 	struct device *next_dev;
 	char *next_reason;
+	struct rcu_head rcu;
 };
 
 /**
@@ -142,7 +148,7 @@ static void iommu_group_free(struct kobject *kobj)
 	struct iommu_group *group = to_iommu_group(kobj);
 
 	kfree(group->name);
-	kfree(group);
+	kfree_rcu(group, rcu);
 }
 
 static const struct attribute_group *iommu_group_attr_groups[] = {
@@ -427,16 +433,24 @@ EXPORT_SYMBOL_GPL(iommu_group_put);
  * iommu_group_get - get the group a device belongs to
  * @dev: the device
  *
- * Context: Process context; may sleep.
+ * Takes no lock: callable from an iommu_group_for_each_dev() callback or a
+ * group notifier.  A device that is joining, leaving or being merged at the
+ * same time may be reported in its old group or its new one.
+ *
+ * Context: Any context.
  * Return: @dev's group with a new reference that the caller drops with
  * iommu_group_put(), or NULL if @dev is in no group.
  */
 struct iommu_group *iommu_group_get(struct device *dev)
 {
-	guard(mutex)(&iommu_group_lock);
-	if (!dev->iommu_group)
+	struct iommu_group *group;
+
+	guard(rcu)();
+	group = READ_ONCE(dev->iommu_group);
+	/* A group whose last user is gone is dying; the device is leaving. */
+	if (group && !kref_get_unless_zero(&group->users))
 		return NULL;
-	return iommu_group_ref_get(dev->iommu_group);
+	return group;
 }
 EXPORT_SYMBOL_GPL(iommu_group_get);
 
@@ -517,7 +531,7 @@ static int __iommu_group_add_device(struct iommu_group *group,
 		goto err_remove_link;
 
 	list_add_tail(&gdev->list, &group->devices);
-	dev->iommu_group = iommu_group_ref_get(group);
+	WRITE_ONCE(dev->iommu_group, iommu_group_ref_get(group));
 	return 0;
 
 err_remove_link:
@@ -625,7 +639,7 @@ static void iommu_group_unlink_device(struct group_device *gdev)
 		list_del(&gdev->list);
 	sysfs_remove_link(group->devices_kobj, gdev->name);
 	sysfs_remove_link(&dev->kobj, "iommu_group");
-	dev->iommu_group = NULL;
+	WRITE_ONCE(dev->iommu_group, NULL);
 }
 
 /**
@@ -790,7 +804,7 @@ static void iommu_group_move_commit(struct iommu_group *dst,
 	WARN_ON(sysfs_rename_link_ns(&dev->kobj, &dst->kobj,
 				     IOMMU_GROUP_LINK_NEXT, "iommu_group",
 				     NULL));
-	dev->iommu_group = iommu_group_ref_get(dst);
+	WRITE_ONCE(dev->iommu_group, iommu_group_ref_get(dst));
 	/* The caller's reference keeps @src alive. */
 	kref_put(&src->users, iommu_group_release);
 }
@@ -913,7 +927,8 @@ EXPORT_SYMBOL_GPL(iommu_group_merge);
  *	stops the walk
  *
  * Context: Process context; may sleep.  @fn runs with the group's mutex held
- * and must not add devices to or remove devices from any group.
+ * and must not add devices to or remove devices from any group; it may call
+ * iommu_group_get(), which takes no lock.
  * Return: 0 if @fn returned 0 for every member, else @fn's first non-zero
  * return value.
  */

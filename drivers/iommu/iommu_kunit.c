@@ -9,6 +9,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/debug_locks.h>
 #include <linux/device.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -472,6 +473,30 @@ static void iommu_group_walk_visits_in_join_order(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, w.visited, 3);
 	for (i = 0; i < 3; i++)
 		KUNIT_EXPECT_PTR_EQ(test, w.seen[i], d[(i + 2) % 3]);
+}
+
+/* Look up each member's group from inside the walk. */
+static int walk_get_group(struct device *dev, void *data)
+{
+	struct iommu_group *group = iommu_group_get(dev);
+
+	iommu_group_put(group);
+	return group == data ? 0 : -EINVAL;
+}
+
+/* iommu_group_get() in a walk takes no lock against the group's mutex. */
+static void iommu_group_walk_may_get_group(struct kunit *test)
+{
+	struct iommu_group *group = group_alloc(test);
+	struct device *dev = plain_dev_add(test, NULL, "iommu-kunit-d0");
+
+	if (!IS_ENABLED(CONFIG_PROVE_LOCKING) || !debug_locks)
+		kunit_skip(test, "needs lockdep, and lockdep still on");
+	group_add(test, group, dev);
+	KUNIT_EXPECT_EQ(test, iommu_group_for_each_dev(group, group,
+						       walk_get_group), 0);
+	/* lockdep turns itself off when it reports an inversion. */
+	KUNIT_EXPECT_TRUE(test, debug_locks);
 }
 
 static void iommu_group_walk_stops_on_nonzero(struct kunit *test)
@@ -951,6 +976,7 @@ static struct kunit_case iommu_group_test_cases[] = {
 	KUNIT_CASE(iommu_group_name_clash_gets_suffix),
 	KUNIT_CASE(iommu_group_walk_visits_in_join_order),
 	KUNIT_CASE(iommu_group_walk_stops_on_nonzero),
+	KUNIT_CASE(iommu_group_walk_may_get_group),
 	KUNIT_CASE(iommu_group_set_name_adds_name_file),
 	KUNIT_CASE(iommu_group_set_name_null_removes_file),
 	KUNIT_CASE(iommu_group_notifier_reports_add_and_del),

@@ -128,6 +128,45 @@ static LIST_HEAD(iommu_buses);
 DEFINE_MUTEX(iommu_probe_device_lock);
 EXPORT_SYMBOL_GPL(iommu_probe_device_lock);
 
+/**
+ * struct dev_iommu - what the core keeps for one device in dev->iommu
+ * @gone: the driver core has begun to delete the device
+ *
+ * The driver core tells a bus's notifiers %BUS_NOTIFY_DEL_DEVICE, takes the
+ * device off the bus's list, then tells %BUS_NOTIFY_REMOVED_DEVICE.  A
+ * bus_set_iommu() replay that picked the device up before it left the list
+ * may reach it anywhere in between, or after both.  Once the core has seen
+ * either event the device must never join a group again, or the group would
+ * keep a device that is about to be freed.  Until the core keeps more per
+ * device, every such device points at the one shared &iommu_dev_gone, so
+ * marking it needs no allocation; a device added to its bus again starts
+ * afresh.  dev->iommu is written with iommu_probe_device_lock and
+ * iommu_group_lock held, and read with either.
+ */
+struct dev_iommu {
+	bool gone;
+};
+
+static struct dev_iommu iommu_dev_gone = { .gone = true };
+
+static void iommu_device_set_gone(struct device *dev, bool gone)
+{
+	lockdep_assert_held(&iommu_probe_device_lock);
+
+	guard(mutex)(&iommu_group_lock);
+	dev->iommu = gone ? &iommu_dev_gone : NULL;
+}
+
+/*
+ * For the device_group callbacks: whether @dev is being deleted.  Called with
+ * iommu_probe_device_lock or iommu_group_lock held.
+ */
+bool iommu_device_gone(struct device *dev)
+{
+	return dev->iommu && dev->iommu->gone;
+}
+
+#define to_iommu_group(k) container_of(k, struct iommu_group, kobj)
 #define to_iommu_group(k) container_of(k, struct iommu_group, kobj)
 
 static ssize_t iommu_group_name_show(struct kobject *kobj,
@@ -512,6 +551,8 @@ static int __iommu_group_add_device(struct iommu_group *group,
 
 	lockdep_assert_held(&iommu_group_lock);
 
+	if (iommu_device_gone(dev))
+		return -ENODEV;
 	if (dev->iommu_group)
 		return -EBUSY;
 
@@ -553,10 +594,12 @@ err_free_name:
  * iommu_group_set_reason() was told why @dev joins @group, the member keeps
  * that reason.
  *
- * Context: Process context; may sleep.  Takes iommu_group_lock and the
- * group's mutex.
- * Return: 0 on success, -EBUSY if @dev is already in a group, or another
- * negative errno.  On failure nothing has changed.
+ * Context: Process context; may sleep.  The caller holds
+ * iommu_probe_device_lock (the core holds it around add_device callbacks),
+ * which merges rely on.  Takes iommu_group_lock and the group's mutex.
+ * Return: 0 on success, -EBUSY if @dev is already in a group, -ENODEV if
+ * @dev is being deleted, or another negative errno.  On failure nothing has
+ * changed.
  */
 int iommu_group_add_device(struct iommu_group *group, struct device *dev)
 {
@@ -573,16 +616,20 @@ EXPORT_SYMBOL_GPL(iommu_group_add_device);
  *
  * As iommu_group_add_device().
  *
- * Context: Process context; may sleep.  Takes iommu_group_lock and the
- * group's mutex.
- * Return: 0 on success, -EBUSY if @dev is already in a group, or another
- * negative errno.  On failure nothing has changed.
+ * Context: Process context; may sleep.  The caller holds
+ * iommu_probe_device_lock (the core holds it around add_device callbacks),
+ * which merges rely on.  Takes iommu_group_lock and the group's mutex.
+ * Return: 0 on success, -EBUSY if @dev is already in a group, -ENODEV if
+ * @dev is being deleted, or another negative errno.  On failure nothing has
+ * changed.
  */
 int iommu_group_add_device_reason(struct iommu_group *group,
 				  struct device *dev, const char *reason)
 {
 	struct group_device *gdev;
 	int ret;
+
+	lockdep_assert_held(&iommu_probe_device_lock);
 
 	gdev = kzalloc(sizeof(*gdev), GFP_KERNEL);
 	if (!gdev)
@@ -651,13 +698,17 @@ static void iommu_group_unlink_device(struct group_device *gdev)
  * If two callers remove the same device at once, one of them does all this
  * and the other returns at once.
  *
- * Context: Process context; may sleep.  Takes iommu_group_lock and the
- * group's mutex.
+ * Context: Process context; may sleep.  The caller holds
+ * iommu_probe_device_lock (the core holds it around remove_device
+ * callbacks), which merges rely on.  Takes iommu_group_lock and the group's
+ * mutex.
  */
 void iommu_group_remove_device(struct device *dev)
 {
 	struct iommu_group *group, *member_of;
 	struct group_device *gdev;
+
+	lockdep_assert_held(&iommu_probe_device_lock);
 
 	/* Claim the removal, so that one caller alone notifies and unlinks. */
 	scoped_guard(mutex, &iommu_group_lock) {
@@ -1132,6 +1183,8 @@ static int iommu_add_device(const struct iommu_ops *ops, struct device *dev)
 	int ret;
 
 	guard(mutex)(&iommu_probe_device_lock);
+	if (iommu_device_gone(dev))
+		return -ENODEV;
 	if (dev->iommu_group)
 		return 0;
 	ret = ops->add_device(dev);
@@ -1160,8 +1213,8 @@ static void iommu_remove_device(const struct iommu_ops *ops, struct device *dev)
  * the driver missed a device.  Nothing happens if @dev already has a group.
  *
  * Context: Process context; may sleep.  Takes iommu_probe_device_lock.
- * Return: 0, -ENODEV if no IOMMU driver handles @dev's bus, or the error of
- * the driver's add_device.
+ * Return: 0, -ENODEV if no IOMMU driver handles @dev's bus or @dev is being
+ * deleted, or the error of the driver's add_device.
  */
 int iommu_probe_device(struct device *dev)
 {
@@ -1203,10 +1256,17 @@ static int iommu_bus_notifier(struct notifier_block *nb, unsigned long action,
 
 	switch (action) {
 	case BUS_NOTIFY_ADD_DEVICE:
+		scoped_guard(mutex, &iommu_probe_device_lock)
+			iommu_device_set_gone(dev, false);
 		iommu_add_device(ib->ops, dev);
 		return NOTIFY_OK;
+	case BUS_NOTIFY_DEL_DEVICE:
 	case BUS_NOTIFY_REMOVED_DEVICE:
-		iommu_remove_device(ib->ops, dev);
+		/* From here on it joins no group (see &struct dev_iommu). */
+		scoped_guard(mutex, &iommu_probe_device_lock)
+			iommu_device_set_gone(dev, true);
+		if (action == BUS_NOTIFY_REMOVED_DEVICE)
+			iommu_remove_device(ib->ops, dev);
 		return NOTIFY_OK;
 	}
 

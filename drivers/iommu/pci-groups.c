@@ -24,7 +24,8 @@
  * key answers "which group must I join".  The only walk over many devices is
  * the one that opens a bridge: it merges the subtree once.  The index forgets
  * a device when it leaves the PCI bus (BUS_NOTIFY_DEL_DEVICE), so it stays
- * right across hot removal; groups never split when a device leaves.
+ * right across hot removal; groups never split when a device leaves.  A device
+ * being deleted is never indexed again (iommu_device_gone()).
  *
  * Lock order: iommu_probe_device_lock (held by our caller), pci_groups_lock,
  * then the group core's locks.
@@ -41,6 +42,8 @@
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
+
+#include "iommu-priv.h"
 
 /* The ACS controls that stop peer-to-peer traffic bypassing the IOMMU. */
 #define PCI_GROUP_ACS	(PCI_ACS_SV | PCI_ACS_RR | PCI_ACS_CR | PCI_ACS_UF)
@@ -561,13 +564,19 @@ out:
 	return ERR_PTR(ret);
 }
 
-/* The device left the PCI bus: forget it, so its IDs can be reused. */
+/*
+ * The device is leaving the PCI bus: forget it, so its IDs can be reused.
+ * Both events, since a bus_set_iommu() replay may index a device between
+ * them; the core's notifier marks the device gone first (we run after it),
+ * so nothing indexes it after the second.
+ */
 static int pci_groups_bus_notify(struct notifier_block *nb,
 				 unsigned long action, void *data)
 {
 	struct pci_group_dev *pgd;
 
-	if (action != BUS_NOTIFY_DEL_DEVICE)
+	if (action != BUS_NOTIFY_DEL_DEVICE &&
+	    action != BUS_NOTIFY_REMOVED_DEVICE)
 		return NOTIFY_DONE;
 
 	guard(mutex)(&pci_groups_lock);
@@ -579,6 +588,7 @@ static int pci_groups_bus_notify(struct notifier_block *nb,
 
 static struct notifier_block pci_groups_nb = {
 	.notifier_call = pci_groups_bus_notify,
+	.priority = -1,		/* after the core's notifier */
 };
 
 /* --- Finding the group ----------------------------------------------- */
@@ -832,9 +842,14 @@ struct iommu_group *pci_device_group(struct device *dev)
 	struct pci_rid_node *node;
 	int ret;
 
+	lockdep_assert_held(&iommu_probe_device_lock);
+
 	if (!dev_is_pci(dev))
 		return ERR_PTR(-EINVAL);
 	pdev = to_pci_dev(dev);
+	/* Indexed now, it would stay in the index after it is freed. */
+	if (iommu_device_gone(dev))
+		return ERR_PTR(-ENODEV);
 
 	guard(mutex)(&pci_groups_lock);
 	if (!pci_groups_tracking)

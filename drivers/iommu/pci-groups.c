@@ -23,9 +23,11 @@
  * does every device in the below list of an open bridge, so one lookup per
  * key answers "which group must I join".  The only walk over many devices is
  * the one that opens a bridge: it merges the subtree once.  The index forgets
- * a device when it leaves the PCI bus (BUS_NOTIFY_DEL_DEVICE), so it stays
- * right across hot removal; groups never split when a device leaves.  A device
- * being deleted is never indexed again (iommu_device_gone()).
+ * a device when it leaves the PCI bus, so it stays right across hot removal;
+ * groups never split when a device leaves.  A device being deleted is never
+ * indexed again (iommu_device_gone()).  A device's requester IDs are read
+ * when it is grouped and again before a driver binds, after the PCI core's
+ * last quirks.
  *
  * Lock order: iommu_probe_device_lock (held by our caller), pci_groups_lock,
  * then the group core's locks.
@@ -358,13 +360,16 @@ static void pci_isolation_bridge(struct pci_isolation *iso,
 {
 	struct pci_dev *sw = pci_port_switch(bridge), *sib;
 
-	if (pci_bridge_is_conventional(bridge))
+	if (pci_bridge_is_conventional(bridge)) {
 		pci_isolation_set(iso, bridge, bridge, PCI_END_CONVENTIONAL);
-	else if (pci_port_lacks_acs(bridge))
+	} else if (pci_port_lacks_acs(bridge)) {
 		pci_isolation_set(iso, sw ?: bridge, bridge,
 				  sw ? PCI_END_SWITCH_PORT : PCI_END_NO_ACS);
-	else if ((sib = pci_slot_exposes(bridge)))
-		pci_isolation_set(iso, bridge, sib, PCI_END_SLOT);
+	} else {
+		sib = pci_slot_exposes(bridge);
+		if (sib)
+			pci_isolation_set(iso, bridge, sib, PCI_END_SLOT);
+	}
 }
 
 /**
@@ -563,33 +568,6 @@ out:
 	kfree(a.keys);
 	return ERR_PTR(ret);
 }
-
-/*
- * The device is leaving the PCI bus: forget it, so its IDs can be reused.
- * Both events, since a bus_set_iommu() replay may index a device between
- * them; the core's notifier marks the device gone first (we run after it),
- * so nothing indexes it after the second.
- */
-static int pci_groups_bus_notify(struct notifier_block *nb,
-				 unsigned long action, void *data)
-{
-	struct pci_group_dev *pgd;
-
-	if (action != BUS_NOTIFY_DEL_DEVICE &&
-	    action != BUS_NOTIFY_REMOVED_DEVICE)
-		return NOTIFY_DONE;
-
-	guard(mutex)(&pci_groups_lock);
-	pgd = pci_group_dev_find(to_pci_dev(data));
-	if (pgd)
-		pci_group_dev_free(pgd, pgd->nr_links);
-	return NOTIFY_OK;
-}
-
-static struct notifier_block pci_groups_nb = {
-	.notifier_call = pci_groups_bus_notify,
-	.priority = -1,		/* after the core's notifier */
-};
 
 /* --- Finding the group ----------------------------------------------- */
 
@@ -892,6 +870,120 @@ struct iommu_group *pci_device_group(struct device *dev)
 	return group;
 }
 EXPORT_SYMBOL_GPL(pci_device_group);
+
+/* --- Devices coming and going --------------------------------------- */
+
+/* Whether @pgd is indexed under every requester ID that @pdev uses now. */
+static int pci_group_dev_aliases_known(struct pci_dev *pdev,
+				       struct pci_group_dev *pgd)
+{
+	struct pci_alias_keys a = { .size = 4 };
+	unsigned int i, k;
+	int ret;
+
+	a.keys = kmalloc_array(a.size, sizeof(*a.keys), GFP_KERNEL);
+	if (!a.keys)
+		return -ENOMEM;
+	ret = pci_for_each_dma_alias(pdev, pci_collect_alias, &a);
+	for (i = 0; !ret && i < a.nr; i++) {
+		for (k = 0; k < pgd->nr_users; k++)
+			if (pgd->links[k].key == a.keys[i])
+				break;
+		if (k == pgd->nr_users)
+			ret = 1;
+	}
+	kfree(a.keys);
+	return ret ? ret : 0;
+}
+
+/*
+ * Index @pdev afresh under the requester IDs it uses now and merge its group,
+ * which the caller holds a reference on, with every device sharing one.
+ */
+static int pci_group_dev_reindex(struct pci_dev *pdev,
+				 struct iommu_group *group)
+{
+	struct pci_group_join j = { .group = iommu_group_ref_get(group) };
+	struct pci_isolation iso;
+	struct pci_group_dev *pgd;
+	int ret;
+
+	lockdep_assert_held(&iommu_probe_device_lock);
+
+	guard(mutex)(&pci_groups_lock);
+	pgd = pci_group_dev_find(pdev);
+	ret = pgd ? pci_group_dev_aliases_known(pdev, pgd) : -ENOENT;
+	if (ret <= 0) {
+		iommu_group_put(j.group);
+		return ret;
+	}
+	pci_group_dev_free(pgd, pgd->nr_links);
+	pci_isolation_end(pdev, &iso);
+	pgd = pci_group_dev_add(pdev, iso.end);
+	if (IS_ERR(pgd))
+		j.ret = PTR_ERR(pgd);
+	else
+		pci_join_aliases(&j, pgd);
+	iommu_group_put(j.group);
+	return j.ret;
+}
+
+/*
+ * Rule 1 for aliases that come late.  The PCI core runs its FINAL-stage
+ * quirks (Switchtec NTB's aliases among them) after the device was added to
+ * the bus and grouped, and before a driver can bind.  So before a driver
+ * binds, kernel or VFIO, the device's requester IDs are read again and a new
+ * one merges the groups that share it.  If that fails the device leaves its
+ * group: no group is safer than one finer than the IOMMU can isolate.
+ */
+static void pci_groups_refresh_aliases(struct pci_dev *pdev)
+{
+	struct iommu_group *group;
+	int ret;
+
+	guard(mutex)(&iommu_probe_device_lock);
+	group = iommu_group_get(&pdev->dev);
+	if (!group)
+		return;
+	ret = pci_group_dev_reindex(pdev, group);
+	iommu_group_put(group);
+	if (ret) {
+		pci_err(pdev, "cannot group its new DMA aliases (%d); taken out of its IOMMU group\n",
+			ret);
+		iommu_group_remove_device(&pdev->dev);
+	}
+}
+
+/*
+ * The device is leaving the PCI bus: forget it, so its IDs can be reused.
+ * Both events, since a bus_set_iommu() replay may index a device between
+ * them; the core's notifier marks the device gone first (we run after it),
+ * so nothing indexes it after the second.
+ */
+static int pci_groups_bus_notify(struct notifier_block *nb,
+				 unsigned long action, void *data)
+{
+	struct pci_group_dev *pgd;
+
+	if (action == BUS_NOTIFY_BIND_DRIVER) {
+		pci_groups_refresh_aliases(to_pci_dev(data));
+		return NOTIFY_OK;
+	}
+	if (action != BUS_NOTIFY_DEL_DEVICE &&
+	    action != BUS_NOTIFY_REMOVED_DEVICE)
+		return NOTIFY_DONE;
+
+	guard(mutex)(&pci_groups_lock);
+	pgd = pci_group_dev_find(to_pci_dev(data));
+	if (pgd)
+		pci_group_dev_free(pgd, pgd->nr_links);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block pci_groups_nb = {
+	.notifier_call = pci_groups_bus_notify,
+	.priority = -1,		/* after the core's notifier */
+};
 
 static int __init pci_groups_init(void)
 {

@@ -209,6 +209,71 @@ static void pci_dma_alias_partner_hot_added(struct kunit *test)
 	EXPECT_SAME(test, 0x15, D(1, 0), 0x15, D(7, 0));
 }
 
+/*
+ * A FINAL-stage alias quirk, as Switchtec NTB has: it runs after the device
+ * was added to the bus and grouped, before a driver can bind.
+ */
+#define FAKE_DEVICE_LATE_ALIAS	0x00a2
+static int late_alias_devfn = -1;
+
+static void fake_late_alias_quirk(struct pci_dev *pdev)
+{
+	if (fake_on_bus(pdev) && late_alias_devfn >= 0)
+		pci_add_dma_alias(pdev, late_alias_devfn, 1);
+}
+DECLARE_PCI_FIXUP_FINAL(FAKE_VENDOR, FAKE_DEVICE_LATE_ALIAS,
+			fake_late_alias_quirk);
+
+static int late_alias_probe(struct pci_dev *pdev,
+			    const struct pci_device_id *id)
+{
+	return 0;
+}
+
+static const struct pci_device_id late_alias_ids[] = {
+	{ PCI_DEVICE(FAKE_VENDOR, FAKE_DEVICE_LATE_ALIAS) },
+	{ }
+};
+
+static struct pci_driver late_alias_driver = {
+	.name = "iommu_kunit_late_alias",
+	.id_table = late_alias_ids,
+	.probe = late_alias_probe,
+};
+
+static void late_alias_driver_unregister(void *drv)
+{
+	pci_unregister_driver(drv);
+}
+
+/* Rule 1: an alias added by a late quirk joins before a driver binds. */
+static void pci_dma_alias_from_final_quirk_joins_before_bind(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x7c);
+	struct pci_dev *a, *b;
+	struct fake_fn *fn;
+
+	fn = fake_add(fp, 0x7c, D(1, 0), FAKE_RCIEP, 0, 0, 0);
+	fake_put16(fn->cfg + PCI_DEVICE_ID, FAKE_DEVICE_LATE_ALIAS);
+	fake_add(fp, 0x7c, D(2, 0), FAKE_RCIEP, 0, 0, 0);
+	late_alias_devfn = D(2, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+	late_alias_devfn = -1;
+	a = fake_dev(0x7c, D(1, 0));
+	b = fake_dev(0x7c, D(2, 0));
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_TRUE(test, pci_devs_are_dma_aliases(a, b));
+
+	KUNIT_ASSERT_EQ(test, pci_register_driver(&late_alias_driver), 0);
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test,
+						  late_alias_driver_unregister,
+						  &late_alias_driver), 0);
+	KUNIT_EXPECT_NOT_NULL(test, a->dev.driver);
+	EXPECT_SAME(test, 0x7c, D(1, 0), 0x7c, D(2, 0));
+}
+
 /* Rule 2: behind a PCIe-to-PCI bridge, everything shares the bridge's group. */
 static void pci_conventional_bridge_hides_everything_below(struct kunit *test)
 {
@@ -1021,6 +1086,7 @@ static struct kunit_case pci_groups_test_cases[] = {
 	KUNIT_CASE(pci_function_without_mf_bit_is_sibling),
 	KUNIT_CASE(pci_dma_alias_joins_both_orders),
 	KUNIT_CASE(pci_dma_alias_partner_hot_added),
+	KUNIT_CASE(pci_dma_alias_from_final_quirk_joins_before_bind),
 	KUNIT_CASE(pci_conventional_bridge_hides_everything_below),
 	KUNIT_CASE(pci_root_port_with_acs_isolates),
 	KUNIT_CASE(pci_root_port_without_acs_joins_port),

@@ -631,12 +631,19 @@ static int ivrs_note_devfn(u16 rid, void *data)
  * Every requester ID on @pdev's bus that the IOMMU may confuse with @pdev's
  * becomes a DMA alias of @pdev, so the PCI grouping rules, which honour
  * DMA aliases, put those devices in @pdev's group.  Aliases on other buses
- * cannot be expressed that way; the caller must join them itself.
+ * cannot be expressed that way; ivrs_device_group() joins them.
+ *
+ * pci_add_dma_alias() gives up quietly when it cannot allocate @pdev's
+ * alias mask, so the mask is checked afterwards.  A device grouped without
+ * one of its aliases could end up isolated from a device the IOMMU cannot
+ * tell from it; the caller must not group @pdev when this fails.
  *
  * Context: Process context, may sleep.
+ * Return: 0, or -ENOMEM (logged with the first alias missing) if an alias
+ * could not be recorded.
  */
-void ivrs_add_pci_dma_aliases(const struct ivrs_info *info,
-			      struct pci_dev *pdev)
+int ivrs_add_pci_dma_aliases(const struct ivrs_info *info,
+			     struct pci_dev *pdev)
 {
 	struct ivrs_bus_devfns d = { .bus = pdev->bus->number };
 	unsigned int first, end;
@@ -646,6 +653,19 @@ void ivrs_add_pci_dma_aliases(const struct ivrs_info *info,
 	/* One call, and one log line, per run of functions. */
 	for_each_set_bitrange(first, end, d.devfns, 256)
 		pci_add_dma_alias(pdev, first, end - first);
+
+	if (pdev->dma_alias_mask)
+		first = find_next_andnot_bit(d.devfns, pdev->dma_alias_mask,
+					     256, 0);
+	else
+		first = find_first_bit(d.devfns, 256);
+	if (first >= 256)
+		return 0;
+	dev_err(&pdev->dev,
+		"cannot record IVRS DMA alias %04x:%02x:%02x.%d (out of memory); not grouped\n",
+		pci_domain_nr(pdev->bus), d.bus, PCI_SLOT(first),
+		PCI_FUNC(first));
+	return -ENOMEM;
 }
 
 #ifdef CONFIG_IOMMU_API

@@ -162,8 +162,8 @@ int ivrs_walk_memory(const struct ivrs_info *info, u16 rid,
 		     void *data);
 
 struct pci_dev;
-void ivrs_add_pci_dma_aliases(const struct ivrs_info *info,
-			      struct pci_dev *pdev);
+int ivrs_add_pci_dma_aliases(const struct ivrs_info *info,
+			     struct pci_dev *pdev);
 
 struct iommu_group;
 struct iommu_group *ivrs_device_group(const struct ivrs_info *info,

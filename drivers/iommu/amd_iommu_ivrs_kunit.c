@@ -494,7 +494,8 @@ static void ivrs_alias_range_pci_dma_alias(struct kunit *test)
 		f->dev[i].dev.init_name = "ivrs-kunit-fake";
 	}
 	for (i = 0; i < ARRAY_SIZE(f->dev); i++)
-		ivrs_add_pci_dma_aliases(info, &f->dev[i]);
+		KUNIT_EXPECT_EQ(test, ivrs_add_pci_dma_aliases(info, &f->dev[i]),
+				0);
 
 	KUNIT_EXPECT_TRUE(test, pci_devs_are_dma_aliases(&f->dev[0], &f->dev[1]));
 	KUNIT_EXPECT_TRUE(test, pci_devs_are_dma_aliases(&f->dev[0], &f->dev[2]));
@@ -508,14 +509,20 @@ static void ivrs_alias_range_pci_dma_alias(struct kunit *test)
 
 /* The table the mock AMD driver below works from. */
 static struct ivrs_info *mock_ivrs;
+/* A bus whose devices the mock leaves for the test to probe, or -1. */
+static int mock_defer_bus = -1;
 
 static int mock_amd_add_device(struct device *dev)
 {
 	struct pci_dev *pdev = to_pci_dev(dev);
+	int ret;
 
-	if (!fake_on_bus(pdev))
+	if (!fake_on_bus(pdev) || pdev->bus->number == mock_defer_bus)
 		return 0;
-	ivrs_add_pci_dma_aliases(mock_ivrs, pdev);
+	/* As amd_iommu_add_device() does. */
+	ret = ivrs_add_pci_dma_aliases(mock_ivrs, pdev);
+	if (ret)
+		return ret;
 	return iommu_kunit_add_device(dev);
 }
 
@@ -534,6 +541,7 @@ static void mock_amd_release(void *unused)
 {
 	bus_set_iommu(&pci_bus_type, NULL);
 	mock_ivrs = NULL;
+	mock_defer_bus = -1;
 }
 
 static void fake_fini_action(void *fp)
@@ -1188,8 +1196,83 @@ static void ivrs_parse_survives_allocation_failures(struct kunit *test)
 		   iommu_kunit_fault_walk(test, &fc, c));
 }
 
+struct oom_alias {
+	const char *name;
+	u16 target;	/* what 53:00.1 and 53:00.2 reach the IOMMU as */
+};
+
+static const struct oom_alias oom_aliases[] = {
+	/* The partner's devfn is the only run: the mask is never allocated. */
+	{ "target_on_empty_bus", RID(0x5f, 0, 0) },
+	/* Two runs: the first fails, the second allocates the mask. */
+	{ "target_on_own_bus", RID(0x53, 0, 5) },
+};
+
+KUNIT_ARRAY_PARAM_DESC(oom_alias, oom_aliases, name);
+
+/*
+ * 53:00.1 and 53:00.2 reach the IOMMU as one requester ID that no function
+ * has, so only their DMA alias masks tell the PCI rules that they share.
+ * If a device's mask cannot take all its IVRS aliases, the device must not
+ * be grouped: on an empty target bus, two groups would isolate what the
+ * IOMMU cannot tell apart.
+ */
+static void ivrs_alias_oom_fails_closed(struct kunit *test)
+{
+	const struct oom_alias *o = test->param_value;
+	struct tb *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	bool same_bus = PCI_BUS_NUM(o->target) == 0x53;
+	struct pci_dev *d[2];
+	int i, ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	tb_init(t);
+	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	tb_e4(t, 0x01, 0);
+	tb_e8(t, 0x43, RID(0x53, 0, 1), 0, o->target, 0);
+	tb_e4(t, 0x04, RID(0x53, 0, 2));
+	tb_end_block(t);
+	tb_finish(t);
+	mock_defer_bus = 0x53;
+	fake_scan_with(test, t);
+
+	for (i = 0; i < ARRAY_SIZE(d); i++) {
+		d[i] = fake_dev(0x53, PCI_DEVFN(0, 1 + i));
+		KUNIT_ASSERT_NOT_NULL(test, d[i]);
+		KUNIT_ASSERT_NULL(test, d[i]->dev.iommu_group);
+		KUNIT_ASSERT_NULL(test, d[i]->dma_alias_mask);
+	}
+	mock_defer_bus = -1;
+	for (i = 0; i < ARRAY_SIZE(d); i++) {
+		/* The alias mask is the first allocation of the add. */
+		WRITE_ONCE(current->fail_nth, 1);
+		ret = iommu_probe_device(&d[i]->dev);
+		WRITE_ONCE(current->fail_nth, 0);
+		KUNIT_ASSERT_EQ_MSG(test, !d[i]->dma_alias_mask, !same_bus,
+				    "the injected failure missed the mask");
+		KUNIT_ASSERT_FALSE(test, d[i]->dma_alias_mask &&
+				   test_bit(d[1 - i]->devfn, d[i]->dma_alias_mask));
+		KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM, "%s", pci_name(d[i]));
+		KUNIT_EXPECT_NULL_MSG(test, d[i]->dev.iommu_group,
+				      "%s grouped without its alias",
+				      pci_name(d[i]));
+	}
+	KUNIT_EXPECT_FALSE_MSG(test, d[0]->dev.iommu_group &&
+			       d[0]->dev.iommu_group != d[1]->dev.iommu_group,
+			       "IVRS aliases %s and %s isolated from each other",
+			       pci_name(d[0]), pci_name(d[1]));
+
+	/* Once memory is back, both are added, together. */
+	for (i = 0; i < ARRAY_SIZE(d); i++)
+		KUNIT_EXPECT_EQ(test, iommu_probe_device(&d[i]->dev), 0);
+	KUNIT_EXPECT_EQ(test, iommu_probe_device(&fake_dev(0x53, 0)->dev), 0);
+	expect_group(test, true, RID(0x53, 0, 1), RID(0x53, 0, 2));
+	expect_group(test, false, RID(0x53, 0, 0), RID(0x53, 0, 1));
+}
+
 static struct kunit_case ivrs_fault_cases[] = {
 	KUNIT_CASE(ivrs_parse_survives_allocation_failures),
+	KUNIT_CASE_PARAM(ivrs_alias_oom_fails_closed, oom_alias_gen_params),
 	{ }
 };
 

@@ -17,6 +17,14 @@
  *           device entries whose length the top two bits of their type give
  *           (4, 8, 16 or 32 bytes) except the variable ACPI HID entry (0xf0)
  *   IVMD:   32 bytes: header, aux (u16), 8 reserved, start (u64), length (u64)
+ *
+ * Alias entries may overlap, the last one naming an ID winning.  Once the
+ * whole table is read they are resolved into disjoint ranges, sorted by
+ * requester ID and, through an index, by alias, so that the aliases of one
+ * device are found with two binary searches whatever the table holds.
+ * There are at most twice as many ranges as alias entries, and an entry
+ * takes at least 8 bytes of the table, so what is kept stays proportional
+ * to the table's length.
  */
 
 #include <linux/bitmap.h>
@@ -24,6 +32,7 @@
 #include <linux/overflow.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/unaligned.h>
 
@@ -345,6 +354,125 @@ static int ivrs_ivmd(struct ivrs_info *info, const u8 *t, u32 off, u32 len,
 	return 0;
 }
 
+/* --- Resolving the aliases ------------------------------------------- */
+
+/* Entries of @priv (the raw aliases) by segment, then by table order. */
+static int ivrs_cmp_entry(const void *a, const void *b, const void *priv)
+{
+	const struct ivrs_alias *aliases = priv;
+	u32 i = *(const u32 *)a, j = *(const u32 *)b;
+
+	if (aliases[i].segment != aliases[j].segment)
+		return aliases[i].segment < aliases[j].segment ? -1 : 1;
+	return i < j ? -1 : i > j;
+}
+
+/* Ranges of the map by segment, then first requester ID. */
+static int ivrs_cmp_range(const void *a, const void *b)
+{
+	const struct ivrs_alias *x = a, *y = b;
+
+	if (x->segment != y->segment)
+		return x->segment < y->segment ? -1 : 1;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* Indices into @priv (the map) by segment, alias, then first ID. */
+static int ivrs_cmp_source(const void *a, const void *b, const void *priv)
+{
+	const struct ivrs_alias *map = priv;
+	const struct ivrs_alias *x = &map[*(const u32 *)a];
+	const struct ivrs_alias *y = &map[*(const u32 *)b];
+
+	if (x->segment != y->segment)
+		return x->segment < y->segment ? -1 : 1;
+	if (x->alias != y->alias)
+		return x->alias < y->alias ? -1 : 1;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/*
+ * Give @a the IDs of its range that no later entry of its segment took
+ * (those are set in @claimed), as ranges of the map.  Each range filled in
+ * this way closes a gap between claimed runs, so all entries together add
+ * at most twice their number.
+ */
+static int ivrs_claim(struct ivrs_info *info, const struct ivrs_alias *a,
+		      unsigned long *claimed)
+{
+	unsigned long end = (unsigned long)a->last + 1;
+	unsigned long start, stop;
+
+	for (start = find_next_zero_bit(claimed, end, a->first); start < end;
+	     start = find_next_zero_bit(claimed, end, stop)) {
+		if (WARN_ON_ONCE(info->nr_map >= 2 * info->nr_aliases))
+			return -EOVERFLOW;
+		stop = find_next_bit(claimed, end, start);
+		bitmap_set(claimed, start, stop - start);
+		info->map[info->nr_map++] = (struct ivrs_alias) {
+			.segment = a->segment,
+			.first = start,
+			.last = stop - 1,
+			.alias = a->alias,
+		};
+	}
+	return 0;
+}
+
+/*
+ * Fill in @info's map and its index from the raw alias entries.  Costs
+ * O(n log n) for n entries plus one pass over a 64 Ki-bit bitmap per entry
+ * and per segment.  On failure the caller frees whatever was allocated.
+ */
+static int ivrs_resolve_aliases(struct ivrs_info *info)
+{
+	unsigned int n = info->nr_aliases, i, j, k;
+	unsigned long *claimed;
+	u32 *order;
+	int ret = -ENOMEM;
+
+	if (!n)
+		return 0;
+	order = kmalloc_array(n, sizeof(*order), GFP_KERNEL);
+	claimed = bitmap_zalloc(IVRS_NR_RIDS, GFP_KERNEL);
+	info->map = kmalloc_array(2 * n, sizeof(*info->map), GFP_KERNEL);
+	if (!order || !claimed || !info->map)
+		goto out;
+
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	sort_r(order, n, sizeof(*order), ivrs_cmp_entry, NULL, info->aliases);
+	/* In each segment the last entry claims first, and wins. */
+	for (i = 0; i < n; i = j) {
+		u16 segment = info->aliases[order[i]].segment;
+
+		for (j = i; j < n && info->aliases[order[j]].segment == segment;)
+			j++;
+		bitmap_zero(claimed, IVRS_NR_RIDS);
+		for (k = j; k-- > i;) {
+			ret = ivrs_claim(info, &info->aliases[order[k]], claimed);
+			if (ret)
+				goto out;
+		}
+	}
+	sort(info->map, info->nr_map, sizeof(*info->map), ivrs_cmp_range, NULL);
+
+	ret = -ENOMEM;
+	info->by_alias = kmalloc_array(info->nr_map, sizeof(*info->by_alias),
+				       GFP_KERNEL);
+	if (!info->by_alias)
+		goto out;
+	for (i = 0; i < info->nr_map; i++)
+		info->by_alias[i] = i;
+	sort_r(info->by_alias, info->nr_map, sizeof(*info->by_alias),
+	       ivrs_cmp_source, NULL, info->map);
+	ret = 0;
+out:
+	bitmap_free(claimed);
+	kfree(order);
+	return ret;
+}
+
 /**
  * ivrs_free - free a table decoded by ivrs_parse()
  * @info: the decoded table, or %NULL
@@ -360,6 +488,8 @@ void ivrs_free(struct ivrs_info *info)
 	for (i = 0; i < info->nr_units; i++)
 		bitmap_free(info->units[i].covered);
 	kfree(info->aliases);
+	kfree(info->map);
+	kfree(info->by_alias);
 	kfree(info->specials);
 	kfree(info->memory);
 	kfree(info);
@@ -432,6 +562,8 @@ int ivrs_parse(const void *table, size_t len, struct ivrs_info **infop,
 	}
 	if (!ret && !info->nr_units)
 		ret = ivrs_fail(err, 0, 0, "no IVHD block");
+	if (!ret)
+		ret = ivrs_resolve_aliases(info);
 	if (ret) {
 		ivrs_free(info);
 		return ret;
@@ -474,6 +606,29 @@ const struct ivrs_unit *ivrs_find_unit(const struct ivrs_info *info,
 	return NULL;
 }
 
+/* The range of @info's map that holds (@segment, @rid), or %NULL. */
+static const struct ivrs_alias *ivrs_map_find(const struct ivrs_info *info,
+					      u16 segment, u16 rid)
+{
+	unsigned int lo = 0, hi = info->nr_map, mid;
+	const struct ivrs_alias *m;
+
+	/* Find the first range that starts after (@segment, @rid). */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		m = &info->map[mid];
+		if (m->segment < segment ||
+		    (m->segment == segment && m->first <= rid))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	m = &info->map[lo - 1];
+	return m->segment == segment && rid <= m->last ? m : NULL;
+}
+
 /**
  * ivrs_alias_of - the requester ID an IOMMU sees for a device
  * @info: decoded table
@@ -483,20 +638,14 @@ const struct ivrs_unit *ivrs_find_unit(const struct ivrs_info *info,
  * When several alias entries name @rid the last one wins, as a later entry
  * overrides an earlier one.
  *
- * Context: Any context.
+ * Context: Any context.  O(log n) for n alias entries.
  * Return: the alias of @rid, or @rid itself when it has none.
  */
 u16 ivrs_alias_of(const struct ivrs_info *info, u16 segment, u16 rid)
 {
-	unsigned int i = info->nr_aliases;
+	const struct ivrs_alias *m = ivrs_map_find(info, segment, rid);
 
-	while (i--) {
-		const struct ivrs_alias *a = &info->aliases[i];
-
-		if (a->segment == segment && rid >= a->first && rid <= a->last)
-			return a->alias;
-	}
-	return rid;
+	return m ? m->alias : rid;
 }
 
 /**
@@ -563,16 +712,63 @@ int ivrs_walk_memory(const struct ivrs_info *info, u16 rid,
 
 /* --- From the decoded table to the PCI core ---------------------------- */
 
+/* Where the ranges whose alias is (@segment, @alias) start in by_alias. */
+static unsigned int ivrs_first_source(const struct ivrs_info *info,
+				      u16 segment, u16 alias)
+{
+	unsigned int lo = 0, hi = info->nr_map, mid;
+	const struct ivrs_alias *m;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		m = &info->map[info->by_alias[mid]];
+		if (m->segment < segment ||
+		    (m->segment == segment && m->alias < alias))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Call @fn for each ID but @skip1 and @skip2 whose alias is @alias. */
+static int ivrs_walk_sources(const struct ivrs_info *info, u16 segment,
+			     u16 alias, u16 skip1, u16 skip2,
+			     int (*fn)(u16 rid, void *data), void *data)
+{
+	const struct ivrs_alias *m;
+	unsigned int i;
+	u32 r;
+	int ret;
+
+	for (i = ivrs_first_source(info, segment, alias); i < info->nr_map; i++) {
+		m = &info->map[info->by_alias[i]];
+		if (m->segment != segment || m->alias != alias)
+			break;
+		for (r = m->first; r <= m->last; r++) {
+			if (r == skip1 || r == skip2)
+				continue;
+			ret = fn(r, data);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
 /**
  * ivrs_walk_aliases - walk the requester IDs confused with a device's
  * @info: decoded table
  * @segment: PCI segment of the device
  * @rid: the device's requester ID
- * @fn: called once per other requester ID that the IOMMU may confuse with
- *	@rid (see ivrs_rids_alias()); a non-zero return stops the walk
+ * @fn: called once for each other requester ID that the IOMMU may confuse
+ *	with @rid (see ivrs_rids_alias()); a non-zero return stops the walk
  * @data: passed to @fn
  *
- * An ID may be reported more than once.
+ * Those are @rid's alias and every ID whose alias is @rid or @rid's alias.
+ * Each is reported exactly once, and the walk costs O(log n) for n alias
+ * entries plus one step per ID reported, however many entries of the table
+ * say the same thing.
  *
  * Context: Whatever @fn needs.
  * Return: 0, or the first non-zero value @fn returned.
@@ -581,8 +777,6 @@ int ivrs_walk_aliases(const struct ivrs_info *info, u16 segment, u16 rid,
 		      int (*fn)(u16 rid, void *data), void *data)
 {
 	u16 target = ivrs_alias_of(info, segment, rid);
-	unsigned int i;
-	u32 r;
 	int ret;
 
 	if (target != rid) {
@@ -590,21 +784,14 @@ int ivrs_walk_aliases(const struct ivrs_info *info, u16 segment, u16 rid,
 		if (ret)
 			return ret;
 	}
-	/* Everyone who reaches the IOMMU as @rid, or as @rid's own alias. */
-	for (i = 0; i < info->nr_aliases; i++) {
-		const struct ivrs_alias *a = &info->aliases[i];
-
-		if (a->segment != segment || (a->alias != rid && a->alias != target))
-			continue;
-		for (r = a->first; r <= a->last; r++) {
-			if (r == rid || ivrs_alias_of(info, segment, r) != a->alias)
-				continue;
-			ret = fn(r, data);
-			if (ret)
-				return ret;
-		}
-	}
-	return 0;
+	/*
+	 * IDs have one alias each, so those of @rid and those of @target are
+	 * two disjoint sets; @target may be in the first (a cycle).
+	 */
+	ret = ivrs_walk_sources(info, segment, rid, rid, target, fn, data);
+	if (ret || target == rid)
+		return ret;
+	return ivrs_walk_sources(info, segment, target, rid, target, fn, data);
 }
 
 /* Functions of one bus, as pci_add_dma_alias() takes them. */

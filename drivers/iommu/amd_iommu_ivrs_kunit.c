@@ -34,7 +34,7 @@ MODULE_PARM_DESC(fuzz_seed, "seed of the mutation test (0: random)");
 /* --- Building tables ----------------------------------------------------- */
 
 struct tb {
-	u8 buf[4096];
+	u8 buf[65536];	/* an IVHD block's length is a u16 */
 	u32 len;
 	u32 block;	/* offset of the open block */
 };
@@ -215,6 +215,83 @@ static void tb_full(struct tb *t)
 	tb_finish(t);
 }
 
+/* --- A model of the alias entries ---------------------------------- */
+
+/* ivrs_alias_of() as the table says it: the last entry naming @rid wins. */
+static u16 model_alias_of(const struct ivrs_info *info, u16 segment, u16 rid)
+{
+	unsigned int i = info->nr_aliases;
+
+	while (i--) {
+		const struct ivrs_alias *a = &info->aliases[i];
+
+		if (a->segment == segment && rid >= a->first && rid <= a->last)
+			return a->alias;
+	}
+	return rid;
+}
+
+static int cmp_pair(u16 a1, u16 b1, u16 a2, u16 b2)
+{
+	if (a1 != a2)
+		return a1 < a2 ? -1 : 1;
+	return b1 < b2 ? -1 : b1 > b2;
+}
+
+/*
+ * The resolved map: disjoint sorted ranges, no more than twice the entries,
+ * an index sorted by alias, and the model's alias at both ends of every
+ * entry and next to them.
+ */
+static bool ivrs_map_sane(const struct ivrs_info *info, char *why, size_t n)
+{
+	const struct ivrs_alias *m, *p;
+	unsigned int i, k;
+
+	if (info->nr_map > 2 * info->nr_aliases) {
+		snprintf(why, n, "%u ranges for %u entries", info->nr_map,
+			 info->nr_aliases);
+		return false;
+	}
+	for (i = 0; i < info->nr_map; i++) {
+		m = &info->map[i];
+		p = i ? &info->map[i - 1] : NULL;
+		if (m->last < m->first ||
+		    (p && cmp_pair(p->segment, p->last, m->segment, m->first) >= 0)) {
+			snprintf(why, n, "range %u overlaps or is out of order", i);
+			return false;
+		}
+		if (m->alias != model_alias_of(info, m->segment, m->first) ||
+		    m->alias != model_alias_of(info, m->segment, m->last)) {
+			snprintf(why, n, "range %u has the wrong alias", i);
+			return false;
+		}
+		if (info->by_alias[i] >= info->nr_map ||
+		    (i && cmp_pair(info->map[info->by_alias[i - 1]].segment,
+				   info->map[info->by_alias[i - 1]].alias,
+				   info->map[info->by_alias[i]].segment,
+				   info->map[info->by_alias[i]].alias) > 0)) {
+			snprintf(why, n, "index %u out of order", i);
+			return false;
+		}
+	}
+	for (i = 0; i < info->nr_aliases; i++) {
+		const struct ivrs_alias *a = &info->aliases[i];
+		const u16 probe[] = { a->first, a->last, a->first - 1,
+				      a->last + 1, a->alias };
+
+		for (k = 0; k < ARRAY_SIZE(probe); k++) {
+			if (ivrs_alias_of(info, a->segment, probe[k]) !=
+			    model_alias_of(info, a->segment, probe[k])) {
+				snprintf(why, n, "alias of %04x:%04x wrong",
+					 a->segment, probe[k]);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
 /* --- Valid tables -------------------------------------------------------- */
 
 static void ivrs_every_entry_kind(struct kunit *test)
@@ -378,6 +455,151 @@ static void ivrs_alias_walk(struct kunit *test)
 	bitmap_zero(seen, IVRS_NR_RIDS);
 	ivrs_walk_aliases(info, 0, RID(3, 0, 0), count_rid, seen);
 	KUNIT_EXPECT_EQ(test, bitmap_weight(seen, IVRS_NR_RIDS), 0);
+}
+
+#define WIDE_ENTRIES	5000	/* 12 bytes each: a 60 KiB IVHD block */
+
+struct walk_count {
+	unsigned long *seen;
+	unsigned int visits;
+	unsigned int repeats;
+};
+
+/* Count visits; stop once more than every other ID has been reported. */
+static int count_visit(u16 rid, void *data)
+{
+	struct walk_count *c = data;
+
+	if (__test_and_set_bit(rid, c->seen))
+		c->repeats++;
+	return ++c->visits >= IVRS_NR_RIDS;
+}
+
+/*
+ * A valid table of thousands of alias ranges over the whole segment, all to
+ * one target: a walk reports each of the other 65,535 IDs once, so its cost
+ * does not grow with the number of entries that say the same thing.
+ */
+static void ivrs_alias_walk_bounded(struct kunit *test)
+{
+	static const u16 rids[] = { RID(0, 0x1c, 0), 0, RID(0x12, 3, 4), 0xffff };
+	struct tb *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct walk_count c = {
+		.seen = kunit_kzalloc(test, IVRS_NR_RIDS / 8, GFP_KERNEL),
+	};
+	struct ivrs_info *info;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_NOT_NULL(test, c.seen);
+	tb_init(t);
+	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	for (i = 0; i < WIDE_ENTRIES; i++) {
+		tb_e8(t, 0x43, 0, 0, RID(0, 0x1c, 0), 0);
+		tb_e4(t, 0x04, 0xffff);
+	}
+	tb_end_block(t);
+	tb_finish(t);
+	KUNIT_ASSERT_GT(test, t->len, 60000);
+	info = tb_parse_ok(test, t);
+	KUNIT_EXPECT_EQ(test, info->nr_aliases, WIDE_ENTRIES);
+	/* The last entry takes everything: the earlier ones leave nothing. */
+	KUNIT_EXPECT_EQ(test, info->nr_map, 1);
+
+	for (i = 0; i < ARRAY_SIZE(rids); i++) {
+		bitmap_zero(c.seen, IVRS_NR_RIDS);
+		c.visits = 0;
+		c.repeats = 0;
+		ivrs_walk_aliases(info, 0, rids[i], count_visit, &c);
+		KUNIT_EXPECT_EQ_MSG(test, c.visits, IVRS_NR_RIDS - 1,
+				    "walk of %04x", rids[i]);
+		KUNIT_EXPECT_EQ_MSG(test, c.repeats, 0, "walk of %04x", rids[i]);
+		KUNIT_EXPECT_FALSE(test, test_bit(rids[i], c.seen));
+	}
+	/* Another segment has no alias at all. */
+	c.visits = 0;
+	ivrs_walk_aliases(info, 1, RID(0, 0x1c, 0), count_visit, &c);
+	KUNIT_EXPECT_EQ(test, c.visits, 0);
+}
+
+/*
+ * Overlapping alias entries in two segments: the resolved map gives every
+ * ID of every segment the alias that the last entry naming it gives, and a
+ * walk reports exactly the IDs that ivrs_rids_alias() pairs with its own.
+ */
+static void ivrs_alias_overlaps_resolved(struct kunit *test)
+{
+	static const u16 walked[] = { RID(5, 0, 0), RID(6, 3, 0), RID(0, 0x1c, 0),
+				      RID(4, 0, 0), RID(0x10, 0, 1), 0x1234 };
+	struct tb *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct walk_count c = {
+		.seen = kunit_kzalloc(test, IVRS_NR_RIDS / 8, GFP_KERNEL),
+	};
+	const u16 a = RID(0, 0x1c, 0), b = RID(0, 0x1d, 0), e = RID(0, 0x1e, 0);
+	struct ivrs_info *info;
+	unsigned int i, expected;
+	char why[48];
+	u32 r;
+	u16 seg;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_NOT_NULL(test, c.seen);
+	tb_init(t);
+	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	tb_e8(t, 0x43, RID(0, 0, 0), 0, a, 0);		/* 00-0f -> a */
+	tb_e4(t, 0x04, RID(0x0f, 0x1f, 7));
+	tb_e8(t, 0x42, RID(5, 0, 0), 0, b, 0);		/* 05:00.0 -> b */
+	tb_e8(t, 0x43, RID(3, 0, 0), 0, e, 0);		/* 03-07 -> e */
+	tb_e4(t, 0x04, RID(7, 0x1f, 7));
+	tb_e8(t, 0x43, RID(6, 0, 0), 0, a, 0);		/* 06 -> a again */
+	tb_e4(t, 0x04, RID(6, 0x1f, 7));
+	tb_e8(t, 0x42, RID(4, 0, 0), 0, RID(4, 0, 0), 0);	/* itself */
+	tb_e8(t, 0x42, a, 0, e, 0);			/* a -> e: a chain */
+	tb_end_block(t);
+	tb_ivhd(t, IVRS_IVHD_10, UNIT2_RID, 1);
+	tb_e8(t, 0x43, 0, 0, b, 0);			/* everything -> b */
+	tb_e4(t, 0x04, 0xffff);
+	tb_e8(t, 0x43, RID(0x10, 0, 0), 0, e, 0);
+	tb_e4(t, 0x04, RID(0x10, 0, 7));
+	tb_end_block(t);
+	tb_finish(t);
+	info = tb_parse_ok(test, t);
+
+	KUNIT_EXPECT_TRUE_MSG(test, ivrs_map_sane(info, why, sizeof(why)), "%s",
+			      why);
+	for (seg = 0; seg < 3; seg++)
+		for (r = 0; r < IVRS_NR_RIDS; r++)
+			if (ivrs_alias_of(info, seg, r) !=
+			    model_alias_of(info, seg, r))
+				KUNIT_FAIL(test, "alias of %04x:%04x", seg, r);
+	/* 03-07 -> e came after 05:00.0 -> b. */
+	KUNIT_EXPECT_EQ(test, ivrs_alias_of(info, 0, RID(5, 0, 0)), e);
+	KUNIT_EXPECT_EQ(test, ivrs_alias_of(info, 1, RID(5, 0, 0)), b);
+	KUNIT_EXPECT_EQ(test, ivrs_alias_of(info, 0, RID(6, 2, 0)), a);
+	KUNIT_EXPECT_EQ(test, ivrs_alias_of(info, 0, RID(7, 2, 0)), e);
+	KUNIT_EXPECT_EQ(test, ivrs_alias_of(info, 0, a), e);
+
+	for (seg = 0; seg < 2; seg++) {
+		for (i = 0; i < ARRAY_SIZE(walked); i++) {
+			bitmap_zero(c.seen, IVRS_NR_RIDS);
+			c.visits = 0;
+			c.repeats = 0;
+			ivrs_walk_aliases(info, seg, walked[i], count_visit, &c);
+			expected = 0;
+			for (r = 0; r < IVRS_NR_RIDS; r++) {
+				bool pair = r != walked[i] &&
+					    ivrs_rids_alias(info, seg, walked[i], r);
+
+				expected += pair;
+				if (pair != test_bit(r, c.seen))
+					KUNIT_FAIL(test, "walk of %04x:%04x: %04x %s",
+						   seg, walked[i], r,
+						   pair ? "missed" : "extra");
+			}
+			KUNIT_EXPECT_EQ(test, c.visits, expected);
+			KUNIT_EXPECT_EQ(test, c.repeats, 0);
+		}
+	}
 }
 
 static int note_memory(const struct ivrs_memory *m, void *data)
@@ -1007,6 +1229,8 @@ static bool ivrs_result_sane(const struct ivrs_info *info, char *why,
 			return false;
 		}
 	}
+	if (!ivrs_map_sane(info, why, n))
+		return false;
 	for (i = 0; i < info->nr_memory; i++) {
 		const struct ivrs_memory *m = &info->memory[i];
 
@@ -1117,6 +1341,8 @@ static struct kunit_case ivrs_cases[] = {
 	KUNIT_CASE(ivrs_unknown_block_skipped),
 	KUNIT_CASE(ivrs_alias_range_shares_group),
 	KUNIT_CASE(ivrs_alias_walk),
+	KUNIT_CASE(ivrs_alias_walk_bounded),
+	KUNIT_CASE(ivrs_alias_overlaps_resolved),
 	KUNIT_CASE(ivrs_memory_applies),
 	KUNIT_CASE(ivrs_alias_range_pci_dma_alias),
 	KUNIT_CASE(ivrs_groups_without_aliases),
@@ -1160,6 +1386,9 @@ static void ivrs_fault_undo(struct kunit *test, void *data)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c->info);
 	KUNIT_EXPECT_EQ(test, c->info->nr_units, 2);
 	KUNIT_EXPECT_EQ(test, c->info->nr_aliases, 2);
+	KUNIT_EXPECT_EQ(test, c->info->nr_map, 2);
+	KUNIT_EXPECT_EQ(test, ivrs_alias_of(c->info, 0, RID(2, 5, 0)),
+			RID(0, 0x1c, 0));
 	KUNIT_EXPECT_EQ(test, c->info->nr_specials, 4);
 	KUNIT_EXPECT_EQ(test, c->info->nr_memory, 3);
 	ivrs_free(c->info);

@@ -29,6 +29,7 @@
 
 #include <linux/bitmap.h>
 #include <linux/iommu.h>
+#include <linux/lockdep.h>
 #include <linux/overflow.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
@@ -856,28 +857,9 @@ int ivrs_add_pci_dma_aliases(const struct ivrs_info *info,
 }
 
 #ifdef CONFIG_IOMMU_API
-struct ivrs_alias_search {
-	u16 segment;
-	struct pci_dev *self;
-	struct iommu_group *group;
-	char reason[48];
-};
-
-/* Stop at the first present device with requester ID @rid and a group. */
-static int ivrs_alias_group(u16 rid, void *data)
+static int ivrs_any_alias(u16 rid, void *data)
 {
-	struct ivrs_alias_search *s = data;
-	struct pci_dev *other;
-
-	other = pci_get_domain_bus_and_slot(s->segment, PCI_BUS_NUM(rid),
-					    rid & 0xff);
-	if (other && other != s->self)
-		s->group = iommu_group_get(&other->dev);
-	if (s->group)
-		snprintf(s->reason, sizeof(s->reason), "IVRS alias with %s",
-			 pci_name(other));
-	pci_dev_put(other);
-	return !!s->group;
+	return 1;
 }
 
 /**
@@ -887,9 +869,17 @@ static int ivrs_alias_group(u16 rid, void *data)
  *	already recorded
  *
  * The PCI rules give the group, seeing the same-bus aliases as DMA
- * aliases.  An alias on another bus cannot be a DMA alias; if the partner
- * already has a group, the two groups become one, and @pdev's reason in it
- * is "IVRS alias with <partner>".
+ * aliases.  An alias on another bus cannot be a DMA alias, so every other
+ * PCI device that the IOMMU may confuse with @pdev (ivrs_rids_alias()) and
+ * that has a group is joined: its group, the PCI rules' group and those of
+ * all other such devices become one, and @pdev's reason in it is "IVRS
+ * alias with <first such device>".  Joining them all matters for chains:
+ * with r -> x and x -> t on three buses, r and t are in two groups when x
+ * comes, and x must join both.
+ *
+ * A device without IVRS aliases costs one lookup in the decoded table; one
+ * with aliases a pass over the PCI devices with a lookup each, however
+ * many requester IDs it shares with others.
  *
  * Context: Process context, may sleep; for an IOMMU driver's device_group
  * callback, so with iommu_probe_device_lock held.
@@ -898,31 +888,51 @@ static int ivrs_alias_group(u16 rid, void *data)
 struct iommu_group *ivrs_device_group(const struct ivrs_info *info,
 				      struct pci_dev *pdev)
 {
-	struct ivrs_alias_search s = {
-		.segment = pci_domain_nr(pdev->bus),
-		.self = pdev,
-	};
-	struct iommu_group *group;
-	int ret;
+	u16 segment = pci_domain_nr(pdev->bus), rid = pci_dev_id(pdev);
+	struct iommu_group *group, *other_group;
+	struct pci_dev *other = NULL;
+	char reason[48] = "";
+	int ret = 0;
+
+	lockdep_assert_held(&iommu_probe_device_lock);
 
 	group = pci_device_group(&pdev->dev);
-	if (IS_ERR(group))
+	if (IS_ERR(group) ||
+	    !ivrs_walk_aliases(info, segment, rid, ivrs_any_alias, NULL))
 		return group;
 
-	ivrs_walk_aliases(info, s.segment, pci_dev_id(pdev), ivrs_alias_group,
-			  &s);
-	if (!s.group || s.group == group) {
-		iommu_group_put(s.group);
-		return group;
+	for_each_pci_dev(other) {
+		if (other == pdev || pci_domain_nr(other->bus) != segment ||
+		    !ivrs_rids_alias(info, segment, rid, pci_dev_id(other)))
+			continue;
+		other_group = iommu_group_get(&other->dev);
+		if (other_group == group) {
+			iommu_group_put(other_group);
+			continue;
+		}
+		if (!other_group)
+			continue;
+		if (!reason[0]) {
+			/* The first partner's group takes in the PCI rules' one. */
+			ret = iommu_group_merge(other_group, group);
+			swap(group, other_group);
+			snprintf(reason, sizeof(reason), "IVRS alias with %s",
+				 pci_name(other));
+		} else {
+			ret = iommu_group_merge(group, other_group);
+		}
+		iommu_group_put(other_group);
+		if (ret) {
+			pci_dev_put(other);
+			break;
+		}
 	}
-	ret = iommu_group_merge(s.group, group);
-	iommu_group_put(group);
-	if (!ret)
-		ret = iommu_group_set_reason(s.group, &pdev->dev, s.reason);
+	if (!ret && reason[0])
+		ret = iommu_group_set_reason(group, &pdev->dev, reason);
 	if (ret) {
-		iommu_group_put(s.group);
+		iommu_group_put(group);
 		return ERR_PTR(ret);
 	}
-	return s.group;
+	return group;
 }
 #endif /* CONFIG_IOMMU_API */

@@ -886,6 +886,49 @@ static void ivrs_groups_follow_aliases(struct kunit *test)
 			   "0000:52:00.0: IVRS alias with 0000:51:00.0\n");
 }
 
+struct alias_chain {
+	const char *name;
+	u16 r;		/* reaches the IOMMU as @x */
+	u16 x;		/* reaches it as @t */
+	u16 t;
+};
+
+/* The fixture adds 51:00.0, then 52:00.0, then 53:00.0. */
+static const struct alias_chain alias_chains[] = {
+	{ "middle_last", RID(0x51, 0, 0), RID(0x53, 0, 0), RID(0x52, 0, 0) },
+	{ "middle_between", RID(0x51, 0, 0), RID(0x52, 0, 0), RID(0x53, 0, 0) },
+	{ "middle_first", RID(0x53, 0, 0), RID(0x51, 0, 0), RID(0x52, 0, 0) },
+};
+
+KUNIT_ARRAY_PARAM_DESC(alias_chain, alias_chains, name);
+
+/*
+ * r -> x and x -> t on three buses: x is confused with both, so all three
+ * share one group, whichever of them is added last.  When x comes last, r
+ * and t are already in two groups, and x must join both.
+ */
+static void ivrs_groups_alias_chain(struct kunit *test)
+{
+	const struct alias_chain *c = test->param_value;
+	struct tb *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	tb_init(t);
+	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	tb_e4(t, 0x01, 0);
+	tb_e8(t, 0x42, c->r, 0, c->x, 0);
+	tb_e8(t, 0x42, c->x, 0, c->t, 0);
+	tb_end_block(t);
+	tb_finish(t);
+	fake_scan_with(test, t);
+
+	expect_group(test, true, c->r, c->x);
+	expect_group(test, true, c->x, c->t);
+	expect_group(test, true, c->r, c->t);
+	expect_group(test, false, RID(0x53, 0, 1), RID(0x51, 0, 0));
+	expect_group(test, false, RID(0x53, 0, 1), RID(0x52, 0, 0));
+}
+
 /* --- Malformed tables ---------------------------------------------------- */
 
 struct bad_table {
@@ -1347,6 +1390,7 @@ static struct kunit_case ivrs_cases[] = {
 	KUNIT_CASE(ivrs_alias_range_pci_dma_alias),
 	KUNIT_CASE(ivrs_groups_without_aliases),
 	KUNIT_CASE_PARAM(ivrs_groups_follow_aliases, alias_order_gen_params),
+	KUNIT_CASE_PARAM(ivrs_groups_alias_chain, alias_chain_gen_params),
 	KUNIT_CASE_PARAM(ivrs_malformed_refused, bad_table_gen_params),
 	KUNIT_CASE_SLOW(ivrs_random_mutations),
 	{ }

@@ -148,7 +148,10 @@ static int amd_iommu_add_device(struct device *dev)
 	if (!unit)
 		return 0;
 
-	ivrs_add_pci_dma_aliases(amd_ivrs, pdev);
+	/* Never group a device without all its aliases: see the function. */
+	ret = ivrs_add_pci_dma_aliases(amd_ivrs, pdev);
+	if (ret)
+		return ret;
 	group = iommu_group_get_for_dev(dev);
 	if (IS_ERR(group))
 		return PTR_ERR(group);

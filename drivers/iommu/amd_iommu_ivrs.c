@@ -17,13 +17,23 @@
  *           device entries whose length the top two bits of their type give
  *           (4, 8, 16 or 32 bytes) except the variable ACPI HID entry (0xf0)
  *   IVMD:   32 bytes: header, aux (u16), 8 reserved, start (u64), length (u64)
+ *
+ * Alias entries may overlap, the last one naming an ID winning.  Once the
+ * whole table is read they are resolved into disjoint ranges, sorted by
+ * requester ID and, through an index, by alias, so that the aliases of one
+ * device are found with two binary searches whatever the table holds.
+ * There are at most twice as many ranges as alias entries, and an entry
+ * takes at least 8 bytes of the table, so what is kept stays proportional
+ * to the table's length.
  */
 
 #include <linux/bitmap.h>
 #include <linux/iommu.h>
+#include <linux/lockdep.h>
 #include <linux/overflow.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/unaligned.h>
 
@@ -345,6 +355,125 @@ static int ivrs_ivmd(struct ivrs_info *info, const u8 *t, u32 off, u32 len,
 	return 0;
 }
 
+/* --- Resolving the aliases ------------------------------------------- */
+
+/* Entries of @priv (the raw aliases) by segment, then by table order. */
+static int ivrs_cmp_entry(const void *a, const void *b, const void *priv)
+{
+	const struct ivrs_alias *aliases = priv;
+	u32 i = *(const u32 *)a, j = *(const u32 *)b;
+
+	if (aliases[i].segment != aliases[j].segment)
+		return aliases[i].segment < aliases[j].segment ? -1 : 1;
+	return i < j ? -1 : i > j;
+}
+
+/* Ranges of the map by segment, then first requester ID. */
+static int ivrs_cmp_range(const void *a, const void *b)
+{
+	const struct ivrs_alias *x = a, *y = b;
+
+	if (x->segment != y->segment)
+		return x->segment < y->segment ? -1 : 1;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* Indices into @priv (the map) by segment, alias, then first ID. */
+static int ivrs_cmp_source(const void *a, const void *b, const void *priv)
+{
+	const struct ivrs_alias *map = priv;
+	const struct ivrs_alias *x = &map[*(const u32 *)a];
+	const struct ivrs_alias *y = &map[*(const u32 *)b];
+
+	if (x->segment != y->segment)
+		return x->segment < y->segment ? -1 : 1;
+	if (x->alias != y->alias)
+		return x->alias < y->alias ? -1 : 1;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/*
+ * Give @a the IDs of its range that no later entry of its segment took
+ * (those are set in @claimed), as ranges of the map.  Each range filled in
+ * this way closes a gap between claimed runs, so all entries together add
+ * at most twice their number.
+ */
+static int ivrs_claim(struct ivrs_info *info, const struct ivrs_alias *a,
+		      unsigned long *claimed)
+{
+	unsigned long end = (unsigned long)a->last + 1;
+	unsigned long start, stop;
+
+	for (start = find_next_zero_bit(claimed, end, a->first); start < end;
+	     start = find_next_zero_bit(claimed, end, stop)) {
+		if (WARN_ON_ONCE(info->nr_map >= 2 * info->nr_aliases))
+			return -EOVERFLOW;
+		stop = find_next_bit(claimed, end, start);
+		bitmap_set(claimed, start, stop - start);
+		info->map[info->nr_map++] = (struct ivrs_alias) {
+			.segment = a->segment,
+			.first = start,
+			.last = stop - 1,
+			.alias = a->alias,
+		};
+	}
+	return 0;
+}
+
+/*
+ * Fill in @info's map and its index from the raw alias entries.  Costs
+ * O(n log n) for n entries plus one pass over a 64 Ki-bit bitmap per entry
+ * and per segment.  On failure the caller frees whatever was allocated.
+ */
+static int ivrs_resolve_aliases(struct ivrs_info *info)
+{
+	unsigned int n = info->nr_aliases, i, j, k;
+	unsigned long *claimed;
+	u32 *order;
+	int ret = -ENOMEM;
+
+	if (!n)
+		return 0;
+	order = kmalloc_array(n, sizeof(*order), GFP_KERNEL);
+	claimed = bitmap_zalloc(IVRS_NR_RIDS, GFP_KERNEL);
+	info->map = kmalloc_array(2 * n, sizeof(*info->map), GFP_KERNEL);
+	if (!order || !claimed || !info->map)
+		goto out;
+
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	sort_r(order, n, sizeof(*order), ivrs_cmp_entry, NULL, info->aliases);
+	/* In each segment the last entry claims first, and wins. */
+	for (i = 0; i < n; i = j) {
+		u16 segment = info->aliases[order[i]].segment;
+
+		for (j = i; j < n && info->aliases[order[j]].segment == segment;)
+			j++;
+		bitmap_zero(claimed, IVRS_NR_RIDS);
+		for (k = j; k-- > i;) {
+			ret = ivrs_claim(info, &info->aliases[order[k]], claimed);
+			if (ret)
+				goto out;
+		}
+	}
+	sort(info->map, info->nr_map, sizeof(*info->map), ivrs_cmp_range, NULL);
+
+	ret = -ENOMEM;
+	info->by_alias = kmalloc_array(info->nr_map, sizeof(*info->by_alias),
+				       GFP_KERNEL);
+	if (!info->by_alias)
+		goto out;
+	for (i = 0; i < info->nr_map; i++)
+		info->by_alias[i] = i;
+	sort_r(info->by_alias, info->nr_map, sizeof(*info->by_alias),
+	       ivrs_cmp_source, NULL, info->map);
+	ret = 0;
+out:
+	bitmap_free(claimed);
+	kfree(order);
+	return ret;
+}
+
 /**
  * ivrs_free - free a table decoded by ivrs_parse()
  * @info: the decoded table, or %NULL
@@ -360,6 +489,8 @@ void ivrs_free(struct ivrs_info *info)
 	for (i = 0; i < info->nr_units; i++)
 		bitmap_free(info->units[i].covered);
 	kfree(info->aliases);
+	kfree(info->map);
+	kfree(info->by_alias);
 	kfree(info->specials);
 	kfree(info->memory);
 	kfree(info);
@@ -432,6 +563,8 @@ int ivrs_parse(const void *table, size_t len, struct ivrs_info **infop,
 	}
 	if (!ret && !info->nr_units)
 		ret = ivrs_fail(err, 0, 0, "no IVHD block");
+	if (!ret)
+		ret = ivrs_resolve_aliases(info);
 	if (ret) {
 		ivrs_free(info);
 		return ret;
@@ -474,6 +607,29 @@ const struct ivrs_unit *ivrs_find_unit(const struct ivrs_info *info,
 	return NULL;
 }
 
+/* The range of @info's map that holds (@segment, @rid), or %NULL. */
+static const struct ivrs_alias *ivrs_map_find(const struct ivrs_info *info,
+					      u16 segment, u16 rid)
+{
+	unsigned int lo = 0, hi = info->nr_map, mid;
+	const struct ivrs_alias *m;
+
+	/* Find the first range that starts after (@segment, @rid). */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		m = &info->map[mid];
+		if (m->segment < segment ||
+		    (m->segment == segment && m->first <= rid))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	m = &info->map[lo - 1];
+	return m->segment == segment && rid <= m->last ? m : NULL;
+}
+
 /**
  * ivrs_alias_of - the requester ID an IOMMU sees for a device
  * @info: decoded table
@@ -483,20 +639,14 @@ const struct ivrs_unit *ivrs_find_unit(const struct ivrs_info *info,
  * When several alias entries name @rid the last one wins, as a later entry
  * overrides an earlier one.
  *
- * Context: Any context.
+ * Context: Any context.  O(log n) for n alias entries.
  * Return: the alias of @rid, or @rid itself when it has none.
  */
 u16 ivrs_alias_of(const struct ivrs_info *info, u16 segment, u16 rid)
 {
-	unsigned int i = info->nr_aliases;
+	const struct ivrs_alias *m = ivrs_map_find(info, segment, rid);
 
-	while (i--) {
-		const struct ivrs_alias *a = &info->aliases[i];
-
-		if (a->segment == segment && rid >= a->first && rid <= a->last)
-			return a->alias;
-	}
-	return rid;
+	return m ? m->alias : rid;
 }
 
 /**
@@ -563,16 +713,63 @@ int ivrs_walk_memory(const struct ivrs_info *info, u16 rid,
 
 /* --- From the decoded table to the PCI core ---------------------------- */
 
+/* Where the ranges whose alias is (@segment, @alias) start in by_alias. */
+static unsigned int ivrs_first_source(const struct ivrs_info *info,
+				      u16 segment, u16 alias)
+{
+	unsigned int lo = 0, hi = info->nr_map, mid;
+	const struct ivrs_alias *m;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		m = &info->map[info->by_alias[mid]];
+		if (m->segment < segment ||
+		    (m->segment == segment && m->alias < alias))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Call @fn for each ID but @skip1 and @skip2 whose alias is @alias. */
+static int ivrs_walk_sources(const struct ivrs_info *info, u16 segment,
+			     u16 alias, u16 skip1, u16 skip2,
+			     int (*fn)(u16 rid, void *data), void *data)
+{
+	const struct ivrs_alias *m;
+	unsigned int i;
+	u32 r;
+	int ret;
+
+	for (i = ivrs_first_source(info, segment, alias); i < info->nr_map; i++) {
+		m = &info->map[info->by_alias[i]];
+		if (m->segment != segment || m->alias != alias)
+			break;
+		for (r = m->first; r <= m->last; r++) {
+			if (r == skip1 || r == skip2)
+				continue;
+			ret = fn(r, data);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
 /**
  * ivrs_walk_aliases - walk the requester IDs confused with a device's
  * @info: decoded table
  * @segment: PCI segment of the device
  * @rid: the device's requester ID
- * @fn: called once per other requester ID that the IOMMU may confuse with
- *	@rid (see ivrs_rids_alias()); a non-zero return stops the walk
+ * @fn: called once for each other requester ID that the IOMMU may confuse
+ *	with @rid (see ivrs_rids_alias()); a non-zero return stops the walk
  * @data: passed to @fn
  *
- * An ID may be reported more than once.
+ * Those are @rid's alias and every ID whose alias is @rid or @rid's alias.
+ * Each is reported exactly once, and the walk costs O(log n) for n alias
+ * entries plus one step per ID reported, however many entries of the table
+ * say the same thing.
  *
  * Context: Whatever @fn needs.
  * Return: 0, or the first non-zero value @fn returned.
@@ -581,8 +778,6 @@ int ivrs_walk_aliases(const struct ivrs_info *info, u16 segment, u16 rid,
 		      int (*fn)(u16 rid, void *data), void *data)
 {
 	u16 target = ivrs_alias_of(info, segment, rid);
-	unsigned int i;
-	u32 r;
 	int ret;
 
 	if (target != rid) {
@@ -590,21 +785,14 @@ int ivrs_walk_aliases(const struct ivrs_info *info, u16 segment, u16 rid,
 		if (ret)
 			return ret;
 	}
-	/* Everyone who reaches the IOMMU as @rid, or as @rid's own alias. */
-	for (i = 0; i < info->nr_aliases; i++) {
-		const struct ivrs_alias *a = &info->aliases[i];
-
-		if (a->segment != segment || (a->alias != rid && a->alias != target))
-			continue;
-		for (r = a->first; r <= a->last; r++) {
-			if (r == rid || ivrs_alias_of(info, segment, r) != a->alias)
-				continue;
-			ret = fn(r, data);
-			if (ret)
-				return ret;
-		}
-	}
-	return 0;
+	/*
+	 * IDs have one alias each, so those of @rid and those of @target are
+	 * two disjoint sets; @target may be in the first (a cycle).
+	 */
+	ret = ivrs_walk_sources(info, segment, rid, rid, target, fn, data);
+	if (ret || target == rid)
+		return ret;
+	return ivrs_walk_sources(info, segment, target, rid, target, fn, data);
 }
 
 /* Functions of one bus, as pci_add_dma_alias() takes them. */
@@ -631,12 +819,19 @@ static int ivrs_note_devfn(u16 rid, void *data)
  * Every requester ID on @pdev's bus that the IOMMU may confuse with @pdev's
  * becomes a DMA alias of @pdev, so the PCI grouping rules, which honour
  * DMA aliases, put those devices in @pdev's group.  Aliases on other buses
- * cannot be expressed that way; the caller must join them itself.
+ * cannot be expressed that way; ivrs_device_group() joins them.
+ *
+ * pci_add_dma_alias() gives up quietly when it cannot allocate @pdev's
+ * alias mask, so the mask is checked afterwards.  A device grouped without
+ * one of its aliases could end up isolated from a device the IOMMU cannot
+ * tell from it; the caller must not group @pdev when this fails.
  *
  * Context: Process context, may sleep.
+ * Return: 0, or -ENOMEM (logged with the first alias missing) if an alias
+ * could not be recorded.
  */
-void ivrs_add_pci_dma_aliases(const struct ivrs_info *info,
-			      struct pci_dev *pdev)
+int ivrs_add_pci_dma_aliases(const struct ivrs_info *info,
+			     struct pci_dev *pdev)
 {
 	struct ivrs_bus_devfns d = { .bus = pdev->bus->number };
 	unsigned int first, end;
@@ -646,31 +841,25 @@ void ivrs_add_pci_dma_aliases(const struct ivrs_info *info,
 	/* One call, and one log line, per run of functions. */
 	for_each_set_bitrange(first, end, d.devfns, 256)
 		pci_add_dma_alias(pdev, first, end - first);
+
+	if (pdev->dma_alias_mask)
+		first = find_next_andnot_bit(d.devfns, pdev->dma_alias_mask,
+					     256, 0);
+	else
+		first = find_first_bit(d.devfns, 256);
+	if (first >= 256)
+		return 0;
+	dev_err(&pdev->dev,
+		"cannot record IVRS DMA alias %04x:%02x:%02x.%d (out of memory); not grouped\n",
+		pci_domain_nr(pdev->bus), d.bus, PCI_SLOT(first),
+		PCI_FUNC(first));
+	return -ENOMEM;
 }
 
 #ifdef CONFIG_IOMMU_API
-struct ivrs_alias_search {
-	u16 segment;
-	struct pci_dev *self;
-	struct iommu_group *group;
-	char reason[48];
-};
-
-/* Stop at the first present device with requester ID @rid and a group. */
-static int ivrs_alias_group(u16 rid, void *data)
+static int ivrs_any_alias(u16 rid, void *data)
 {
-	struct ivrs_alias_search *s = data;
-	struct pci_dev *other;
-
-	other = pci_get_domain_bus_and_slot(s->segment, PCI_BUS_NUM(rid),
-					    rid & 0xff);
-	if (other && other != s->self)
-		s->group = iommu_group_get(&other->dev);
-	if (s->group)
-		snprintf(s->reason, sizeof(s->reason), "IVRS alias with %s",
-			 pci_name(other));
-	pci_dev_put(other);
-	return !!s->group;
+	return 1;
 }
 
 /**
@@ -680,9 +869,17 @@ static int ivrs_alias_group(u16 rid, void *data)
  *	already recorded
  *
  * The PCI rules give the group, seeing the same-bus aliases as DMA
- * aliases.  An alias on another bus cannot be a DMA alias; if the partner
- * already has a group, the two groups become one, and @pdev's reason in it
- * is "IVRS alias with <partner>".
+ * aliases.  An alias on another bus cannot be a DMA alias, so every other
+ * PCI device that the IOMMU may confuse with @pdev (ivrs_rids_alias()) and
+ * that has a group is joined: its group, the PCI rules' group and those of
+ * all other such devices become one, and @pdev's reason in it is "IVRS
+ * alias with <first such device>".  Joining them all matters for chains:
+ * with r -> x and x -> t on three buses, r and t are in two groups when x
+ * comes, and x must join both.
+ *
+ * A device without IVRS aliases costs one lookup in the decoded table; one
+ * with aliases a pass over the PCI devices with a lookup each, however
+ * many requester IDs it shares with others.
  *
  * Context: Process context, may sleep; for an IOMMU driver's device_group
  * callback, so with iommu_probe_device_lock held.
@@ -691,31 +888,51 @@ static int ivrs_alias_group(u16 rid, void *data)
 struct iommu_group *ivrs_device_group(const struct ivrs_info *info,
 				      struct pci_dev *pdev)
 {
-	struct ivrs_alias_search s = {
-		.segment = pci_domain_nr(pdev->bus),
-		.self = pdev,
-	};
-	struct iommu_group *group;
-	int ret;
+	u16 segment = pci_domain_nr(pdev->bus), rid = pci_dev_id(pdev);
+	struct iommu_group *group, *other_group;
+	struct pci_dev *other = NULL;
+	char reason[48] = "";
+	int ret = 0;
+
+	lockdep_assert_held(&iommu_probe_device_lock);
 
 	group = pci_device_group(&pdev->dev);
-	if (IS_ERR(group))
+	if (IS_ERR(group) ||
+	    !ivrs_walk_aliases(info, segment, rid, ivrs_any_alias, NULL))
 		return group;
 
-	ivrs_walk_aliases(info, s.segment, pci_dev_id(pdev), ivrs_alias_group,
-			  &s);
-	if (!s.group || s.group == group) {
-		iommu_group_put(s.group);
-		return group;
+	for_each_pci_dev(other) {
+		if (other == pdev || pci_domain_nr(other->bus) != segment ||
+		    !ivrs_rids_alias(info, segment, rid, pci_dev_id(other)))
+			continue;
+		other_group = iommu_group_get(&other->dev);
+		if (other_group == group) {
+			iommu_group_put(other_group);
+			continue;
+		}
+		if (!other_group)
+			continue;
+		if (!reason[0]) {
+			/* The first partner's group takes in the PCI rules' one. */
+			ret = iommu_group_merge(other_group, group);
+			swap(group, other_group);
+			snprintf(reason, sizeof(reason), "IVRS alias with %s",
+				 pci_name(other));
+		} else {
+			ret = iommu_group_merge(group, other_group);
+		}
+		iommu_group_put(other_group);
+		if (ret) {
+			pci_dev_put(other);
+			break;
+		}
 	}
-	ret = iommu_group_merge(s.group, group);
-	iommu_group_put(group);
-	if (!ret)
-		ret = iommu_group_set_reason(s.group, &pdev->dev, s.reason);
+	if (!ret && reason[0])
+		ret = iommu_group_set_reason(group, &pdev->dev, reason);
 	if (ret) {
-		iommu_group_put(s.group);
+		iommu_group_put(group);
 		return ERR_PTR(ret);
 	}
-	return s.group;
+	return group;
 }
 #endif /* CONFIG_IOMMU_API */

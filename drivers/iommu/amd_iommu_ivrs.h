@@ -117,7 +117,12 @@ struct ivrs_memory {
  * @nr_units: entries in @units
  * @units: the IOMMU units, one per (segment, requester ID)
  * @nr_aliases: entries in @aliases
- * @aliases: requester-ID aliases, from every IVHD block
+ * @aliases: requester-ID aliases, from every IVHD block, in table order
+ * @nr_map: entries in @map and in @by_alias; at most 2 * @nr_aliases
+ * @map: what @aliases resolve to: disjoint ranges sorted by segment, then
+ *	first requester ID, each with the alias that the last entry of
+ *	@aliases naming the range gives it
+ * @by_alias: indices into @map sorted by segment, alias and first ID
  * @nr_specials: entries in @specials
  * @specials: IOAPIC, HPET and ACPI devices
  * @nr_memory: entries in @memory
@@ -129,6 +134,9 @@ struct ivrs_info {
 	struct ivrs_unit units[IVRS_MAX_UNITS];
 	unsigned int nr_aliases;
 	struct ivrs_alias *aliases;
+	unsigned int nr_map;
+	struct ivrs_alias *map;
+	u32 *by_alias;
 	unsigned int nr_specials;
 	struct ivrs_special *specials;
 	unsigned int nr_memory;
@@ -162,8 +170,8 @@ int ivrs_walk_memory(const struct ivrs_info *info, u16 rid,
 		     void *data);
 
 struct pci_dev;
-void ivrs_add_pci_dma_aliases(const struct ivrs_info *info,
-			      struct pci_dev *pdev);
+int ivrs_add_pci_dma_aliases(const struct ivrs_info *info,
+			     struct pci_dev *pdev);
 
 struct iommu_group;
 struct iommu_group *ivrs_device_group(const struct ivrs_info *info,

@@ -34,7 +34,7 @@ MODULE_PARM_DESC(fuzz_seed, "seed of the mutation test (0: random)");
 /* --- Building tables ----------------------------------------------------- */
 
 struct tb {
-	u8 buf[4096];
+	u8 buf[65536];	/* an IVHD block's length is a u16 */
 	u32 len;
 	u32 block;	/* offset of the open block */
 };
@@ -215,6 +215,83 @@ static void tb_full(struct tb *t)
 	tb_finish(t);
 }
 
+/* --- A model of the alias entries ---------------------------------- */
+
+/* ivrs_alias_of() as the table says it: the last entry naming @rid wins. */
+static u16 model_alias_of(const struct ivrs_info *info, u16 segment, u16 rid)
+{
+	unsigned int i = info->nr_aliases;
+
+	while (i--) {
+		const struct ivrs_alias *a = &info->aliases[i];
+
+		if (a->segment == segment && rid >= a->first && rid <= a->last)
+			return a->alias;
+	}
+	return rid;
+}
+
+static int cmp_pair(u16 a1, u16 b1, u16 a2, u16 b2)
+{
+	if (a1 != a2)
+		return a1 < a2 ? -1 : 1;
+	return b1 < b2 ? -1 : b1 > b2;
+}
+
+/*
+ * The resolved map: disjoint sorted ranges, no more than twice the entries,
+ * an index sorted by alias, and the model's alias at both ends of every
+ * entry and next to them.
+ */
+static bool ivrs_map_sane(const struct ivrs_info *info, char *why, size_t n)
+{
+	const struct ivrs_alias *m, *p;
+	unsigned int i, k;
+
+	if (info->nr_map > 2 * info->nr_aliases) {
+		snprintf(why, n, "%u ranges for %u entries", info->nr_map,
+			 info->nr_aliases);
+		return false;
+	}
+	for (i = 0; i < info->nr_map; i++) {
+		m = &info->map[i];
+		p = i ? &info->map[i - 1] : NULL;
+		if (m->last < m->first ||
+		    (p && cmp_pair(p->segment, p->last, m->segment, m->first) >= 0)) {
+			snprintf(why, n, "range %u overlaps or is out of order", i);
+			return false;
+		}
+		if (m->alias != model_alias_of(info, m->segment, m->first) ||
+		    m->alias != model_alias_of(info, m->segment, m->last)) {
+			snprintf(why, n, "range %u has the wrong alias", i);
+			return false;
+		}
+		if (info->by_alias[i] >= info->nr_map ||
+		    (i && cmp_pair(info->map[info->by_alias[i - 1]].segment,
+				   info->map[info->by_alias[i - 1]].alias,
+				   info->map[info->by_alias[i]].segment,
+				   info->map[info->by_alias[i]].alias) > 0)) {
+			snprintf(why, n, "index %u out of order", i);
+			return false;
+		}
+	}
+	for (i = 0; i < info->nr_aliases; i++) {
+		const struct ivrs_alias *a = &info->aliases[i];
+		const u16 probe[] = { a->first, a->last, a->first - 1,
+				      a->last + 1, a->alias };
+
+		for (k = 0; k < ARRAY_SIZE(probe); k++) {
+			if (ivrs_alias_of(info, a->segment, probe[k]) !=
+			    model_alias_of(info, a->segment, probe[k])) {
+				snprintf(why, n, "alias of %04x:%04x wrong",
+					 a->segment, probe[k]);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
 /* --- Valid tables -------------------------------------------------------- */
 
 static void ivrs_every_entry_kind(struct kunit *test)
@@ -380,6 +457,151 @@ static void ivrs_alias_walk(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bitmap_weight(seen, IVRS_NR_RIDS), 0);
 }
 
+#define WIDE_ENTRIES	5000	/* 12 bytes each: a 60 KiB IVHD block */
+
+struct walk_count {
+	unsigned long *seen;
+	unsigned int visits;
+	unsigned int repeats;
+};
+
+/* Count visits; stop once more than every other ID has been reported. */
+static int count_visit(u16 rid, void *data)
+{
+	struct walk_count *c = data;
+
+	if (__test_and_set_bit(rid, c->seen))
+		c->repeats++;
+	return ++c->visits >= IVRS_NR_RIDS;
+}
+
+/*
+ * A valid table of thousands of alias ranges over the whole segment, all to
+ * one target: a walk reports each of the other 65,535 IDs once, so its cost
+ * does not grow with the number of entries that say the same thing.
+ */
+static void ivrs_alias_walk_bounded(struct kunit *test)
+{
+	static const u16 rids[] = { RID(0, 0x1c, 0), 0, RID(0x12, 3, 4), 0xffff };
+	struct tb *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct walk_count c = {
+		.seen = kunit_kzalloc(test, IVRS_NR_RIDS / 8, GFP_KERNEL),
+	};
+	struct ivrs_info *info;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_NOT_NULL(test, c.seen);
+	tb_init(t);
+	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	for (i = 0; i < WIDE_ENTRIES; i++) {
+		tb_e8(t, 0x43, 0, 0, RID(0, 0x1c, 0), 0);
+		tb_e4(t, 0x04, 0xffff);
+	}
+	tb_end_block(t);
+	tb_finish(t);
+	KUNIT_ASSERT_GT(test, t->len, 60000);
+	info = tb_parse_ok(test, t);
+	KUNIT_EXPECT_EQ(test, info->nr_aliases, WIDE_ENTRIES);
+	/* The last entry takes everything: the earlier ones leave nothing. */
+	KUNIT_EXPECT_EQ(test, info->nr_map, 1);
+
+	for (i = 0; i < ARRAY_SIZE(rids); i++) {
+		bitmap_zero(c.seen, IVRS_NR_RIDS);
+		c.visits = 0;
+		c.repeats = 0;
+		ivrs_walk_aliases(info, 0, rids[i], count_visit, &c);
+		KUNIT_EXPECT_EQ_MSG(test, c.visits, IVRS_NR_RIDS - 1,
+				    "walk of %04x", rids[i]);
+		KUNIT_EXPECT_EQ_MSG(test, c.repeats, 0, "walk of %04x", rids[i]);
+		KUNIT_EXPECT_FALSE(test, test_bit(rids[i], c.seen));
+	}
+	/* Another segment has no alias at all. */
+	c.visits = 0;
+	ivrs_walk_aliases(info, 1, RID(0, 0x1c, 0), count_visit, &c);
+	KUNIT_EXPECT_EQ(test, c.visits, 0);
+}
+
+/*
+ * Overlapping alias entries in two segments: the resolved map gives every
+ * ID of every segment the alias that the last entry naming it gives, and a
+ * walk reports exactly the IDs that ivrs_rids_alias() pairs with its own.
+ */
+static void ivrs_alias_overlaps_resolved(struct kunit *test)
+{
+	static const u16 walked[] = { RID(5, 0, 0), RID(6, 3, 0), RID(0, 0x1c, 0),
+				      RID(4, 0, 0), RID(0x10, 0, 1), 0x1234 };
+	struct tb *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct walk_count c = {
+		.seen = kunit_kzalloc(test, IVRS_NR_RIDS / 8, GFP_KERNEL),
+	};
+	const u16 a = RID(0, 0x1c, 0), b = RID(0, 0x1d, 0), e = RID(0, 0x1e, 0);
+	struct ivrs_info *info;
+	unsigned int i, expected;
+	char why[48];
+	u32 r;
+	u16 seg;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_NOT_NULL(test, c.seen);
+	tb_init(t);
+	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	tb_e8(t, 0x43, RID(0, 0, 0), 0, a, 0);		/* 00-0f -> a */
+	tb_e4(t, 0x04, RID(0x0f, 0x1f, 7));
+	tb_e8(t, 0x42, RID(5, 0, 0), 0, b, 0);		/* 05:00.0 -> b */
+	tb_e8(t, 0x43, RID(3, 0, 0), 0, e, 0);		/* 03-07 -> e */
+	tb_e4(t, 0x04, RID(7, 0x1f, 7));
+	tb_e8(t, 0x43, RID(6, 0, 0), 0, a, 0);		/* 06 -> a again */
+	tb_e4(t, 0x04, RID(6, 0x1f, 7));
+	tb_e8(t, 0x42, RID(4, 0, 0), 0, RID(4, 0, 0), 0);	/* itself */
+	tb_e8(t, 0x42, a, 0, e, 0);			/* a -> e: a chain */
+	tb_end_block(t);
+	tb_ivhd(t, IVRS_IVHD_10, UNIT2_RID, 1);
+	tb_e8(t, 0x43, 0, 0, b, 0);			/* everything -> b */
+	tb_e4(t, 0x04, 0xffff);
+	tb_e8(t, 0x43, RID(0x10, 0, 0), 0, e, 0);
+	tb_e4(t, 0x04, RID(0x10, 0, 7));
+	tb_end_block(t);
+	tb_finish(t);
+	info = tb_parse_ok(test, t);
+
+	KUNIT_EXPECT_TRUE_MSG(test, ivrs_map_sane(info, why, sizeof(why)), "%s",
+			      why);
+	for (seg = 0; seg < 3; seg++)
+		for (r = 0; r < IVRS_NR_RIDS; r++)
+			if (ivrs_alias_of(info, seg, r) !=
+			    model_alias_of(info, seg, r))
+				KUNIT_FAIL(test, "alias of %04x:%04x", seg, r);
+	/* 03-07 -> e came after 05:00.0 -> b. */
+	KUNIT_EXPECT_EQ(test, ivrs_alias_of(info, 0, RID(5, 0, 0)), e);
+	KUNIT_EXPECT_EQ(test, ivrs_alias_of(info, 1, RID(5, 0, 0)), b);
+	KUNIT_EXPECT_EQ(test, ivrs_alias_of(info, 0, RID(6, 2, 0)), a);
+	KUNIT_EXPECT_EQ(test, ivrs_alias_of(info, 0, RID(7, 2, 0)), e);
+	KUNIT_EXPECT_EQ(test, ivrs_alias_of(info, 0, a), e);
+
+	for (seg = 0; seg < 2; seg++) {
+		for (i = 0; i < ARRAY_SIZE(walked); i++) {
+			bitmap_zero(c.seen, IVRS_NR_RIDS);
+			c.visits = 0;
+			c.repeats = 0;
+			ivrs_walk_aliases(info, seg, walked[i], count_visit, &c);
+			expected = 0;
+			for (r = 0; r < IVRS_NR_RIDS; r++) {
+				bool pair = r != walked[i] &&
+					    ivrs_rids_alias(info, seg, walked[i], r);
+
+				expected += pair;
+				if (pair != test_bit(r, c.seen))
+					KUNIT_FAIL(test, "walk of %04x:%04x: %04x %s",
+						   seg, walked[i], r,
+						   pair ? "missed" : "extra");
+			}
+			KUNIT_EXPECT_EQ(test, c.visits, expected);
+			KUNIT_EXPECT_EQ(test, c.repeats, 0);
+		}
+	}
+}
+
 static int note_memory(const struct ivrs_memory *m, void *data)
 {
 	unsigned long *seen = data;
@@ -494,7 +716,8 @@ static void ivrs_alias_range_pci_dma_alias(struct kunit *test)
 		f->dev[i].dev.init_name = "ivrs-kunit-fake";
 	}
 	for (i = 0; i < ARRAY_SIZE(f->dev); i++)
-		ivrs_add_pci_dma_aliases(info, &f->dev[i]);
+		KUNIT_EXPECT_EQ(test, ivrs_add_pci_dma_aliases(info, &f->dev[i]),
+				0);
 
 	KUNIT_EXPECT_TRUE(test, pci_devs_are_dma_aliases(&f->dev[0], &f->dev[1]));
 	KUNIT_EXPECT_TRUE(test, pci_devs_are_dma_aliases(&f->dev[0], &f->dev[2]));
@@ -508,14 +731,20 @@ static void ivrs_alias_range_pci_dma_alias(struct kunit *test)
 
 /* The table the mock AMD driver below works from. */
 static struct ivrs_info *mock_ivrs;
+/* A bus whose devices the mock leaves for the test to probe, or -1. */
+static int mock_defer_bus = -1;
 
 static int mock_amd_add_device(struct device *dev)
 {
 	struct pci_dev *pdev = to_pci_dev(dev);
+	int ret;
 
-	if (!fake_on_bus(pdev))
+	if (!fake_on_bus(pdev) || pdev->bus->number == mock_defer_bus)
 		return 0;
-	ivrs_add_pci_dma_aliases(mock_ivrs, pdev);
+	/* As amd_iommu_add_device() does. */
+	ret = ivrs_add_pci_dma_aliases(mock_ivrs, pdev);
+	if (ret)
+		return ret;
 	return iommu_kunit_add_device(dev);
 }
 
@@ -534,6 +763,7 @@ static void mock_amd_release(void *unused)
 {
 	bus_set_iommu(&pci_bus_type, NULL);
 	mock_ivrs = NULL;
+	mock_defer_bus = -1;
 }
 
 static void fake_fini_action(void *fp)
@@ -654,6 +884,49 @@ static void ivrs_groups_follow_aliases(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, buf,
 			   "0000:51:00.0: first device of the group\n"
 			   "0000:52:00.0: IVRS alias with 0000:51:00.0\n");
+}
+
+struct alias_chain {
+	const char *name;
+	u16 r;		/* reaches the IOMMU as @x */
+	u16 x;		/* reaches it as @t */
+	u16 t;
+};
+
+/* The fixture adds 51:00.0, then 52:00.0, then 53:00.0. */
+static const struct alias_chain alias_chains[] = {
+	{ "middle_last", RID(0x51, 0, 0), RID(0x53, 0, 0), RID(0x52, 0, 0) },
+	{ "middle_between", RID(0x51, 0, 0), RID(0x52, 0, 0), RID(0x53, 0, 0) },
+	{ "middle_first", RID(0x53, 0, 0), RID(0x51, 0, 0), RID(0x52, 0, 0) },
+};
+
+KUNIT_ARRAY_PARAM_DESC(alias_chain, alias_chains, name);
+
+/*
+ * r -> x and x -> t on three buses: x is confused with both, so all three
+ * share one group, whichever of them is added last.  When x comes last, r
+ * and t are already in two groups, and x must join both.
+ */
+static void ivrs_groups_alias_chain(struct kunit *test)
+{
+	const struct alias_chain *c = test->param_value;
+	struct tb *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	tb_init(t);
+	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	tb_e4(t, 0x01, 0);
+	tb_e8(t, 0x42, c->r, 0, c->x, 0);
+	tb_e8(t, 0x42, c->x, 0, c->t, 0);
+	tb_end_block(t);
+	tb_finish(t);
+	fake_scan_with(test, t);
+
+	expect_group(test, true, c->r, c->x);
+	expect_group(test, true, c->x, c->t);
+	expect_group(test, true, c->r, c->t);
+	expect_group(test, false, RID(0x53, 0, 1), RID(0x51, 0, 0));
+	expect_group(test, false, RID(0x53, 0, 1), RID(0x52, 0, 0));
 }
 
 /* --- Malformed tables ---------------------------------------------------- */
@@ -999,6 +1272,8 @@ static bool ivrs_result_sane(const struct ivrs_info *info, char *why,
 			return false;
 		}
 	}
+	if (!ivrs_map_sane(info, why, n))
+		return false;
 	for (i = 0; i < info->nr_memory; i++) {
 		const struct ivrs_memory *m = &info->memory[i];
 
@@ -1109,10 +1384,13 @@ static struct kunit_case ivrs_cases[] = {
 	KUNIT_CASE(ivrs_unknown_block_skipped),
 	KUNIT_CASE(ivrs_alias_range_shares_group),
 	KUNIT_CASE(ivrs_alias_walk),
+	KUNIT_CASE(ivrs_alias_walk_bounded),
+	KUNIT_CASE(ivrs_alias_overlaps_resolved),
 	KUNIT_CASE(ivrs_memory_applies),
 	KUNIT_CASE(ivrs_alias_range_pci_dma_alias),
 	KUNIT_CASE(ivrs_groups_without_aliases),
 	KUNIT_CASE_PARAM(ivrs_groups_follow_aliases, alias_order_gen_params),
+	KUNIT_CASE_PARAM(ivrs_groups_alias_chain, alias_chain_gen_params),
 	KUNIT_CASE_PARAM(ivrs_malformed_refused, bad_table_gen_params),
 	KUNIT_CASE_SLOW(ivrs_random_mutations),
 	{ }
@@ -1152,6 +1430,9 @@ static void ivrs_fault_undo(struct kunit *test, void *data)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c->info);
 	KUNIT_EXPECT_EQ(test, c->info->nr_units, 2);
 	KUNIT_EXPECT_EQ(test, c->info->nr_aliases, 2);
+	KUNIT_EXPECT_EQ(test, c->info->nr_map, 2);
+	KUNIT_EXPECT_EQ(test, ivrs_alias_of(c->info, 0, RID(2, 5, 0)),
+			RID(0, 0x1c, 0));
 	KUNIT_EXPECT_EQ(test, c->info->nr_specials, 4);
 	KUNIT_EXPECT_EQ(test, c->info->nr_memory, 3);
 	ivrs_free(c->info);
@@ -1188,8 +1469,83 @@ static void ivrs_parse_survives_allocation_failures(struct kunit *test)
 		   iommu_kunit_fault_walk(test, &fc, c));
 }
 
+struct oom_alias {
+	const char *name;
+	u16 target;	/* what 53:00.1 and 53:00.2 reach the IOMMU as */
+};
+
+static const struct oom_alias oom_aliases[] = {
+	/* The partner's devfn is the only run: the mask is never allocated. */
+	{ "target_on_empty_bus", RID(0x5f, 0, 0) },
+	/* Two runs: the first fails, the second allocates the mask. */
+	{ "target_on_own_bus", RID(0x53, 0, 5) },
+};
+
+KUNIT_ARRAY_PARAM_DESC(oom_alias, oom_aliases, name);
+
+/*
+ * 53:00.1 and 53:00.2 reach the IOMMU as one requester ID that no function
+ * has, so only their DMA alias masks tell the PCI rules that they share.
+ * If a device's mask cannot take all its IVRS aliases, the device must not
+ * be grouped: on an empty target bus, two groups would isolate what the
+ * IOMMU cannot tell apart.
+ */
+static void ivrs_alias_oom_fails_closed(struct kunit *test)
+{
+	const struct oom_alias *o = test->param_value;
+	struct tb *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	bool same_bus = PCI_BUS_NUM(o->target) == 0x53;
+	struct pci_dev *d[2];
+	int i, ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	tb_init(t);
+	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	tb_e4(t, 0x01, 0);
+	tb_e8(t, 0x43, RID(0x53, 0, 1), 0, o->target, 0);
+	tb_e4(t, 0x04, RID(0x53, 0, 2));
+	tb_end_block(t);
+	tb_finish(t);
+	mock_defer_bus = 0x53;
+	fake_scan_with(test, t);
+
+	for (i = 0; i < ARRAY_SIZE(d); i++) {
+		d[i] = fake_dev(0x53, PCI_DEVFN(0, 1 + i));
+		KUNIT_ASSERT_NOT_NULL(test, d[i]);
+		KUNIT_ASSERT_NULL(test, d[i]->dev.iommu_group);
+		KUNIT_ASSERT_NULL(test, d[i]->dma_alias_mask);
+	}
+	mock_defer_bus = -1;
+	for (i = 0; i < ARRAY_SIZE(d); i++) {
+		/* The alias mask is the first allocation of the add. */
+		WRITE_ONCE(current->fail_nth, 1);
+		ret = iommu_probe_device(&d[i]->dev);
+		WRITE_ONCE(current->fail_nth, 0);
+		KUNIT_ASSERT_EQ_MSG(test, !d[i]->dma_alias_mask, !same_bus,
+				    "the injected failure missed the mask");
+		KUNIT_ASSERT_FALSE(test, d[i]->dma_alias_mask &&
+				   test_bit(d[1 - i]->devfn, d[i]->dma_alias_mask));
+		KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM, "%s", pci_name(d[i]));
+		KUNIT_EXPECT_NULL_MSG(test, d[i]->dev.iommu_group,
+				      "%s grouped without its alias",
+				      pci_name(d[i]));
+	}
+	KUNIT_EXPECT_FALSE_MSG(test, d[0]->dev.iommu_group &&
+			       d[0]->dev.iommu_group != d[1]->dev.iommu_group,
+			       "IVRS aliases %s and %s isolated from each other",
+			       pci_name(d[0]), pci_name(d[1]));
+
+	/* Once memory is back, both are added, together. */
+	for (i = 0; i < ARRAY_SIZE(d); i++)
+		KUNIT_EXPECT_EQ(test, iommu_probe_device(&d[i]->dev), 0);
+	KUNIT_EXPECT_EQ(test, iommu_probe_device(&fake_dev(0x53, 0)->dev), 0);
+	expect_group(test, true, RID(0x53, 0, 1), RID(0x53, 0, 2));
+	expect_group(test, false, RID(0x53, 0, 0), RID(0x53, 0, 1));
+}
+
 static struct kunit_case ivrs_fault_cases[] = {
 	KUNIT_CASE(ivrs_parse_survives_allocation_failures),
+	KUNIT_CASE_PARAM(ivrs_alias_oom_fails_closed, oom_alias_gen_params),
 	{ }
 };
 

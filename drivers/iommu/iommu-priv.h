@@ -15,6 +15,7 @@ struct iommu_ops;
 /* iommu.c */
 struct iommu_group *iommu_group_from_kobj(struct kobject *kobj);
 const struct iommu_ops *dev_iommu_ops(struct device *dev);
+bool iommu_device_gone(struct device *dev);
 
 /* iommu-resv.c: the attributes every group directory has besides "name". */
 extern const struct attribute_group iommu_group_resv_attr_group;

@@ -12,6 +12,9 @@
  *   iommu_bus_lock			the list of registered buses (leaf)
  *
  * A group's notifier chain is called with none of the last three held.
+ * iommu_group_get() takes none of them: dev->iommu_group is read under RCU
+ * (groups are freed after a grace period), so it may be called anywhere,
+ * an iommu_group_for_each_dev() callback included.
  */
 
 #define pr_fmt(fmt) "iommu: " fmt
@@ -54,6 +57,8 @@
  * @debugfs: the file /sys/kernel/debug/iommu/groups/<@id>, or an ERR_PTR.
  * @next_dev: the device iommu_group_set_reason() was last told about.
  * @next_reason: why @next_dev is about to join; the member takes it over.
+ * @rcu: frees the memory a grace period after the last kobject reference,
+ *	for iommu_group_get(), which reads dev->iommu_group without a lock.
  */
 struct iommu_group {
 	struct kobject kobj;
@@ -69,6 +74,7 @@ struct iommu_group {
 	struct dentry *debugfs;
 	struct device *next_dev;
 	char *next_reason;
+	struct rcu_head rcu;
 };
 
 /**
@@ -122,6 +128,45 @@ static LIST_HEAD(iommu_buses);
 DEFINE_MUTEX(iommu_probe_device_lock);
 EXPORT_SYMBOL_GPL(iommu_probe_device_lock);
 
+/**
+ * struct dev_iommu - what the core keeps for one device in dev->iommu
+ * @gone: the driver core has begun to delete the device
+ *
+ * The driver core tells a bus's notifiers %BUS_NOTIFY_DEL_DEVICE, takes the
+ * device off the bus's list, then tells %BUS_NOTIFY_REMOVED_DEVICE.  A
+ * bus_set_iommu() replay that picked the device up before it left the list
+ * may reach it anywhere in between, or after both.  Once the core has seen
+ * either event the device must never join a group again, or the group would
+ * keep a device that is about to be freed.  Until the core keeps more per
+ * device, every such device points at the one shared &iommu_dev_gone, so
+ * marking it needs no allocation; a device added to its bus again starts
+ * afresh.  dev->iommu is written with iommu_probe_device_lock and
+ * iommu_group_lock held, and read with either.
+ */
+struct dev_iommu {
+	bool gone;
+};
+
+static struct dev_iommu iommu_dev_gone = { .gone = true };
+
+static void iommu_device_set_gone(struct device *dev, bool gone)
+{
+	lockdep_assert_held(&iommu_probe_device_lock);
+
+	guard(mutex)(&iommu_group_lock);
+	dev->iommu = gone ? &iommu_dev_gone : NULL;
+}
+
+/*
+ * For the device_group callbacks: whether @dev is being deleted.  Called with
+ * iommu_probe_device_lock or iommu_group_lock held.
+ */
+bool iommu_device_gone(struct device *dev)
+{
+	return dev->iommu && dev->iommu->gone;
+}
+
+#define to_iommu_group(k) container_of(k, struct iommu_group, kobj)
 #define to_iommu_group(k) container_of(k, struct iommu_group, kobj)
 
 static ssize_t iommu_group_name_show(struct kobject *kobj,
@@ -142,7 +187,7 @@ static void iommu_group_free(struct kobject *kobj)
 	struct iommu_group *group = to_iommu_group(kobj);
 
 	kfree(group->name);
-	kfree(group);
+	kfree_rcu(group, rcu);
 }
 
 static const struct attribute_group *iommu_group_attr_groups[] = {
@@ -190,9 +235,12 @@ static int iommu_group_reasons_open(struct inode *inode, struct file *file)
 }
 
 /*
- * Our own read_iter, so kernel_read() works too: the file is created
- * "unsafe" (debugfs proxies no read_iter) and so pins itself here.  While
- * pinned, iommu_group_debugfs_del() waits and the group stays.
+ * The file is created "unsafe" (debugfs proxies no read_iter, and we want
+ * kernel_read() to work), so every operation that reaches the group pins the
+ * file itself: read_iter and llseek both run show().  While pinned,
+ * iommu_group_debugfs_del() waits and the group stays; once the file is
+ * removed, debugfs_file_get() fails and nothing reaches the dead group.  open
+ * is pinned by debugfs, and release touches only the seq_file.
  */
 static ssize_t iommu_group_reasons_read(struct kiocb *iocb,
 					struct iov_iter *to)
@@ -208,11 +256,25 @@ static ssize_t iommu_group_reasons_read(struct kiocb *iocb,
 	return ret;
 }
 
+static loff_t iommu_group_reasons_llseek(struct file *file, loff_t offset,
+					 int whence)
+{
+	struct dentry *dentry = file->f_path.dentry;
+	loff_t ret;
+
+	ret = debugfs_file_get(dentry);
+	if (ret)
+		return ret;
+	ret = seq_lseek(file, offset, whence);
+	debugfs_file_put(dentry);
+	return ret;
+}
+
 static const struct file_operations iommu_group_reasons_fops = {
 	.owner = THIS_MODULE,
 	.open = iommu_group_reasons_open,
 	.read_iter = iommu_group_reasons_read,
-	.llseek = seq_lseek,
+	.llseek = iommu_group_reasons_llseek,
 	.release = single_release,
 };
 
@@ -410,16 +472,24 @@ EXPORT_SYMBOL_GPL(iommu_group_put);
  * iommu_group_get - get the group a device belongs to
  * @dev: the device
  *
- * Context: Process context; may sleep.
+ * Takes no lock: callable from an iommu_group_for_each_dev() callback or a
+ * group notifier.  A device that is joining, leaving or being merged at the
+ * same time may be reported in its old group or its new one.
+ *
+ * Context: Any context.
  * Return: @dev's group with a new reference that the caller drops with
  * iommu_group_put(), or NULL if @dev is in no group.
  */
 struct iommu_group *iommu_group_get(struct device *dev)
 {
-	guard(mutex)(&iommu_group_lock);
-	if (!dev->iommu_group)
+	struct iommu_group *group;
+
+	guard(rcu)();
+	group = READ_ONCE(dev->iommu_group);
+	/* A group whose last user is gone is dying; the device is leaving. */
+	if (group && !kref_get_unless_zero(&group->users))
 		return NULL;
-	return iommu_group_ref_get(dev->iommu_group);
+	return group;
 }
 EXPORT_SYMBOL_GPL(iommu_group_get);
 
@@ -481,6 +551,8 @@ static int __iommu_group_add_device(struct iommu_group *group,
 
 	lockdep_assert_held(&iommu_group_lock);
 
+	if (iommu_device_gone(dev))
+		return -ENODEV;
 	if (dev->iommu_group)
 		return -EBUSY;
 
@@ -500,7 +572,7 @@ static int __iommu_group_add_device(struct iommu_group *group,
 		goto err_remove_link;
 
 	list_add_tail(&gdev->list, &group->devices);
-	dev->iommu_group = iommu_group_ref_get(group);
+	WRITE_ONCE(dev->iommu_group, iommu_group_ref_get(group));
 	return 0;
 
 err_remove_link:
@@ -522,10 +594,12 @@ err_free_name:
  * iommu_group_set_reason() was told why @dev joins @group, the member keeps
  * that reason.
  *
- * Context: Process context; may sleep.  Takes iommu_group_lock and the
- * group's mutex.
- * Return: 0 on success, -EBUSY if @dev is already in a group, or another
- * negative errno.  On failure nothing has changed.
+ * Context: Process context; may sleep.  The caller holds
+ * iommu_probe_device_lock (the core holds it around add_device callbacks),
+ * which merges rely on.  Takes iommu_group_lock and the group's mutex.
+ * Return: 0 on success, -EBUSY if @dev is already in a group, -ENODEV if
+ * @dev is being deleted, or another negative errno.  On failure nothing has
+ * changed.
  */
 int iommu_group_add_device(struct iommu_group *group, struct device *dev)
 {
@@ -542,16 +616,20 @@ EXPORT_SYMBOL_GPL(iommu_group_add_device);
  *
  * As iommu_group_add_device().
  *
- * Context: Process context; may sleep.  Takes iommu_group_lock and the
- * group's mutex.
- * Return: 0 on success, -EBUSY if @dev is already in a group, or another
- * negative errno.  On failure nothing has changed.
+ * Context: Process context; may sleep.  The caller holds
+ * iommu_probe_device_lock (the core holds it around add_device callbacks),
+ * which merges rely on.  Takes iommu_group_lock and the group's mutex.
+ * Return: 0 on success, -EBUSY if @dev is already in a group, -ENODEV if
+ * @dev is being deleted, or another negative errno.  On failure nothing has
+ * changed.
  */
 int iommu_group_add_device_reason(struct iommu_group *group,
 				  struct device *dev, const char *reason)
 {
 	struct group_device *gdev;
 	int ret;
+
+	lockdep_assert_held(&iommu_probe_device_lock);
 
 	gdev = kzalloc(sizeof(*gdev), GFP_KERNEL);
 	if (!gdev)
@@ -608,7 +686,7 @@ static void iommu_group_unlink_device(struct group_device *gdev)
 		list_del(&gdev->list);
 	sysfs_remove_link(group->devices_kobj, gdev->name);
 	sysfs_remove_link(&dev->kobj, "iommu_group");
-	dev->iommu_group = NULL;
+	WRITE_ONCE(dev->iommu_group, NULL);
 }
 
 /**
@@ -620,13 +698,17 @@ static void iommu_group_unlink_device(struct group_device *gdev)
  * If two callers remove the same device at once, one of them does all this
  * and the other returns at once.
  *
- * Context: Process context; may sleep.  Takes iommu_group_lock and the
- * group's mutex.
+ * Context: Process context; may sleep.  The caller holds
+ * iommu_probe_device_lock (the core holds it around remove_device
+ * callbacks), which merges rely on.  Takes iommu_group_lock and the group's
+ * mutex.
  */
 void iommu_group_remove_device(struct device *dev)
 {
 	struct iommu_group *group, *member_of;
 	struct group_device *gdev;
+
+	lockdep_assert_held(&iommu_probe_device_lock);
 
 	/* Claim the removal, so that one caller alone notifies and unlinks. */
 	scoped_guard(mutex, &iommu_group_lock) {
@@ -773,7 +855,7 @@ static void iommu_group_move_commit(struct iommu_group *dst,
 	WARN_ON(sysfs_rename_link_ns(&dev->kobj, &dst->kobj,
 				     IOMMU_GROUP_LINK_NEXT, "iommu_group",
 				     NULL));
-	dev->iommu_group = iommu_group_ref_get(dst);
+	WRITE_ONCE(dev->iommu_group, iommu_group_ref_get(dst));
 	/* The caller's reference keeps @src alive. */
 	kref_put(&src->users, iommu_group_release);
 }
@@ -896,7 +978,8 @@ EXPORT_SYMBOL_GPL(iommu_group_merge);
  *	stops the walk
  *
  * Context: Process context; may sleep.  @fn runs with the group's mutex held
- * and must not add devices to or remove devices from any group.
+ * and must not add devices to or remove devices from any group; it may call
+ * iommu_group_get(), which takes no lock.
  * Return: 0 if @fn returned 0 for every member, else @fn's first non-zero
  * return value.
  */
@@ -1100,6 +1183,8 @@ static int iommu_add_device(const struct iommu_ops *ops, struct device *dev)
 	int ret;
 
 	guard(mutex)(&iommu_probe_device_lock);
+	if (iommu_device_gone(dev))
+		return -ENODEV;
 	if (dev->iommu_group)
 		return 0;
 	ret = ops->add_device(dev);
@@ -1128,8 +1213,8 @@ static void iommu_remove_device(const struct iommu_ops *ops, struct device *dev)
  * the driver missed a device.  Nothing happens if @dev already has a group.
  *
  * Context: Process context; may sleep.  Takes iommu_probe_device_lock.
- * Return: 0, -ENODEV if no IOMMU driver handles @dev's bus, or the error of
- * the driver's add_device.
+ * Return: 0, -ENODEV if no IOMMU driver handles @dev's bus or @dev is being
+ * deleted, or the error of the driver's add_device.
  */
 int iommu_probe_device(struct device *dev)
 {
@@ -1171,10 +1256,17 @@ static int iommu_bus_notifier(struct notifier_block *nb, unsigned long action,
 
 	switch (action) {
 	case BUS_NOTIFY_ADD_DEVICE:
+		scoped_guard(mutex, &iommu_probe_device_lock)
+			iommu_device_set_gone(dev, false);
 		iommu_add_device(ib->ops, dev);
 		return NOTIFY_OK;
+	case BUS_NOTIFY_DEL_DEVICE:
 	case BUS_NOTIFY_REMOVED_DEVICE:
-		iommu_remove_device(ib->ops, dev);
+		/* From here on it joins no group (see &struct dev_iommu). */
+		scoped_guard(mutex, &iommu_probe_device_lock)
+			iommu_device_set_gone(dev, true);
+		if (action == BUS_NOTIFY_REMOVED_DEVICE)
+			iommu_remove_device(ib->ops, dev);
 		return NOTIFY_OK;
 	}
 

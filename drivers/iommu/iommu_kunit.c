@@ -9,9 +9,13 @@
  */
 
 #include <kunit/test.h>
+#include <linux/debug_locks.h>
 #include <linux/device.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/iommu.h>
 #include <linux/kthread.h>
+#include <linux/mount.h>
 #include <linux/slab.h>
 
 #include "iommu_kunit_helpers.h"
@@ -124,6 +128,22 @@ static void dev_del(struct kunit *test, struct device *dev)
 	iommu_kunit_device_del(test, dev);
 }
 
+/*
+ * Membership changes outside a driver callback hold the lock that the core's
+ * merges rely on, as the core's own callers do.
+ */
+static int add_locked(struct iommu_group *group, struct device *dev)
+{
+	guard(mutex)(&iommu_probe_device_lock);
+	return iommu_group_add_device(group, dev);
+}
+
+static void remove_locked(struct device *dev)
+{
+	guard(mutex)(&iommu_probe_device_lock);
+	iommu_group_remove_device(dev);
+}
+
 static void group_put_action(void *group)
 {
 	iommu_group_put(group);
@@ -146,13 +166,13 @@ static void group_put(struct kunit *test, struct iommu_group *group)
 
 static void group_remove_action(void *dev)
 {
-	iommu_group_remove_device(dev);
+	remove_locked(dev);
 }
 
 static void group_add(struct kunit *test, struct iommu_group *group,
 		      struct device *dev)
 {
-	KUNIT_ASSERT_EQ(test, iommu_group_add_device(group, dev), 0);
+	KUNIT_ASSERT_EQ(test, add_locked(group, dev), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
 							group_remove_action,
 							dev), 0);
@@ -284,7 +304,7 @@ static void iommu_group_iommudata_released_once_after_members(struct kunit *test
 	KUNIT_EXPECT_EQ(test, rc.calls, 0);
 	group_remove(test, d1);
 	KUNIT_EXPECT_EQ(test, rc.calls, 1);
-	iommu_group_remove_device(d1);	/* no group any more: a no-op */
+	remove_locked(d1);	/* no group any more: a no-op */
 	KUNIT_EXPECT_EQ(test, rc.calls, 1);
 }
 
@@ -380,8 +400,8 @@ static void iommu_group_add_device_twice_fails(struct kunit *test)
 
 	iommu_group_set_iommudata(other, &rc, count_release);
 	group_add(test, group, dev);
-	KUNIT_EXPECT_EQ(test, iommu_group_add_device(group, dev), -EBUSY);
-	KUNIT_EXPECT_EQ(test, iommu_group_add_device(other, dev), -EBUSY);
+	KUNIT_EXPECT_EQ(test, add_locked(group, dev), -EBUSY);
+	KUNIT_EXPECT_EQ(test, add_locked(other, dev), -EBUSY);
 
 	/* Nothing changed: one link, in the first group only. */
 	KUNIT_EXPECT_NULL(test, iommu_kunit_group_member(iommu_group_id(group),
@@ -471,6 +491,30 @@ static void iommu_group_walk_visits_in_join_order(struct kunit *test)
 		KUNIT_EXPECT_PTR_EQ(test, w.seen[i], d[(i + 2) % 3]);
 }
 
+/* Look up each member's group from inside the walk. */
+static int walk_get_group(struct device *dev, void *data)
+{
+	struct iommu_group *group = iommu_group_get(dev);
+
+	iommu_group_put(group);
+	return group == data ? 0 : -EINVAL;
+}
+
+/* iommu_group_get() in a walk takes no lock against the group's mutex. */
+static void iommu_group_walk_may_get_group(struct kunit *test)
+{
+	struct iommu_group *group = group_alloc(test);
+	struct device *dev = plain_dev_add(test, NULL, "iommu-kunit-d0");
+
+	if (!IS_ENABLED(CONFIG_PROVE_LOCKING) || !debug_locks)
+		kunit_skip(test, "needs lockdep, and lockdep still on");
+	group_add(test, group, dev);
+	KUNIT_EXPECT_EQ(test, iommu_group_for_each_dev(group, group,
+						       walk_get_group), 0);
+	/* lockdep turns itself off when it reports an inversion. */
+	KUNIT_EXPECT_TRUE(test, debug_locks);
+}
+
 static void iommu_group_walk_stops_on_nonzero(struct kunit *test)
 {
 	struct iommu_group *group = group_alloc(test);
@@ -551,6 +595,63 @@ static void iommu_group_notifier_unregister_stops_events(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, log->n, 0);
 	KUNIT_EXPECT_EQ(test, iommu_group_unregister_notifier(group, &log->nb),
 			-ENOENT);
+}
+
+static void unmount_action(void *mnt)
+{
+	kern_unmount(mnt);
+}
+
+static void fput_action(void *file)
+{
+	fput(file);
+}
+
+/* /sys/kernel/debug/iommu/groups/<@id>, open for the length of the test. */
+static struct file *group_debugfs_open(struct kunit *test, int id)
+{
+	struct file_system_type *type = get_fs_type("debugfs");
+	struct vfsmount *mnt;
+	struct file *file;
+	char path[32];
+
+	if (!type)
+		kunit_skip(test, "no debugfs");
+	mnt = kern_mount(type);
+	put_filesystem(type);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(mnt));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, unmount_action,
+							mnt), 0);
+	snprintf(path, sizeof(path), "iommu/groups/%d", id);
+	file = file_open_root_mnt(mnt, path, O_RDONLY, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, fput_action,
+							file), 0);
+	return file;
+}
+
+/* An open explanation file reaches no group after the group has gone. */
+static void iommu_group_debugfs_file_outlives_group(struct kunit *test)
+{
+	struct iommu_group *group = group_alloc(test);
+	struct device *dev = plain_dev_add(test, NULL, "iommu-kunit-d0");
+	int id = iommu_group_id(group);
+	struct file *file;
+	loff_t pos = 0;
+	char buf[64];
+
+	group_add(test, group, dev);
+	file = group_debugfs_open(test, id);
+	KUNIT_ASSERT_GT(test, kernel_read(file, buf, sizeof(buf), &pos), 0);
+
+	group_remove(test, dev);
+	group_put(test, group);
+	KUNIT_ASSERT_FALSE(test, iommu_kunit_group_exists(id));
+
+	/* Each of these ran show() on the freed group. */
+	KUNIT_EXPECT_LT(test, vfs_llseek(file, 1, SEEK_SET), 0);
+	pos = 0;
+	KUNIT_EXPECT_LT(test, kernel_read(file, buf, sizeof(buf), &pos), 0);
 }
 
 /* --- Bus registration and the bus notifier ----------------------------- */
@@ -668,6 +769,74 @@ static void bus_notifier_removes_deleted_devices(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mock.removes, 2);
 	KUNIT_EXPECT_FALSE(test, iommu_kunit_group_exists(id));
 	KUNIT_EXPECT_EQ(test, rc.calls, 1);
+}
+
+/*
+ * A bus notifier that runs after the core's and probes the device being
+ * deleted, as a bus_set_iommu() replay that picked it up earlier may.
+ */
+struct late_probe {
+	struct notifier_block nb;
+	unsigned long action;
+	int ret;
+	bool grouped;
+};
+
+static int late_probe_call(struct notifier_block *nb, unsigned long action,
+			   void *data)
+{
+	struct late_probe *lp = container_of(nb, struct late_probe, nb);
+	struct device *dev = data;
+
+	if (action != lp->action)
+		return NOTIFY_DONE;
+	lp->ret = iommu_probe_device(dev);
+	lp->grouped = !!dev->iommu_group;
+	return NOTIFY_OK;
+}
+
+static void late_probe_unregister(void *nb)
+{
+	bus_unregister_notifier(&mock_bus, nb);
+}
+
+/* Neither between the two removal events nor after them is a device probed. */
+static void bus_notifier_never_groups_deleted_devices(struct kunit *test)
+{
+	static const unsigned long actions[] = {
+		BUS_NOTIFY_DEL_DEVICE, BUS_NOTIFY_REMOVED_DEVICE,
+	};
+	struct late_probe *lp = kunit_kzalloc(test, sizeof(*lp), GFP_KERNEL);
+	struct device *dev;
+	unsigned int i;
+	int adds;
+
+	KUNIT_ASSERT_NOT_NULL(test, lp);
+	lp->nb.notifier_call = late_probe_call;
+	lp->nb.priority = -1;
+	KUNIT_ASSERT_EQ(test, bus_register_notifier(&mock_bus, &lp->nb), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							late_probe_unregister,
+							&lp->nb), 0);
+	mock_bus_take(test);
+
+	for (i = 0; i < ARRAY_SIZE(actions); i++) {
+		dev = bus_dev_add(test, "mock0", 7);
+		KUNIT_ASSERT_NOT_NULL(test, dev->iommu_group);
+		/* Not grouped yet, as a device the replay has not reached. */
+		remove_locked(dev);
+		lp->action = actions[i];
+		lp->ret = 0;
+		adds = mock.adds;
+
+		dev_del(test, dev);
+		KUNIT_EXPECT_EQ_MSG(test, lp->ret, -ENODEV, "event %lu",
+				    actions[i]);
+		KUNIT_EXPECT_EQ_MSG(test, mock.adds, adds, "event %lu",
+				    actions[i]);
+		KUNIT_EXPECT_FALSE_MSG(test, lp->grouped, "event %lu",
+				       actions[i]);
+	}
 }
 
 static void bus_notifier_skips_untranslated_devices(struct kunit *test)
@@ -886,10 +1055,12 @@ static struct kunit_case iommu_group_test_cases[] = {
 	KUNIT_CASE(iommu_group_add_device_links_both_ways),
 	KUNIT_CASE(iommu_group_remove_device_drops_links),
 	KUNIT_CASE(iommu_group_get_returns_counted_group),
+	KUNIT_CASE(iommu_group_debugfs_file_outlives_group),
 	KUNIT_CASE(iommu_group_add_device_twice_fails),
 	KUNIT_CASE(iommu_group_name_clash_gets_suffix),
 	KUNIT_CASE(iommu_group_walk_visits_in_join_order),
 	KUNIT_CASE(iommu_group_walk_stops_on_nonzero),
+	KUNIT_CASE(iommu_group_walk_may_get_group),
 	KUNIT_CASE(iommu_group_set_name_adds_name_file),
 	KUNIT_CASE(iommu_group_set_name_null_removes_file),
 	KUNIT_CASE(iommu_group_notifier_reports_add_and_del),
@@ -900,6 +1071,7 @@ static struct kunit_case iommu_group_test_cases[] = {
 	KUNIT_CASE(bus_set_iommu_requires_add_device),
 	KUNIT_CASE(bus_notifier_groups_added_devices),
 	KUNIT_CASE(bus_notifier_removes_deleted_devices),
+	KUNIT_CASE(bus_notifier_never_groups_deleted_devices),
 	KUNIT_CASE(bus_notifier_skips_untranslated_devices),
 	KUNIT_CASE(bus_notifier_survives_driver_error),
 	KUNIT_CASE(iommu_probe_device_adds_once),
@@ -966,11 +1138,11 @@ static int stress_membership(struct stress *s, u32 r)
 
 	if (r & 0x100) {
 		group = s->group[(r >> 4) % STRESS_GROUPS];
-		if (!iommu_group_add_device(group, dev))
+		if (!add_locked(group, dev))
 			atomic_inc(&s->adds);
 		return 0;
 	}
-	iommu_group_remove_device(dev);
+	remove_locked(dev);
 	return 0;
 }
 
@@ -1127,7 +1299,7 @@ static void iommu_group_concurrent_users_stay_consistent(struct kunit *test)
 		   atomic_read(&s->events));
 
 	for (i = 0; i < STRESS_DEVS; i++)
-		iommu_group_remove_device(s->dev[i]);
+		remove_locked(s->dev[i]);
 	KUNIT_EXPECT_EQ(test, atomic_read(&s->adds), atomic_read(&s->removes));
 	for (i = 0; i < STRESS_GROUPS; i++) {
 		iommu_group_unregister_notifier(s->group[i], &watch[i].nb);
@@ -1203,7 +1375,7 @@ static int fault_add_op(struct kunit *test, void *data)
 {
 	struct fault_ctx *c = data;
 
-	return iommu_group_add_device(c->group, c->dev);
+	return add_locked(c->group, c->dev);
 }
 
 static void fault_add_undo(struct kunit *test, void *data)
@@ -1214,7 +1386,7 @@ static void fault_add_undo(struct kunit *test, void *data)
 	KUNIT_EXPECT_PTR_EQ(test,
 			    iommu_kunit_group_member(c->id, dev_name(c->dev)),
 			    c->dev->kobj.sd);
-	iommu_group_remove_device(c->dev);
+	remove_locked(c->dev);
 }
 
 static void fault_add_check(struct kunit *test, void *data)
@@ -1427,8 +1599,8 @@ static void fault_merge_undo(struct kunit *test, void *data)
 	for (i = 0; i < 3; i++)
 		fault_expect_member(test, c->dev[i], c->a, c->b);
 	for (i = 1; i < 3; i++) {
-		iommu_group_remove_device(c->dev[i]);
-		KUNIT_EXPECT_EQ(test, iommu_group_add_device(c->b, c->dev[i]),
+		remove_locked(c->dev[i]);
+		KUNIT_EXPECT_EQ(test, add_locked(c->b, c->dev[i]),
 				0);
 	}
 	c->log->n = 0;
@@ -1490,7 +1662,7 @@ static void iommu_group_merge_survives_allocation_failures(struct kunit *test)
  */
 static int fault_remove_op(struct kunit *test, void *data)
 {
-	iommu_group_remove_device(((struct fault_ctx *)data)->dev);
+	remove_locked(((struct fault_ctx *)data)->dev);
 	return 0;
 }
 
@@ -1509,7 +1681,7 @@ static void fault_remove_undo(struct kunit *test, void *data)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c->group);
 	c->id = iommu_group_id(c->group);
 	iommu_group_set_iommudata(c->group, &c->rc, count_release);
-	KUNIT_EXPECT_EQ(test, iommu_group_add_device(c->group, c->dev), 0);
+	KUNIT_EXPECT_EQ(test, add_locked(c->group, c->dev), 0);
 	iommu_group_put(c->group);
 }
 
@@ -1536,11 +1708,11 @@ static void iommu_group_remove_device_survives_allocation_failures(struct kunit 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c.group);
 	c.id = iommu_group_id(c.group);
 	iommu_group_set_iommudata(c.group, &c.rc, count_release);
-	KUNIT_EXPECT_EQ(test, iommu_group_add_device(c.group, c.dev), 0);
+	KUNIT_EXPECT_EQ(test, add_locked(c.group, c.dev), 0);
 	iommu_group_put(c.group);
 	kunit_info(test, "%d allocations walked",
 		   iommu_kunit_fault_walk(test, &fc, &c));
-	iommu_group_remove_device(c.dev);
+	remove_locked(c.dev);
 	KUNIT_EXPECT_EQ(test, c.rc.calls, 1);
 }
 

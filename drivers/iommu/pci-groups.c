@@ -23,8 +23,11 @@
  * does every device in the below list of an open bridge, so one lookup per
  * key answers "which group must I join".  The only walk over many devices is
  * the one that opens a bridge: it merges the subtree once.  The index forgets
- * a device when it leaves the PCI bus (BUS_NOTIFY_DEL_DEVICE), so it stays
- * right across hot removal; groups never split when a device leaves.
+ * a device when it leaves the PCI bus, so it stays right across hot removal;
+ * groups never split when a device leaves.  A device being deleted is never
+ * indexed again (iommu_device_gone()).  A device's requester IDs are read
+ * when it is grouped and again before a driver binds, after the PCI core's
+ * last quirks.
  *
  * Lock order: iommu_probe_device_lock (held by our caller), pci_groups_lock,
  * then the group core's locks.
@@ -41,6 +44,8 @@
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
+
+#include "iommu-priv.h"
 
 /* The ACS controls that stop peer-to-peer traffic bypassing the IOMMU. */
 #define PCI_GROUP_ACS	(PCI_ACS_SV | PCI_ACS_RR | PCI_ACS_CR | PCI_ACS_UF)
@@ -236,6 +241,16 @@ static bool pci_function_has_acs(struct pci_dev *pdev)
 }
 
 /*
+ * A host bridge function (AMD puts a "dummy" one in root-port slots) only
+ * answers configuration requests: it initiates no DMA and has no window, so
+ * it reaches no sibling and opens no sibling's subtree.
+ */
+static bool pci_function_initiates_dma(struct pci_dev *pdev)
+{
+	return (pdev->class >> 8) != PCI_CLASS_BRIDGE_HOST;
+}
+
+/*
  * Rule 3: functions of one device may reach each other inside it unless ACS
  * stops them; one function without ACS can reach all its siblings.
  */
@@ -243,44 +258,150 @@ static bool pci_slot_shared(struct pci_dev *a, struct pci_dev *b)
 {
 	if (!pci_in_multifunction_slot(a) || !pci_in_multifunction_slot(b))
 		return false;
+	if (!pci_function_initiates_dma(a) || !pci_function_initiates_dma(b))
+		return false;
 	return !pci_function_has_acs(a) || !pci_function_has_acs(b);
+}
+
+/*
+ * The indexed sibling of @pdev in function @fn of its slot, or NULL.  Only
+ * devices that were grouped are indexed; one that comes later looks at its
+ * siblings itself (pci_join_slot()).
+ */
+static struct pci_dev *pci_slot_sibling(struct pci_dev *pdev, unsigned int fn)
+{
+	u8 devfn = PCI_DEVFN(PCI_SLOT(pdev->devfn), fn);
+	struct pci_rid_node *node;
+
+	lockdep_assert_held(&pci_groups_lock);
+
+	if (devfn == pdev->devfn)
+		return NULL;
+	node = xa_load(&pci_rid_index,
+		       pci_rid_key(pdev->bus, PCI_DEVID(pdev->bus->number,
+							devfn)));
+	return node && node->owner ? node->owner->pdev : NULL;
+}
+
+/*
+ * Rule 3 reaches below bridges: a request from a function that is not
+ * isolated from @bridge, its sibling, is forwarded down @bridge's window, so
+ * @bridge's subtree is reachable whatever ACS @bridge has (ACS governs only
+ * what arrives from below it).  Return the sibling, or NULL.
+ */
+static struct pci_dev *pci_slot_exposes(struct pci_dev *bridge)
+{
+	struct pci_dev *sib;
+	unsigned int fn;
+
+	if (!pci_in_multifunction_slot(bridge))
+		return NULL;
+	for (fn = 0; fn < 8; fn++) {
+		sib = pci_slot_sibling(bridge, fn);
+		if (sib && pci_slot_shared(bridge, sib))
+			return sib;
+	}
+	return NULL;
+}
+
+/*
+ * Rule 5 on a switch's internal bus: a device there that is not a plain
+ * downstream port (an endpoint, a PCIe-to-PCI bridge, a port with DMA
+ * aliases) sends requests onto the bus below the upstream port, where every
+ * downstream port claims its window before its ACS could redirect anything.
+ */
+static bool pci_exposes_switch_bus(struct pci_dev *pdev)
+{
+	struct pci_dev *up = pdev->bus->self;
+
+	if (!up || !pci_is_pcie(up) ||
+	    pci_pcie_type(up) != PCI_EXP_TYPE_UPSTREAM)
+		return false;
+	if (!pci_function_initiates_dma(pdev))
+		return false;
+	return !pci_port_switch(pdev) || pdev->dma_alias_mask;
+}
+
+/* Why isolation ends where it does, for the group's explanation. */
+enum pci_end_kind {
+	PCI_END_CONVENTIONAL,	/* culprit: a bridge that hides IDs */
+	PCI_END_NO_ACS,		/* culprit: a bridge without ACS */
+	PCI_END_SWITCH_PORT,	/* culprit: a downstream port without ACS */
+	PCI_END_SLOT,		/* culprit: a sibling of the end, not isolated */
+	PCI_END_SWITCH_BUS,	/* culprit: a device on the switch's bus */
+};
+
+/**
+ * struct pci_isolation - where a device's isolation ends
+ * @end: the highest bridge below which nothing is isolated, or NULL
+ * @culprit: the device that ends isolation there
+ * @kind: how @culprit does it
+ */
+struct pci_isolation {
+	struct pci_dev *end;
+	struct pci_dev *culprit;
+	enum pci_end_kind kind;
+};
+
+static void pci_isolation_set(struct pci_isolation *iso, struct pci_dev *end,
+			      struct pci_dev *culprit, enum pci_end_kind kind)
+{
+	iso->end = end;
+	iso->culprit = culprit;
+	iso->kind = kind;
+}
+
+/*
+ * Rules 2, 4 and 5 for one bridge on the path: note it in @iso if isolation
+ * ends at or above it.  Later (higher) bridges overwrite earlier ones.
+ */
+static void pci_isolation_bridge(struct pci_isolation *iso,
+				 struct pci_dev *bridge)
+{
+	struct pci_dev *sw = pci_port_switch(bridge), *sib;
+
+	if (pci_bridge_is_conventional(bridge)) {
+		pci_isolation_set(iso, bridge, bridge, PCI_END_CONVENTIONAL);
+	} else if (pci_port_lacks_acs(bridge)) {
+		pci_isolation_set(iso, sw ?: bridge, bridge,
+				  sw ? PCI_END_SWITCH_PORT : PCI_END_NO_ACS);
+	} else {
+		sib = pci_slot_exposes(bridge);
+		if (sib)
+			pci_isolation_set(iso, bridge, sib, PCI_END_SLOT);
+	}
 }
 
 /**
  * pci_isolation_end - the bridge below which @pdev's traffic is not isolated
  * @pdev: the device
- * @culprit: set to the bridge or port that ends isolation
+ * @iso: set to that bridge, or to NULL if @pdev is isolated, and the reason
  *
  * Rule 4: @pdev is isolated only if every bridge on its path to the root
- * enforces ACS; otherwise everything below the highest point where isolation
- * ends is one group.  Rule 6 follows: a device on a root bus has no path, so
- * only aliases and its slot can join it to others.
- *
- * Return: that highest point, or NULL if @pdev is isolated.
+ * enforces ACS and is not reachable from a sibling function; otherwise
+ * everything below the highest point where isolation ends is one group.  A
+ * device on a switch's internal bus that can reach every port there, or a
+ * downstream port without ACS, ends isolation at its own switch.  Rule 6
+ * follows: a device on a root bus has no path, so only aliases and its slot
+ * can join it to others.
  */
-static struct pci_dev *pci_isolation_end(struct pci_dev *pdev,
-					 struct pci_dev **culprit)
+static void pci_isolation_end(struct pci_dev *pdev, struct pci_isolation *iso)
 {
-	struct pci_dev *end = NULL, *bridge;
+	struct pci_dev *sw = pci_port_switch(pdev);
 	struct pci_bus *bus;
 
-	/* A downstream port without ACS opens its own switch. */
-	if (pci_port_switch(pdev) && pci_port_lacks_acs(pdev)) {
-		end = pci_port_switch(pdev);
-		*culprit = pdev;
-	}
+	lockdep_assert_held(&pci_groups_lock);
 
-	for (bus = pdev->bus; !pci_is_root_bus(bus); bus = bus->parent) {
-		bridge = bus->self;
-		if (!bridge)		/* a virtual bus, e.g. of SR-IOV VFs */
-			continue;
-		if (pci_bridge_is_conventional(bridge) ||
-		    pci_port_lacks_acs(bridge)) {
-			end = pci_port_switch(bridge) ?: bridge;
-			*culprit = bridge;
-		}
-	}
-	return end;
+	pci_isolation_set(iso, NULL, NULL, PCI_END_NO_ACS);
+	if (pci_exposes_switch_bus(pdev))
+		pci_isolation_set(iso, pdev->bus->self, pdev,
+				  PCI_END_SWITCH_BUS);
+	else if (sw && pci_port_lacks_acs(pdev))
+		pci_isolation_set(iso, sw, pdev, PCI_END_SWITCH_PORT);
+
+	for (bus = pdev->bus; !pci_is_root_bus(bus); bus = bus->parent)
+		if (bus->self)	/* none on a virtual bus, e.g. of SR-IOV VFs */
+			pci_isolation_bridge(iso, bus->self);
 }
 
 /* --- The index ------------------------------------------------------- */
@@ -448,26 +569,6 @@ out:
 	return ERR_PTR(ret);
 }
 
-/* The device left the PCI bus: forget it, so its IDs can be reused. */
-static int pci_groups_bus_notify(struct notifier_block *nb,
-				 unsigned long action, void *data)
-{
-	struct pci_group_dev *pgd;
-
-	if (action != BUS_NOTIFY_DEL_DEVICE)
-		return NOTIFY_DONE;
-
-	guard(mutex)(&pci_groups_lock);
-	pgd = pci_group_dev_find(to_pci_dev(data));
-	if (pgd)
-		pci_group_dev_free(pgd, pgd->nr_links);
-	return NOTIFY_OK;
-}
-
-static struct notifier_block pci_groups_nb = {
-	.notifier_call = pci_groups_bus_notify,
-};
-
 /* --- Finding the group ----------------------------------------------- */
 
 /**
@@ -546,17 +647,62 @@ static void pci_join_aliases(struct pci_group_join *j,
 	}
 }
 
+/* Why everything below @iso's end shares one group, into @buf. */
+static void pci_isolation_reason(char *buf, size_t len,
+				 const struct pci_isolation *iso)
+{
+	const char *end = pci_name(iso->end), *culprit = pci_name(iso->culprit);
+
+	switch (iso->kind) {
+	case PCI_END_CONVENTIONAL:
+		snprintf(buf, len,
+			 "behind PCI bridge %s, which hides requester IDs",
+			 culprit);
+		break;
+	case PCI_END_NO_ACS:
+		snprintf(buf, len, "below %s, which lacks ACS", culprit);
+		break;
+	case PCI_END_SWITCH_PORT:
+		snprintf(buf, len, "in switch %s, whose port %s lacks ACS",
+			 end, culprit);
+		break;
+	case PCI_END_SLOT:
+		snprintf(buf, len, "below %s, reachable from its sibling %s",
+			 end, culprit);
+		break;
+	case PCI_END_SWITCH_BUS:
+		snprintf(buf, len, "in switch %s, whose bus %s reaches every port",
+			 end, culprit);
+		break;
+	}
+}
+
 /*
- * Rules 2, 4, 5: if isolation ends at @end, everything below it is one group;
- * the first device to open @end merges what is there already.
+ * Join every grouped device in @node's below list but @pgd.  The first device
+ * to open a bridge merges what is there already this way.
+ */
+static void pci_join_below(struct pci_group_join *j, struct pci_rid_node *node,
+			   struct pci_group_dev *pgd, const char *reason)
+{
+	struct pci_rid_link *link;
+
+	list_for_each_entry(link, &node->below, list) {
+		if (link->pgd != pgd)
+			pci_group_join(j, iommu_group_get(&link->pgd->pdev->dev),
+				       "%s", reason);
+	}
+}
+
+/*
+ * Rules 2, 4, 5: if isolation ends at @iso's end, everything below it is one
+ * group; the first device to open the end merges what is there already.
  */
 static void pci_join_open_end(struct pci_group_join *j,
-			      struct pci_group_dev *pgd, struct pci_dev *end,
-			      struct pci_dev *culprit)
+			      struct pci_group_dev *pgd,
+			      const struct pci_isolation *iso)
 {
-	struct pci_rid_node *node = pci_rid_node_get(pci_dev_key(end));
+	struct pci_rid_node *node = pci_rid_node_get(pci_dev_key(iso->end));
 	char reason[PCI_GROUP_REASON_LEN];
-	struct pci_rid_link *link;
 	struct pci_dev *who;
 
 	/* Missing only if ACS changed since @pgd was indexed; be safe. */
@@ -565,28 +711,12 @@ static void pci_join_open_end(struct pci_group_join *j,
 		return;
 	}
 
-	if (pci_bridge_is_conventional(culprit))
-		snprintf(reason, sizeof(reason),
-			 "behind PCI bridge %s, which hides requester IDs",
-			 pci_name(culprit));
-	else if (culprit != end)
-		snprintf(reason, sizeof(reason),
-			 "in switch %s, whose port %s lacks ACS",
-			 pci_name(end), pci_name(culprit));
-	else
-		snprintf(reason, sizeof(reason), "below %s, which lacks ACS",
-			 pci_name(culprit));
-
-	if (node->merged) {
+	pci_isolation_reason(reason, sizeof(reason), iso);
+	if (node->merged)
 		pci_group_join(j, pci_list_group(&node->below, pgd->pdev, &who),
 			       "%s", reason);
-		return;
-	}
-	list_for_each_entry(link, &node->below, list) {
-		if (link->pgd != pgd)
-			pci_group_join(j, iommu_group_get(&link->pgd->pdev->dev),
-				       "%s", reason);
-	}
+	else
+		pci_join_below(j, node, pgd, reason);
 }
 
 /* Rules 2, 4, 5: join every open bridge above us (or ourselves). */
@@ -613,31 +743,48 @@ static void pci_join_open_above(struct pci_group_join *j,
 	}
 }
 
-/* Rule 3: join the other functions of our slot if ACS does not part us. */
-static void pci_join_slot(struct pci_group_join *j, struct pci_dev *pdev)
+/* Join @bridge's subtree, which a sibling of @bridge reaches. */
+static void pci_join_subtree(struct pci_group_join *j,
+			     struct pci_group_dev *pgd, struct pci_dev *bridge,
+			     struct pci_dev *sib)
 {
-	struct pci_rid_node *node;
-	struct pci_dev *sib;
+	struct pci_rid_node *node = xa_load(&pci_rid_index,
+					    pci_dev_key(bridge));
+	char reason[PCI_GROUP_REASON_LEN];
+
+	if (!node)
+		return;
+	snprintf(reason, sizeof(reason),
+		 "below %s, reachable from its sibling %s", pci_name(bridge),
+		 pci_name(sib));
+	pci_join_below(j, node, pgd, reason);
+}
+
+/*
+ * Rule 3: join the other functions of our slot if ACS does not part us, and
+ * the subtrees of those that are bridges: what we send to a sibling bridge's
+ * window goes down it.  Devices below a bridge that come later find the open
+ * slot themselves (pci_slot_exposes()).
+ */
+static void pci_join_slot(struct pci_group_join *j, struct pci_group_dev *pgd)
+{
+	struct pci_dev *pdev = pgd->pdev, *sib, *shared = NULL;
 	unsigned int fn;
 
 	if (!pci_in_multifunction_slot(pdev))
 		return;
 	for (fn = 0; fn < 8; fn++) {
-		u8 devfn = PCI_DEVFN(PCI_SLOT(pdev->devfn), fn);
-
-		if (devfn == pdev->devfn)
-			continue;
-		node = xa_load(&pci_rid_index,
-			       pci_rid_key(pdev->bus,
-					   PCI_DEVID(pdev->bus->number, devfn)));
-		if (!node || !node->owner)
-			continue;
-		sib = node->owner->pdev;
-		if (!pci_slot_shared(pdev, sib))
+		sib = pci_slot_sibling(pdev, fn);
+		if (!sib || !pci_slot_shared(pdev, sib))
 			continue;
 		pci_group_join(j, iommu_group_get(&sib->dev),
 			       "same slot as %s, no ACS", pci_name(sib));
+		if (sib->subordinate)
+			pci_join_subtree(j, pgd, sib, pdev);
+		shared = sib;
 	}
+	if (shared && pdev->subordinate)
+		pci_join_subtree(j, pgd, pdev, shared);
 }
 
 /**
@@ -649,8 +796,10 @@ static void pci_join_slot(struct pci_group_join *j, struct pci_dev *pdev)
  * from it or that it can reach, or that can reach it, without the IOMMU:
  * DMA aliases in both directions (including the PCI core's alias quirks),
  * everything behind a conventional PCI bridge, functions of one slot without
- * ACS, everything below the highest bridge on its path that does not enforce
- * ACS, and everything in a switch with a downstream port without ACS.  Groups
+ * ACS and the subtrees of such functions that are bridges, everything below
+ * the highest bridge on its path that does not enforce ACS, and everything in
+ * a switch with a downstream port without ACS or with anything but plain
+ * downstream ports on its internal bus.  Groups
  * that @dev must join together are merged.  The reason for the choice is
  * recorded with iommu_group_set_reason().
  *
@@ -664,39 +813,45 @@ static void pci_join_slot(struct pci_group_join *j, struct pci_dev *pdev)
 struct iommu_group *pci_device_group(struct device *dev)
 {
 	struct pci_group_join j = { };
-	struct pci_dev *pdev, *end, *culprit = NULL;
+	struct pci_isolation iso;
+	struct pci_dev *pdev;
 	struct pci_group_dev *pgd;
 	struct iommu_group *group;
 	struct pci_rid_node *node;
 	int ret;
 
+	lockdep_assert_held(&iommu_probe_device_lock);
+
 	if (!dev_is_pci(dev))
 		return ERR_PTR(-EINVAL);
 	pdev = to_pci_dev(dev);
+	/* Indexed now, it would stay in the index after it is freed. */
+	if (iommu_device_gone(dev))
+		return ERR_PTR(-ENODEV);
 
 	guard(mutex)(&pci_groups_lock);
 	if (!pci_groups_tracking)
 		return ERR_PTR(-ENODEV);
 
-	end = pci_isolation_end(pdev, &culprit);
+	pci_isolation_end(pdev, &iso);
 	pgd = pci_group_dev_find(pdev);
 	if (!pgd) {
-		pgd = pci_group_dev_add(pdev, end);
+		pgd = pci_group_dev_add(pdev, iso.end);
 		if (IS_ERR(pgd))
 			return ERR_CAST(pgd);
 	}
 
 	pci_join_aliases(&j, pgd);
-	if (end)
-		pci_join_open_end(&j, pgd, end, culprit);
+	if (iso.end)
+		pci_join_open_end(&j, pgd, &iso);
 	pci_join_open_above(&j, pgd);
-	pci_join_slot(&j, pdev);
+	pci_join_slot(&j, pgd);
 	if (j.ret) {
 		iommu_group_put(j.group);
 		return ERR_PTR(j.ret);
 	}
-	/* Later devices below @end may now join any one member. */
-	node = end ? xa_load(&pci_rid_index, pci_dev_key(end)) : NULL;
+	/* Later devices below the end may now join any one member. */
+	node = iso.end ? xa_load(&pci_rid_index, pci_dev_key(iso.end)) : NULL;
 	if (node && node->open)
 		node->merged = true;
 
@@ -715,6 +870,120 @@ struct iommu_group *pci_device_group(struct device *dev)
 	return group;
 }
 EXPORT_SYMBOL_GPL(pci_device_group);
+
+/* --- Devices coming and going --------------------------------------- */
+
+/* Whether @pgd is indexed under every requester ID that @pdev uses now. */
+static int pci_group_dev_aliases_known(struct pci_dev *pdev,
+				       struct pci_group_dev *pgd)
+{
+	struct pci_alias_keys a = { .size = 4 };
+	unsigned int i, k;
+	int ret;
+
+	a.keys = kmalloc_array(a.size, sizeof(*a.keys), GFP_KERNEL);
+	if (!a.keys)
+		return -ENOMEM;
+	ret = pci_for_each_dma_alias(pdev, pci_collect_alias, &a);
+	for (i = 0; !ret && i < a.nr; i++) {
+		for (k = 0; k < pgd->nr_users; k++)
+			if (pgd->links[k].key == a.keys[i])
+				break;
+		if (k == pgd->nr_users)
+			ret = 1;
+	}
+	kfree(a.keys);
+	return ret ? ret : 0;
+}
+
+/*
+ * Index @pdev afresh under the requester IDs it uses now and merge its group,
+ * which the caller holds a reference on, with every device sharing one.
+ */
+static int pci_group_dev_reindex(struct pci_dev *pdev,
+				 struct iommu_group *group)
+{
+	struct pci_group_join j = { .group = iommu_group_ref_get(group) };
+	struct pci_isolation iso;
+	struct pci_group_dev *pgd;
+	int ret;
+
+	lockdep_assert_held(&iommu_probe_device_lock);
+
+	guard(mutex)(&pci_groups_lock);
+	pgd = pci_group_dev_find(pdev);
+	ret = pgd ? pci_group_dev_aliases_known(pdev, pgd) : -ENOENT;
+	if (ret <= 0) {
+		iommu_group_put(j.group);
+		return ret;
+	}
+	pci_group_dev_free(pgd, pgd->nr_links);
+	pci_isolation_end(pdev, &iso);
+	pgd = pci_group_dev_add(pdev, iso.end);
+	if (IS_ERR(pgd))
+		j.ret = PTR_ERR(pgd);
+	else
+		pci_join_aliases(&j, pgd);
+	iommu_group_put(j.group);
+	return j.ret;
+}
+
+/*
+ * Rule 1 for aliases that come late.  The PCI core runs its FINAL-stage
+ * quirks (Switchtec NTB's aliases among them) after the device was added to
+ * the bus and grouped, and before a driver can bind.  So before a driver
+ * binds, kernel or VFIO, the device's requester IDs are read again and a new
+ * one merges the groups that share it.  If that fails the device leaves its
+ * group: no group is safer than one finer than the IOMMU can isolate.
+ */
+static void pci_groups_refresh_aliases(struct pci_dev *pdev)
+{
+	struct iommu_group *group;
+	int ret;
+
+	guard(mutex)(&iommu_probe_device_lock);
+	group = iommu_group_get(&pdev->dev);
+	if (!group)
+		return;
+	ret = pci_group_dev_reindex(pdev, group);
+	iommu_group_put(group);
+	if (ret) {
+		pci_err(pdev, "cannot group its new DMA aliases (%d); taken out of its IOMMU group\n",
+			ret);
+		iommu_group_remove_device(&pdev->dev);
+	}
+}
+
+/*
+ * The device is leaving the PCI bus: forget it, so its IDs can be reused.
+ * Both events, since a bus_set_iommu() replay may index a device between
+ * them; the core's notifier marks the device gone first (we run after it),
+ * so nothing indexes it after the second.
+ */
+static int pci_groups_bus_notify(struct notifier_block *nb,
+				 unsigned long action, void *data)
+{
+	struct pci_group_dev *pgd;
+
+	if (action == BUS_NOTIFY_BIND_DRIVER) {
+		pci_groups_refresh_aliases(to_pci_dev(data));
+		return NOTIFY_OK;
+	}
+	if (action != BUS_NOTIFY_DEL_DEVICE &&
+	    action != BUS_NOTIFY_REMOVED_DEVICE)
+		return NOTIFY_DONE;
+
+	guard(mutex)(&pci_groups_lock);
+	pgd = pci_group_dev_find(to_pci_dev(data));
+	if (pgd)
+		pci_group_dev_free(pgd, pgd->nr_links);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block pci_groups_nb = {
+	.notifier_call = pci_groups_bus_notify,
+	.priority = -1,		/* after the core's notifier */
+};
 
 static int __init pci_groups_init(void)
 {

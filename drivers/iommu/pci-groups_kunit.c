@@ -209,6 +209,71 @@ static void pci_dma_alias_partner_hot_added(struct kunit *test)
 	EXPECT_SAME(test, 0x15, D(1, 0), 0x15, D(7, 0));
 }
 
+/*
+ * A FINAL-stage alias quirk, as Switchtec NTB has: it runs after the device
+ * was added to the bus and grouped, before a driver can bind.
+ */
+#define FAKE_DEVICE_LATE_ALIAS	0x00a2
+static int late_alias_devfn = -1;
+
+static void fake_late_alias_quirk(struct pci_dev *pdev)
+{
+	if (fake_on_bus(pdev) && late_alias_devfn >= 0)
+		pci_add_dma_alias(pdev, late_alias_devfn, 1);
+}
+DECLARE_PCI_FIXUP_FINAL(FAKE_VENDOR, FAKE_DEVICE_LATE_ALIAS,
+			fake_late_alias_quirk);
+
+static int late_alias_probe(struct pci_dev *pdev,
+			    const struct pci_device_id *id)
+{
+	return 0;
+}
+
+static const struct pci_device_id late_alias_ids[] = {
+	{ PCI_DEVICE(FAKE_VENDOR, FAKE_DEVICE_LATE_ALIAS) },
+	{ }
+};
+
+static struct pci_driver late_alias_driver = {
+	.name = "iommu_kunit_late_alias",
+	.id_table = late_alias_ids,
+	.probe = late_alias_probe,
+};
+
+static void late_alias_driver_unregister(void *drv)
+{
+	pci_unregister_driver(drv);
+}
+
+/* Rule 1: an alias added by a late quirk joins before a driver binds. */
+static void pci_dma_alias_from_final_quirk_joins_before_bind(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x7c);
+	struct pci_dev *a, *b;
+	struct fake_fn *fn;
+
+	fn = fake_add(fp, 0x7c, D(1, 0), FAKE_RCIEP, 0, 0, 0);
+	fake_put16(fn->cfg + PCI_DEVICE_ID, FAKE_DEVICE_LATE_ALIAS);
+	fake_add(fp, 0x7c, D(2, 0), FAKE_RCIEP, 0, 0, 0);
+	late_alias_devfn = D(2, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+	late_alias_devfn = -1;
+	a = fake_dev(0x7c, D(1, 0));
+	b = fake_dev(0x7c, D(2, 0));
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_TRUE(test, pci_devs_are_dma_aliases(a, b));
+
+	KUNIT_ASSERT_EQ(test, pci_register_driver(&late_alias_driver), 0);
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test,
+						  late_alias_driver_unregister,
+						  &late_alias_driver), 0);
+	KUNIT_EXPECT_NOT_NULL(test, a->dev.driver);
+	EXPECT_SAME(test, 0x7c, D(1, 0), 0x7c, D(2, 0));
+}
+
 /* Rule 2: behind a PCIe-to-PCI bridge, everything shares the bridge's group. */
 static void pci_conventional_bridge_hides_everything_below(struct kunit *test)
 {
@@ -366,6 +431,92 @@ static void pci_multifunction_root_ports(struct kunit *test)
 	EXPECT_SAME(test, 0x5c, D(0x1d, 0), 0x60, D(0, 0));
 	EXPECT_APART(test, 0x5c, D(0x1c, 0), 0x5c, D(0x1d, 0));
 	EXPECT_APART(test, 0x5c, D(0x1e, 0), 0x5c, D(0x1e, 1));
+}
+
+/*
+ * Rule 3 below bridges: a request from below a root port without ACS that
+ * the port sends to its sibling's window goes down the sibling, whatever ACS
+ * the sibling has, so the sibling's subtree joins too.
+ */
+static void pci_slot_sibling_bridge_opens_subtree(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x50);
+
+	fake_add(fp, 0x50, D(2, 0), FAKE_RP, F_MF, 0x51, 0x51);
+	fake_add(fp, 0x50, D(2, 1), FAKE_RP, F_MF | F_ACS, 0x52, 0x52);
+	fake_add(fp, 0x51, D(0, 0), FAKE_EP, 0, 0, 0);
+	fake_add(fp, 0x52, D(0, 0), FAKE_EP, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+
+	EXPECT_SAME(test, 0x50, D(2, 0), 0x50, D(2, 1));
+	EXPECT_SAME(test, 0x50, D(2, 0), 0x51, D(0, 0));
+	EXPECT_SAME(test, 0x51, D(0, 0), 0x52, D(0, 0));
+}
+
+/* The same when the function without ACS comes after the sibling's subtree. */
+static void pci_slot_sibling_added_later_opens_subtree(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x53);
+
+	fake_add(fp, 0x53, D(2, 0), FAKE_RP, F_MF | F_ACS, 0x54, 0x54);
+	fake_add(fp, 0x54, D(0, 0), FAKE_EP, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+	EXPECT_APART(test, 0x53, D(2, 0), 0x54, D(0, 0));
+
+	fake_add(fp, 0x53, D(2, 1), FAKE_RP, F_MF, 0x55, 0x55);
+	fake_add(fp, 0x55, D(0, 0), FAKE_EP, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+	EXPECT_SAME(test, 0x53, D(2, 1), 0x54, D(0, 0));
+	EXPECT_SAME(test, 0x54, D(0, 0), 0x55, D(0, 0));
+	EXPECT_SAME(test, 0x53, D(2, 0), 0x55, D(0, 0));
+}
+
+/*
+ * A host bridge function in a root-port slot (as on AMD) initiates no DMA:
+ * although it has no ACS, it neither joins the ports nor opens their subtrees.
+ */
+static void pci_slot_host_bridge_stays_out(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x56);
+	struct pci_dev *pdev;
+	struct fake_fn *host;
+
+	host = fake_add(fp, 0x56, D(2, 0), FAKE_RCIEP, F_MF, 0, 0);
+	fake_put32(host->cfg + PCI_CLASS_REVISION, PCI_CLASS_BRIDGE_HOST << 16);
+	fake_add(fp, 0x56, D(2, 1), FAKE_RP, F_MF | F_ACS, 0x57, 0x57);
+	fake_add(fp, 0x56, D(2, 2), FAKE_RP, F_MF | F_ACS, 0x58, 0x58);
+	fake_add(fp, 0x57, D(0, 0), FAKE_EP, 0, 0, 0);
+	fake_add(fp, 0x58, D(0, 0), FAKE_EP, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+
+	pdev = fake_dev(0x56, D(2, 0));
+	KUNIT_ASSERT_NOT_NULL(test, pdev);
+	KUNIT_EXPECT_EQ(test, pdev->class >> 8, PCI_CLASS_BRIDGE_HOST);
+	EXPECT_APART(test, 0x56, D(2, 0), 0x56, D(2, 1));
+	EXPECT_APART(test, 0x56, D(2, 1), 0x56, D(2, 2));
+	EXPECT_APART(test, 0x57, D(0, 0), 0x58, D(0, 0));
+	EXPECT_APART(test, 0x56, D(2, 0), 0x57, D(0, 0));
+}
+
+/*
+ * Rule 5 on a switch's internal bus: an endpoint there reaches the window of
+ * every downstream port before their ACS applies, so the switch is one group.
+ */
+static void pci_switch_bus_endpoint_opens_switch(struct kunit *test)
+{
+	struct fake_pci *fp = fake_start(test, 0x63);
+
+	fake_add(fp, 0x63, D(1, 0), FAKE_RP, F_ACS, 0x64, 0x66);
+	fake_add(fp, 0x64, D(0, 0), FAKE_USP, 0, 0x65, 0x66);
+	fake_add(fp, 0x65, D(0, 0), FAKE_DSP, F_ACS, 0x66, 0x66);
+	fake_add(fp, 0x65, D(1, 0), FAKE_EP, 0, 0, 0);
+	fake_add(fp, 0x66, D(0, 0), FAKE_EP, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+
+	EXPECT_SAME(test, 0x65, D(1, 0), 0x66, D(0, 0));
+	EXPECT_SAME(test, 0x65, D(0, 0), 0x65, D(1, 0));
+	EXPECT_SAME(test, 0x64, D(0, 0), 0x66, D(0, 0));
+	EXPECT_APART(test, 0x63, D(1, 0), 0x66, D(0, 0));
 }
 
 /* Hot removal and rescan: the rest stays grouped, returning devices rejoin. */
@@ -1251,6 +1402,7 @@ static struct kunit_case pci_groups_test_cases[] = {
 	KUNIT_CASE(pci_function_without_mf_bit_is_sibling),
 	KUNIT_CASE(pci_dma_alias_joins_both_orders),
 	KUNIT_CASE(pci_dma_alias_partner_hot_added),
+	KUNIT_CASE(pci_dma_alias_from_final_quirk_joins_before_bind),
 	KUNIT_CASE(pci_conventional_bridge_hides_everything_below),
 	KUNIT_CASE(pci_root_port_with_acs_isolates),
 	KUNIT_CASE(pci_root_port_without_acs_joins_port),
@@ -1259,6 +1411,10 @@ static struct kunit_case pci_groups_test_cases[] = {
 	KUNIT_CASE(pci_switch_with_acs_isolates),
 	KUNIT_CASE(pci_nested_switch_groups_at_highest_open_point),
 	KUNIT_CASE(pci_multifunction_root_ports),
+	KUNIT_CASE(pci_slot_sibling_bridge_opens_subtree),
+	KUNIT_CASE(pci_slot_sibling_added_later_opens_subtree),
+	KUNIT_CASE(pci_slot_host_bridge_stays_out),
+	KUNIT_CASE(pci_switch_bus_endpoint_opens_switch),
 	KUNIT_CASE(pci_hot_remove_and_rescan_rejoin),
 	KUNIT_CASE(pci_hot_remove_forgets_device),
 	KUNIT_CASE(pci_new_device_merges_two_groups),

@@ -142,19 +142,25 @@ int iommu_pe_add_device(struct device *dev)
  *
  * Context: Process context; may sleep.  Takes iommu_probe_device_lock.
  * Return: 0; -ENOENT if @dev is not registered yet (the bus notifier will
- * add it); -ENODEV if @pe_group is NULL; -EBUSY if @dev already has a group;
- * or another negative errno from iommu_group_add_device().
+ * add it); -ENODEV if @pe_group is NULL or @dev is being deleted; -EBUSY if
+ * @dev already has a group; or another negative errno from
+ * iommu_group_add_device().
  */
 int iommu_pe_add_device_to(struct iommu_group *pe_group, struct device *dev)
 {
 	struct iommu_group *group;
 
-	if (!device_is_registered(dev))
-		return -ENOENT;
 	if (!pe_group)
 		return -ENODEV;
 
+	/*
+	 * Checked under the lock the bus notifier takes: a device the core has
+	 * seen leave is refused by iommu_group_add_device() below, and one not
+	 * yet registered is left to the notifier.
+	 */
 	guard(mutex)(&iommu_probe_device_lock);
+	if (!device_is_registered(dev))
+		return -ENOENT;
 	group = iommu_group_get(dev);
 	if (group) {
 		iommu_group_put(group);

@@ -117,6 +117,7 @@ const struct fake_kind_info fake_kinds[] = {
 	[FAKE_DSP]   = { 0x060400, PCI_EXP_TYPE_DOWNSTREAM, true },
 	[FAKE_P2P]   = { 0x060400, PCI_EXP_TYPE_PCI_BRIDGE, true },
 	[FAKE_PPB]   = { 0x060400, -1, true },
+	[FAKE_HOST]  = { 0x060000, -1, false },
 };
 
 /* Fill the fake function @bus:@devfn; bridges get @sec and @sub. */

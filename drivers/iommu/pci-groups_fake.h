@@ -27,6 +27,7 @@ enum fake_kind {
 	FAKE_DSP,		/* switch downstream port */
 	FAKE_P2P,		/* PCIe-to-PCI/PCI-X bridge */
 	FAKE_PPB,		/* conventional PCI-to-PCI bridge */
+	FAKE_HOST,		/* host bridge function, e.g. in a root-port slot */
 };
 
 /* Flags of a fake function. */

@@ -479,10 +479,8 @@ static void pci_slot_host_bridge_stays_out(struct kunit *test)
 {
 	struct fake_pci *fp = fake_start(test, 0x56);
 	struct pci_dev *pdev;
-	struct fake_fn *host;
 
-	host = fake_add(fp, 0x56, D(2, 0), FAKE_RCIEP, F_MF, 0, 0);
-	fake_put32(host->cfg + PCI_CLASS_REVISION, PCI_CLASS_BRIDGE_HOST << 16);
+	fake_add(fp, 0x56, D(2, 0), FAKE_HOST, F_MF, 0, 0);
 	fake_add(fp, 0x56, D(2, 1), FAKE_RP, F_MF | F_ACS, 0x57, 0x57);
 	fake_add(fp, 0x56, D(2, 2), FAKE_RP, F_MF | F_ACS, 0x58, 0x58);
 	fake_add(fp, 0x57, D(0, 0), FAKE_EP, 0, 0, 0);

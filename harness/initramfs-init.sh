@@ -15,9 +15,9 @@
 #   @@LSPCI_NN_BEGIN .. @@LSPCI_NN_END  lspci -D -nn
 #   @@PRE_BEGIN .. @@PRE_END rc=<n>     output of harness.pre=<command>
 #   @@RUN_BEGIN .. @@RUN_END rc=<n>     output of harness.run=<command>
-#   @@KERNEL_BAD <line>          each kernel log line reporting a warning,
-#                                BUG, lockdep, KASAN, UBSAN, refcount or
-#                                kobject error, or a hung task
+#   @@KERNEL_BAD <line>          each kernel log line that matches
+#                                /kernel-reports (harness/kernel-reports.ere:
+#                                warnings, BUG, Oops, lockdep, KASAN, ...)
 #   @@DONE
 #
 # harness.run=<command> on the kernel command line (quote it if it has
@@ -104,10 +104,10 @@ if [ -n "$run" ]; then
 	echo "@@RUN_END rc=$?"
 fi
 
-# (Not the echo of the command line: a harness.run= may hold these words.)
-dmesg | grep -v 'Kernel command line' |
-	grep -E 'WARNING:|BUG:|KASAN|UBSAN|circular locking|inconsistent lock|possible recursive locking|refcount_t:|kobject.*(not initialized|already)|blocked for more' |
-	sed 's/^/@@KERNEL_BAD /'
+sed '/^#/d' /kernel-reports > /tmp/reports
+# (Not the two echoes of the command line, "Command line:" and "Kernel
+# command line:": a harness.run= may hold these words.)
+dmesg | grep -v 'ommand line: ' | grep -E -f /tmp/reports | sed 's/^/@@KERNEL_BAD /'
 echo "@@DONE"
 sync
 poweroff -f

@@ -23,7 +23,15 @@ check() { # NAME WHAT OK(0|1)
 	fi
 }
 has() { grep -q -- "$2" "$1"; echo $?; }
-lacks() { ! grep -q -- "$2" "$1"; echo $?; }
+# A log that is not there lacks nothing: that fails too.
+lacks() { [ -f "$1" ] && ! grep -q -- "$2" "$1"; echo $?; }
+# Every boot: /init's scan of its whole kernel log found no report.
+log_clean() { # NAME LOG
+	local rc=0	# (set -e)
+	"$here/kernel-log.sh" "$2" > "$out/reports" || rc=$?
+	check "$1" "no kernel report in the kernel log" $rc
+	head -n 5 "$out/reports" | sed 's/^/    /'
+}
 ngroups() { grep -c '^@@GROUP ' "$1" || true; }
 
 # IVRS tables for -acpitable: one IVHD 0x10 for 00:01.0 at 0xfed80000 that
@@ -74,6 +82,7 @@ if want unit; then
 		"$([ -n "$links" ] && [ "$links" = "$members" ]; echo $?)"
 	check unit "reserved_regions has the MSI window" \
 		"$(has "$log" '^@@RESV 0x00000000fee00000 0x00000000feefffff msi')"
+	log_clean unit "$log"
 fi
 
 # 1. A malformed IVRS: the error names the block, the machine boots, no groups.
@@ -85,6 +94,7 @@ if want malformed; then
 		"$(has "$log" 'AMD-Vi: IVRS malformed: range without end at offset 0x48 (block at offset 0x30)')"
 	check malformed "no groups ($(ngroups "$log"))" "$([ "$(ngroups "$log")" = 0 ]; echo $?)"
 	check malformed "no unit was set up" "$(lacks "$log" 'AMD-Vi: ivhd')"
+	log_clean malformed "$log"
 fi
 
 # 2. A valid IVRS whose unit does not answer: declined, no groups.
@@ -94,6 +104,7 @@ if want absent; then
 	check absent "guest reached @@DONE" "$(has "$log" '^@@DONE')"
 	check absent "pr_err for the silent unit" "$(has "$log" 'AMD-Vi: ivhd0: no IOMMU capability at 0000:00:01.0 offset 0x40 (IVHD block at offset 0x30)')"
 	check absent "no groups ($(ngroups "$log"))" "$([ "$(ngroups "$log")" = 0 ]; echo $?)"
+	log_clean absent "$log"
 fi
 
 # 3. amd_iommu=off: the unit is left alone.
@@ -103,6 +114,7 @@ if want off; then
 	check off "guest reached @@DONE" "$(has "$log" '^@@DONE')"
 	check off "no groups ($(ngroups "$log"))" "$([ "$(ngroups "$log")" = 0 ]; echo $?)"
 	check off "no unit was set up" "$(lacks "$log" 'AMD-Vi: ivhd')"
+	log_clean off "$log"
 fi
 
 # 4. 100 remove/rescan cycles of 01:00.0 and of the PCIe-to-PCI bridge with
@@ -130,6 +142,7 @@ if want cycles; then
 	line=$(grep -a '^@@CYCLES' "$log" | tr -d '\r' || true)
 	check cycles "100 remove/rescan cycles, all consistent (${line:-no result}; ${secs}s)" \
 		"$(echo "$line" | grep -q 'done=100 bad=0 '; echo $?)"
+	log_clean cycles "$log"
 fi
 
 # 5. QMP hot add and remove of an e1000e on a free root port (bus 4), by
@@ -166,6 +179,7 @@ if want hotplug; then
 	before=$(grep -a '^@@HOT_BEFORE' "$log" | tr -d '\r' | cut -d' ' -f2 || true)
 	check hotplug "groups before add ${before:-?}, after removal ${groups:-?}" \
 		"$([ -n "$groups" ] && [ "$groups" = "$before" ]; echo $?)"
+	log_clean hotplug "$log"
 fi
 
 # 6. Every PCI-rules topology, booted with amd-iommu instead: the same

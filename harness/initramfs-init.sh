@@ -15,10 +15,19 @@
 #   @@LSPCI_NN_BEGIN .. @@LSPCI_NN_END  lspci -D -nn
 #   @@PRE_BEGIN .. @@PRE_END rc=<n>     output of harness.pre=<command>
 #   @@RUN_BEGIN .. @@RUN_END rc=<n>     output of harness.run=<command>
-#   @@KERNEL_BAD <line>          each kernel log line reporting a warning,
-#                                BUG, lockdep, KASAN, UBSAN, refcount or
-#                                kobject error, or a hung task
+#   @@KMSG records=<n> first=<seq>  records /init's reader copied
+#   @@KERNEL_BAD <line>          each kernel log line that matches
+#                                /kernel-reports (harness/kernel-reports.ere:
+#                                warnings, BUG, Oops, lockdep, KASAN, ...)
 #   @@DONE
+#
+# The scan sees every record of the boot, not only what the ring still
+# holds at the end (128 KiB by default, overwritten within ~40 storm
+# cycles): a reader copies /dev/kmsg to /tmp/kmsg from the first record on,
+# as records come.  If it falls behind the ring, or records were overwritten
+# before /init ran (qemu-run.sh boots with a larger log_buf_len), the scan
+# reports "harness: kernel log records lost", which fails the run.
+# harness.run= commands may read /tmp/kmsg (kunit-qemu.sh waits on it).
 #
 # harness.run=<command> on the kernel command line (quote it if it has
 # spaces: harness.run="ls /sys/kernel") runs the command with sh -c after the
@@ -31,6 +40,9 @@ grep -q '^devtmpfs /dev ' /proc/mounts || mount -t devtmpfs devtmpfs /dev
 [ -t 1 ] || exec < /dev/console > /dev/console 2>&1
 mount -t sysfs sysfs /sys
 mount -t debugfs debugfs /sys/kernel/debug 2> /dev/null
+# cat stops at a read error; EPIPE means the ring overwrote unread records.
+{ cat /dev/kmsg || echo 'harness: kernel log records lost (the reader fell behind)'; } \
+	> /tmp/kmsg 2> /dev/null &
 # Keep kernel messages from splitting our lines from now on.
 dmesg -n 1 2> /dev/null
 
@@ -104,10 +116,25 @@ if [ -n "$run" ]; then
 	echo "@@RUN_END rc=$?"
 fi
 
-# (Not the echo of the command line: a harness.run= may hold these words.)
-dmesg | grep -v 'Kernel command line' |
-	grep -E 'WARNING:|BUG:|KASAN|UBSAN|circular locking|inconsistent lock|possible recursive locking|refcount_t:|kobject.*(not initialized|already)|blocked for more' |
-	sed 's/^/@@KERNEL_BAD /'
+# The ring as it is now, then what the reader copied: a record is in one of
+# them unless the reader lost it, which it then says.  /dev/kmsg records
+# ("prio,seq,usec,flags;text"; continuation lines start with a blank) get
+# dmesg's "[    s.usec] " prefix, so that records in both come out once.
+dmesg > /tmp/ring
+awk -F';' '/^[0-9]+,[0-9]+,[0-9]+,/ {
+		split($1, f, ","); if (!n++) first = f[2]
+		sub(/^[^;]*;/, ""); printf "[%5d.%06d] %s\n", f[3] / 1000000, f[3] % 1000000, $0
+		next }
+	/^[^ ]/ { print }
+	END { if (first > 0) print "harness: kernel log records lost before /init: " first
+		print "@@KMSG records=" n + 0 " first=" first + 0 > "/tmp/kmsg.sum" }' \
+	/tmp/kmsg > /tmp/kmsg.txt
+cat /tmp/kmsg.sum
+sed '/^#/d' /kernel-reports > /tmp/reports
+# (Not the two echoes of the command line, "Command line:" and "Kernel
+# command line:": a harness.run= may hold these words.)
+cat /tmp/ring /tmp/kmsg.txt | awk '!seen[$0]++' | grep -v 'ommand line: ' |
+	grep -E -f /tmp/reports | sed 's/^/@@KERNEL_BAD /'
 echo "@@DONE"
 sync
 poweroff -f

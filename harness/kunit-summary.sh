@@ -1,10 +1,11 @@
 #!/bin/sh
 # Summarise a kunit.py log: the per-suite results and one closing line
 # "kunit: N passed, N failed".  Exit status 1 if anything failed, no test ran,
-# or the kernel's own log (RAW_LOG) has a warning, lockdep or KASAN report.
+# or a line of the kernel's own log (RAW_LOG) matches kernel-reports.ere.
 set -u
 [ $# -eq 2 ] || { echo "usage: $0 KUNIT_LOG RAW_KERNEL_LOG" >&2; exit 2; }
 log=$1 raw=$2
+here=$(cd "$(dirname "$0")" && pwd)
 grep -aE '^\[[0-9:]+\] (=+ \[(PASSED|FAILED|SKIPPED)\]|\[(FAILED|CRASHED)\]|Testing complete|.*(ERROR|error):)' "$log" | sed 's/^\[[0-9:]*\] //' | tail -n 40
 line=$(grep -aE 'Testing complete\. Ran [0-9]+ tests' "$log" | tail -n 1)
 pass=$(echo "$line" | sed -n 's/.*passed: \([0-9]*\).*/\1/p')
@@ -17,7 +18,7 @@ if [ -z "$line" ]; then
 	fail=$((fail + 1))
 fi
 # UML always warns that virt-pci has no device ID (no host bridge): harmless.
-reports=$(grep -aE 'WARNING:|BUG:|possible circular|inconsistent lock|KASAN|UBSAN|suspected memory leak|refcount_t:' "$raw" 2>/dev/null |
+reports=$(sed '/^#/d' "$here/kernel-reports.ere" | grep -aEf - "$raw" 2>/dev/null |
 	grep -v 'arch/um/drivers/virt-pci.c')
 if [ -n "$reports" ]; then
 	echo "kunit: kernel reports in $raw:" >&2

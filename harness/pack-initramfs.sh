@@ -1,7 +1,8 @@
 #!/bin/sh
-# The last step of mkinitramfs.sh and mkinitramfs-ppc64le.sh: put /init into
-# the staged tree STAGE and write it as the gzipped newc archive OUT, owned
-# by root and reproducible, then record STAMP in OUT.stamp.
+# The last step of mkinitramfs.sh and mkinitramfs-ppc64le.sh: put /init and
+# the kernel-report patterns it reads (/kernel-reports) into the staged tree
+# STAGE and write it as the gzipped newc archive OUT, owned by root and
+# reproducible, then record STAMP in OUT.stamp.
 # Usage: pack-initramfs.sh STAGE OUT STAMP
 set -eu
 [ $# -eq 3 ] || { echo "usage: $0 STAGE OUT STAMP" >&2; exit 2; }
@@ -9,6 +10,7 @@ stage=$1 out=$2 stamp=$3
 here=$(cd "$(dirname "$0")" && pwd)
 chmod 1777 "$stage/tmp"
 cp "$here/initramfs-init.sh" "$stage/init"
+cp "$here/kernel-reports.ere" "$stage/kernel-reports"
 chmod 755 "$stage/init"
 tmp=$(mktemp "$out.XXXXXX")
 trap 'rm -f "$tmp"' EXIT

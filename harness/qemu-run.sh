@@ -74,7 +74,9 @@ ppc64le) console=hvc0 mkinitramfs=mkinitramfs-ppc64le.sh
 	 qemu=(qemu-system-ppc64 -M pseries -cpu power9 -m 1024 -smp 1) ;;
 *)       echo "qemu-run: QEMU_ARCH=$arch is not x86_64 or ppc64le" >&2; exit 2 ;;
 esac
-append="console=$console panic=-1 panic_print=0x20 $(field cmdline | tr '\n' ' ')$*"
+# log_buf_len: the whole boot up to /init (KUnit's output included) stays
+# in the ring until /init's reader copies it (initramfs-init.sh).
+append="console=$console panic=-1 panic_print=0x20 log_buf_len=4M $(field cmdline | tr '\n' ' ')$*"
 accel_args=(-accel "$accel")
 if [ "$accel" = kvm ]; then accel_args+=(-cpu host); fi
 

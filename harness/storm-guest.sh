@@ -1,16 +1,18 @@
 #!/bin/sh
 # The guest's side of storm.sh, put into the initramfs by it and run by /init
-# (harness.run="sh /storm-guest.sh CYCLES HOTPLUG"), busybox sh.
+# (harness.run="sh /storm-guest.sh CYCLES HOTPLUG [PLANT]"), busybox sh.
 #  1. CYCLES times: remove 01:00.0 and the 02:00.0 subtree through sysfs,
 #     rescan; every 100 cycles "@@CYCLE N <uptime> s <memory>", the memory
 #     being MemAvailable, Slab and the three largest slab caches (KiB);
+#     with PLANT=1, LKDTM's real WARN at cycle 1 (@@PLANTED), which the
+#     kernel-log check must then report however many cycles follow;
 #  2. HOTPLUG times: await the host's hot add of 04:00.0 and its removal
 #     (qmp.py's protocol: @@HP_READY, @@HP_IN N <group id>, @@HP_OUT N).
 # Meanwhile a second process walks /sys/kernel/iommu_groups and runs
 # lspci -vv.  Then it reports what storm.sh checks: @@STORM, @@IDS,
 # @@BEFORE/@@AFTER (the groups), @@KMEMLEAK and @@LEAK (with kmemleak).
 # /init checks the kernel log afterwards (@@KERNEL_BAD).
-cycles=${1:?usage: storm-guest.sh CYCLES HOTPLUG} hotplug=${2:?}
+cycles=${1:?usage: storm-guest.sh CYCLES HOTPLUG [PLANT]} hotplug=${2:?} plant=${3:-0}
 G=/sys/kernel/iommu_groups K=/sys/kernel/debug/kmemleak
 P=/sys/bus/pci/devices d=/sys/bus/pci/devices/0000:04:00.0
 
@@ -50,6 +52,10 @@ while [ $i -lt "$cycles" ]; do
 	echo 1 > $P/0000:02:00.0/remove
 	echo 1 > /sys/bus/pci/rescan
 	i=$((i + 1))
+	if [ "$plant" = 1 ] && [ $i = 1 ]; then
+		echo WARNING > /sys/kernel/debug/provoke-crash/DIRECT &&
+			echo "@@PLANTED a WARN at cycle 1"
+	fi
 	[ $((i % 100)) = 0 ] && echo "@@CYCLE $i $(now) s $(mem)"
 done
 

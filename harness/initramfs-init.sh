@@ -130,11 +130,13 @@ awk -F';' '/^[0-9]+,[0-9]+,[0-9]+,/ {
 		print "@@KMSG records=" n + 0 " first=" first + 0 > "/tmp/kmsg.sum" }' \
 	/tmp/kmsg > /tmp/kmsg.txt
 cat /tmp/kmsg.sum
-sed '/^#/d' /kernel-reports > /tmp/reports
+# Report patterns, less the known ones ("!"), as kernel-reports.sh does.
+sed '/^[#!]/d' /kernel-reports > /tmp/reports
+sed -n 's/^!//p' /kernel-reports > /tmp/known
 # (Not the two echoes of the command line, "Command line:" and "Kernel
 # command line:": a harness.run= may hold these words.)
 cat /tmp/ring /tmp/kmsg.txt | awk '!seen[$0]++' | grep -v 'ommand line: ' |
-	grep -E -f /tmp/reports | sed 's/^/@@KERNEL_BAD /'
+	grep -E -f /tmp/reports | grep -vE -f /tmp/known | sed 's/^/@@KERNEL_BAD /'
 echo "@@DONE"
 sync
 poweroff -f

@@ -17,9 +17,7 @@ if [ -z "$line" ]; then
 	tail -n 30 "$log" >&2
 	fail=$((fail + 1))
 fi
-# UML always warns that virt-pci has no device ID (no host bridge): harmless.
-reports=$(sed '/^#/d' "$here/kernel-reports.ere" | grep -aEf - "$raw" 2>/dev/null |
-	grep -v 'arch/um/drivers/virt-pci.c')
+reports=$("$here/kernel-reports.sh" "$here/kernel-reports.ere" < "$raw" 2>/dev/null)
 if [ -n "$reports" ]; then
 	echo "kunit: kernel reports in $raw:" >&2
 	echo "$reports" | head -n 20 >&2

@@ -3,7 +3,8 @@
 # (harness.run="sh /storm-guest.sh CYCLES HOTPLUG [PLANT]"), busybox sh.
 #  1. CYCLES times: remove 01:00.0 and the 02:00.0 subtree through sysfs,
 #     rescan; every 100 cycles "@@CYCLE N <uptime> s <memory>", the memory
-#     being MemAvailable, Slab and the three largest slab caches (KiB);
+#     being MemAvailable, Shmem (tmpfs: /init's copy of the kernel log grows
+#     there), Slab and the three largest slab caches (KiB);
 #     with PLANT=1, LKDTM's real WARN at cycle 1 (@@PLANTED), which the
 #     kernel-log check must then report however many cycles follow;
 #  2. HOTPLUG times: await the host's hot add of 04:00.0 and its removal
@@ -19,7 +20,7 @@ P=/sys/bus/pci/devices d=/sys/bus/pci/devices/0000:04:00.0
 snap() { for g in "$G"/*; do echo "${g##*/}: $(ls "$g/devices" | tr '\n' ' ')"; done; }
 now() { cut -d' ' -f1 /proc/uptime; }
 mem() {
-	{ grep -E '^(MemAvailable|Slab):' /proc/meminfo
+	{ grep -E '^(MemAvailable|Slab|Shmem):' /proc/meminfo
 	  awk 'NR > 2 { printf "%d KiB %s\n", $3 * $4 / 1024, $1 }' /proc/slabinfo 2> /dev/null |
 		sort -rn | head -n 3; } | tr -s ' \n' '  '
 }

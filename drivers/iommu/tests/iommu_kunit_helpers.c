@@ -2,12 +2,15 @@
 /*
  * Helpers shared by the IOMMU KUnit suites; see iommu_kunit_helpers.h.
  *
- * Built only when a suite that uses them is.  Suites run one after another,
- * so the sysfs mount and the failslab and allocation-tracking state are
- * plain globals.
+ * Built in only when a suite that uses them is (the sysfs lookups need
+ * symbols that are not exported); suites built as modules reach the rest
+ * through the EXPORTED_FOR_KUNIT_TESTING namespace.  Suites run one after
+ * another, so the sysfs mount and the failslab and allocation-tracking
+ * state are plain globals.
  */
 
 #include <kunit/test.h>
+#include <kunit/visibility.h>
 #include <linux/device.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -54,6 +57,7 @@ int iommu_kunit_sysfs_mount(void)
 	iommu_kunit_sysfs = mnt;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_sysfs_mount);
 
 /**
  * iommu_kunit_sysfs_unmount - drop what iommu_kunit_sysfs_mount() took
@@ -67,6 +71,7 @@ void iommu_kunit_sysfs_unmount(void)
 	kern_unmount(iommu_kunit_sysfs);
 	iommu_kunit_sysfs = NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_sysfs_unmount);
 
 /**
  * iommu_kunit_sysfs_node - look a path up below /sys
@@ -91,6 +96,7 @@ struct kernfs_node *iommu_kunit_sysfs_node(const char *path, bool follow)
 	path_put(&p);
 	return kn;
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_sysfs_node);
 
 /**
  * iommu_kunit_dev_node - look a path up below a device's sysfs directory
@@ -113,6 +119,7 @@ struct kernfs_node *iommu_kunit_dev_node(struct device *dev, const char *rel)
 	kfree(path);
 	return kn;
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_dev_node);
 
 /**
  * iommu_kunit_read_file - read a file of a private mount
@@ -141,6 +148,7 @@ int iommu_kunit_read_file(struct vfsmount *mnt, const char *path, char *buf,
 	buf[n] = '\0';
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_read_file);
 
 /**
  * iommu_kunit_sysfs_read - read a sysfs file
@@ -155,6 +163,7 @@ int iommu_kunit_sysfs_read(const char *path, char *buf, size_t len)
 {
 	return iommu_kunit_read_file(iommu_kunit_sysfs, path, buf, len);
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_sysfs_read);
 
 /**
  * iommu_kunit_group_reasons - read a group's debugfs file
@@ -187,6 +196,7 @@ int iommu_kunit_group_reasons(int id, char *buf, size_t len)
 	kern_unmount(mnt);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_group_reasons);
 
 /**
  * iommu_kunit_group_exists - whether /sys/kernel/iommu_groups/<id> exists
@@ -202,6 +212,7 @@ bool iommu_kunit_group_exists(int id)
 	snprintf(path, sizeof(path), "kernel/iommu_groups/%d", id);
 	return !!iommu_kunit_sysfs_node(path, false);
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_group_exists);
 
 /**
  * iommu_kunit_group_member - where a member link of a group points
@@ -219,6 +230,7 @@ struct kernfs_node *iommu_kunit_group_member(int id, const char *link)
 		 link);
 	return iommu_kunit_sysfs_node(path, true);
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_group_member);
 
 /**
  * iommu_kunit_dev_group_link - the group a device's "iommu_group" link names
@@ -238,6 +250,7 @@ int iommu_kunit_dev_group_link(struct device *dev)
 		return -1;
 	return id;
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_dev_group_link);
 
 /* --- Test buses and the mock IOMMU drivers on them -------------------- */
 
@@ -261,6 +274,7 @@ int iommu_kunit_suite_init(const struct bus_type *bus)
 		iommu_kunit_sysfs_unmount();
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_suite_init);
 
 /**
  * iommu_kunit_suite_exit - undo iommu_kunit_suite_init()
@@ -274,6 +288,7 @@ void iommu_kunit_suite_exit(const struct bus_type *bus)
 		bus_unregister(bus);
 	iommu_kunit_sysfs_unmount();
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_suite_exit);
 
 static void iommu_kunit_bus_clear(void *bus)
 {
@@ -296,6 +311,7 @@ void iommu_kunit_bus_take(struct kunit *test, const struct bus_type *bus,
 							iommu_kunit_bus_clear,
 							(void *)bus), 0);
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_bus_take);
 
 /**
  * iommu_kunit_add_device - an add_device callback for mock IOMMU drivers
@@ -315,6 +331,7 @@ int iommu_kunit_add_device(struct device *dev)
 	iommu_group_put(group);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_add_device);
 
 struct iommu_kunit_peer {
 	struct device *dev;
@@ -352,6 +369,7 @@ struct iommu_group *iommu_kunit_peer_group(struct device *dev,
 	put_device(peer);
 	return group ?: iommu_group_alloc();
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_peer_group);
 
 static int iommu_kunit_count_one(struct device *dev, void *data)
 {
@@ -373,6 +391,7 @@ int iommu_kunit_group_members(struct iommu_group *group)
 	iommu_group_for_each_dev(group, &n, iommu_kunit_count_one);
 	return n;
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_group_members);
 
 /* --- Devices that live as long as a test ------------------------------- */
 
@@ -406,6 +425,7 @@ void iommu_kunit_device_init(struct kunit *test, struct device *dev,
 		KUNIT_ASSERT_EQ(test, ret, 0);
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_device_init);
 
 static void iommu_kunit_device_unregister(void *dev)
 {
@@ -433,6 +453,7 @@ void iommu_kunit_device_add(struct kunit *test, struct device *dev)
 						  iommu_kunit_device_unregister,
 						  dev), 0);
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_device_add);
 
 /**
  * iommu_kunit_device_del - unregister a device before the test ends
@@ -445,6 +466,7 @@ void iommu_kunit_device_del(struct kunit *test, struct device *dev)
 {
 	kunit_release_action(test, iommu_kunit_device_unregister, dev);
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_device_del);
 
 /* --- Allocation failures ----------------------------------------------- */
 
@@ -679,6 +701,7 @@ int iommu_kunit_failslab_init(void)
 	WRITE_ONCE(*verbose, 0);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_failslab_init);
 
 /**
  * iommu_kunit_failslab_exit - undo iommu_kunit_failslab_init()
@@ -690,6 +713,7 @@ void iommu_kunit_failslab_exit(void)
 	iommu_kunit_tracking_stop();
 	WRITE_ONCE(*iommu_kunit_failslab_reclaim, true);
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_failslab_exit);
 
 /**
  * iommu_kunit_fault_suite_init - suite_init of a suite of fault walks only
@@ -702,6 +726,7 @@ int iommu_kunit_fault_suite_init(struct kunit_suite *suite)
 {
 	return iommu_kunit_failslab_init();
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_fault_suite_init);
 
 /**
  * iommu_kunit_fault_suite_exit - suite_exit to pair with the above
@@ -713,6 +738,7 @@ void iommu_kunit_fault_suite_exit(struct kunit_suite *suite)
 {
 	iommu_kunit_failslab_exit();
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_fault_suite_exit);
 
 /* The id a new group gets: unchanged if nothing leaked a group or an id. */
 static int iommu_kunit_next_group_id(struct kunit *test)
@@ -788,5 +814,6 @@ int iommu_kunit_fault_walk(struct kunit *test,
 	KUNIT_FAIL(test, "more than %u allocations", n);
 	return n;
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_fault_walk);
 
 #endif /* CONFIG_FAILSLAB */

@@ -15,7 +15,7 @@
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
-#include "dmar.h"
+#include "../dmar.h"
 #include "iommu_kunit_helpers.h"
 
 #define TBL_MAX		512

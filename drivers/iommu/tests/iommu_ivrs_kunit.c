@@ -17,9 +17,9 @@
 #include <linux/unaligned.h>
 #include <linux/vmalloc.h>
 
-#include "amd_iommu_ivrs.h"
+#include "../amd_iommu_ivrs.h"
 #include "iommu_kunit_helpers.h"
-#include "pci-groups_fake.h"
+#include "iommu_pci_fake.h"
 
 #define RID(bus, dev, fn)	((bus) << 8 | PCI_DEVFN(dev, fn))
 #define UNIT_RID		RID(0, 2, 0)

@@ -1,11 +1,13 @@
 #!/bin/sh
 # Apply the series to a fresh copy of the base with git am, run checkpatch on
-# every patch and build drivers/iommu/ after each (x86_64 q35 config), then
-# the whole kernel after the last.  One line per patch.
+# every patch and build drivers/iommu/ after each (x86_64 q35 config with
+# our KUnit suites, series-kunit.config beside it), then the whole kernel
+# after the last.  One line per patch.
 # Usage: series-check.sh SERIES_DIR WORK_DIR CONFIG_FRAGMENT
 set -u
 [ $# -eq 3 ] || { echo "usage: $0 SERIES_DIR WORK_DIR CONFIG_FRAGMENT" >&2; exit 2; }
 series=$1 work=$2 frag=$3
+kfrag=$(dirname "$frag")/series-kunit.config
 cache=${CACHE:-$HOME/.cache/iommu-group}
 base=$(ls -d "$cache"/base-git/*/ 2>/dev/null | tail -n 1)
 [ -n "$base" ] || { echo "series-check: no base repository; run 'make series' first" >&2; exit 1; }
@@ -62,6 +64,10 @@ for p in "$series"/[0-9]*.patch; do
 		(cd "$out" && "$src/scripts/kconfig/merge_config.sh" -m -O "$out" \
 			.config "$frag" > /dev/null 2>&1)
 	fi
+	# The KUnit suites each patch adds are built with it (again after each
+	# patch: olddefconfig drops the symbols a patch does not define yet).
+	[ -f "$kfrag" ] && (cd "$out" && "$src/scripts/kconfig/merge_config.sh" \
+		-m -O "$out" .config "$kfrag" > /dev/null 2>&1)
 	kmake olddefconfig > /dev/null 2>&1
 	if [ $n -eq "$total" ]; then target=bzImage; else target=drivers/iommu/; fi
 	kmake $target > "$work/build.log" 2>&1

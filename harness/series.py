@@ -10,9 +10,9 @@ replaces), optional "Symbols:" (our Kconfig symbols it introduces),
 (it removes upstream's IOMMU code), then a blank line and the body.  The
 cover letter is harness/series/cover-letter.txt.
 
-drivers/iommu/Kconfig, Makefile and .kunitconfig are cut down at each patch
-to what exists by then, so every patch builds.  Every file of ours must be
-in some patch: the script fails otherwise.
+drivers/iommu/Kconfig, Makefile, tests/Makefile and .kunitconfig are cut
+down at each patch to what exists by then, so every patch builds.  Every
+file of ours must be in some patch: the script fails otherwise.
 """
 
 import os
@@ -23,7 +23,7 @@ import sys
 
 OURS = ("drivers/iommu", "include", "Documentation")
 DERIVED = ("drivers/iommu/Kconfig", "drivers/iommu/Makefile",
-           "drivers/iommu/.kunitconfig")
+           "drivers/iommu/.kunitconfig", "drivers/iommu/tests/Makefile")
 AUTHOR = "IOMMU group developers <devs@iommu-group.invalid>"
 DATE = "Tue, 24 Nov 2026 00:00:00 +0000"
 
@@ -95,14 +95,16 @@ def kconfig_cut(text, symbols):
     return re.sub(r"\n{3,}", "\n\n", "".join(out))
 
 
-def makefile_cut(text, present):
-    """Drop the objects whose source is not in the tree yet."""
+def makefile_cut(text, present, where="drivers/iommu"):
+    """Drop the objects (and subdirectories) not in the tree yet."""
     out = []
     for line in text.splitlines():
         m = re.match(r"(obj-\S+\s*\+=)\s*(.*)", line)
         if m:
             objs = [o for o in m.group(2).split()
-                    if f"drivers/iommu/{o[:-2]}.c" in present]
+                    if (o.endswith("/") and
+                        any(f.startswith(f"{where}/{o}") for f in present))
+                    or f"{where}/{o[:-2]}.c" in present]
             if not objs:
                 continue
             line = f"{m.group(1)} {' '.join(objs)}"
@@ -146,6 +148,7 @@ def main():
     kconfig = open(os.path.join(repo, DERIVED[0])).read()
     makefile = open(os.path.join(repo, DERIVED[1])).read()
     kunitcfg = open(os.path.join(repo, DERIVED[2])).read()
+    testsmake = open(os.path.join(repo, DERIVED[3])).read()
     ours = set(re.findall(r"^(?:menu)?config\s+(\w+)", kconfig, re.M))
 
     base = base_repo(pristine, cache)
@@ -170,6 +173,10 @@ def main():
         if any(s.endswith("_KUNIT_TEST") for s in symbols):
             derived.append((DERIVED[2],
                             kunitconfig_cut(kunitcfg, ours, symbols)))
+        if any(f.startswith("drivers/iommu/tests/") for f in present):
+            derived.append((DERIVED[3],
+                            makefile_cut(testsmake, present,
+                                         "drivers/iommu/tests")))
         for name, text in derived:
             with open(os.path.join(work, name), "w") as fh:
                 fh.write(text)

@@ -51,25 +51,14 @@ void iommu_kunit_device_del(struct kunit *test, struct device *dev);
  * @op: runs the operation once; returns 0 or a negative errno
  * @undo: reverses an @op that returned 0, asserting what it made
  * @check: asserts the state after a failed or undone @op
- * @check_frees: a failed @op must have freed every object it allocated by
- *	the time it returns (RCU callbacks aside).  Not for an @op whose
- *	failure drops a kobject: CONFIG_DEBUG_KOBJECT_RELEASE frees those
- *	seconds later.
- * @frees_all: @op keeps none of its allocations even when it succeeds (a
- *	removal, say)
  */
 struct iommu_kunit_fault_case {
 	int (*op)(struct kunit *test, void *ctx);
 	void (*undo)(struct kunit *test, void *ctx);
 	void (*check)(struct kunit *test, void *ctx);
-	bool check_frees;
-	bool frees_all;
 };
 
-int iommu_kunit_failslab_init(void);
-void iommu_kunit_failslab_exit(void);
-int iommu_kunit_fault_suite_init(struct kunit_suite *suite);
-void iommu_kunit_fault_suite_exit(struct kunit_suite *suite);
+int iommu_kunit_fault_init(struct kunit *test);
 int iommu_kunit_fault_walk(struct kunit *test,
 			   const struct iommu_kunit_fault_case *fc, void *ctx);
 

@@ -17,9 +17,9 @@
 #include <linux/unaligned.h>
 #include <linux/vmalloc.h>
 
-#include "amd_iommu_ivrs.h"
+#include "../amd_iommu_ivrs.h"
 #include "iommu_kunit_helpers.h"
-#include "pci-groups_fake.h"
+#include "iommu_pci_fake.h"
 
 #define RID(bus, dev, fn)	((bus) << 8 | PCI_DEVFN(dev, fn))
 #define UNIT_RID		RID(0, 2, 0)
@@ -1455,7 +1455,6 @@ static void ivrs_parse_survives_allocation_failures(struct kunit *test)
 		.op = ivrs_fault_op,
 		.undo = ivrs_fault_undo,
 		.check = ivrs_fault_check,
-		.check_frees = true,
 	};
 	struct ivrs_fault_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
 	struct tb *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
@@ -1551,8 +1550,7 @@ static struct kunit_case ivrs_fault_cases[] = {
 
 static struct kunit_suite ivrs_fault_suite = {
 	.name = "iommu_ivrs_faults",
-	.suite_init = iommu_kunit_fault_suite_init,
-	.suite_exit = iommu_kunit_fault_suite_exit,
+	.init = iommu_kunit_fault_init,
 	.test_cases = ivrs_fault_cases,
 };
 

@@ -21,7 +21,7 @@
 #include <linux/vmstat.h>
 
 #include "iommu_kunit_helpers.h"
-#include "pci-groups_fake.h"
+#include "iommu_pci_fake.h"
 
 #define POD_FUNCTIONS	256
 #define RUNS		2
@@ -199,3 +199,4 @@ kunit_test_suite(pci_bench_suite);
 
 MODULE_DESCRIPTION("Benchmark of the PCI isolation rules of IOMMU groups");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -2,25 +2,26 @@
 /*
  * Helpers shared by the IOMMU KUnit suites; see iommu_kunit_helpers.h.
  *
- * Built only when a suite that uses them is.  Suites run one after another,
- * so the sysfs mount and the failslab and allocation-tracking state are
- * plain globals.
+ * Built in only when a suite that uses them is (the sysfs lookups need
+ * symbols that are not exported); suites built as modules reach the rest
+ * through the EXPORTED_FOR_KUNIT_TESTING namespace.  Suites run one after
+ * another, so the sysfs mount is a plain global.
  */
 
 #include <kunit/test.h>
+#include <kunit/visibility.h>
+#include <linux/cleanup.h>
 #include <linux/device.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/iommu.h>
 #include <linux/kernfs.h>
+#include <linux/mman.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
-#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
-#include <linux/tracepoint.h>
-#include <trace/events/kmem.h>
+#include <linux/uaccess.h>
 
 #include "iommu_kunit_helpers.h"
 
@@ -54,6 +55,7 @@ int iommu_kunit_sysfs_mount(void)
 	iommu_kunit_sysfs = mnt;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_sysfs_mount);
 
 /**
  * iommu_kunit_sysfs_unmount - drop what iommu_kunit_sysfs_mount() took
@@ -67,6 +69,7 @@ void iommu_kunit_sysfs_unmount(void)
 	kern_unmount(iommu_kunit_sysfs);
 	iommu_kunit_sysfs = NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_sysfs_unmount);
 
 /**
  * iommu_kunit_sysfs_node - look a path up below /sys
@@ -91,6 +94,7 @@ struct kernfs_node *iommu_kunit_sysfs_node(const char *path, bool follow)
 	path_put(&p);
 	return kn;
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_sysfs_node);
 
 /**
  * iommu_kunit_dev_node - look a path up below a device's sysfs directory
@@ -113,6 +117,7 @@ struct kernfs_node *iommu_kunit_dev_node(struct device *dev, const char *rel)
 	kfree(path);
 	return kn;
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_dev_node);
 
 /**
  * iommu_kunit_read_file - read a file of a private mount
@@ -141,6 +146,7 @@ int iommu_kunit_read_file(struct vfsmount *mnt, const char *path, char *buf,
 	buf[n] = '\0';
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_read_file);
 
 /**
  * iommu_kunit_sysfs_read - read a sysfs file
@@ -155,6 +161,7 @@ int iommu_kunit_sysfs_read(const char *path, char *buf, size_t len)
 {
 	return iommu_kunit_read_file(iommu_kunit_sysfs, path, buf, len);
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_sysfs_read);
 
 /**
  * iommu_kunit_group_reasons - read a group's debugfs file
@@ -187,6 +194,7 @@ int iommu_kunit_group_reasons(int id, char *buf, size_t len)
 	kern_unmount(mnt);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_group_reasons);
 
 /**
  * iommu_kunit_group_exists - whether /sys/kernel/iommu_groups/<id> exists
@@ -202,6 +210,7 @@ bool iommu_kunit_group_exists(int id)
 	snprintf(path, sizeof(path), "kernel/iommu_groups/%d", id);
 	return !!iommu_kunit_sysfs_node(path, false);
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_group_exists);
 
 /**
  * iommu_kunit_group_member - where a member link of a group points
@@ -219,6 +228,7 @@ struct kernfs_node *iommu_kunit_group_member(int id, const char *link)
 		 link);
 	return iommu_kunit_sysfs_node(path, true);
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_group_member);
 
 /**
  * iommu_kunit_dev_group_link - the group a device's "iommu_group" link names
@@ -238,6 +248,7 @@ int iommu_kunit_dev_group_link(struct device *dev)
 		return -1;
 	return id;
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_dev_group_link);
 
 /* --- Test buses and the mock IOMMU drivers on them -------------------- */
 
@@ -261,6 +272,7 @@ int iommu_kunit_suite_init(const struct bus_type *bus)
 		iommu_kunit_sysfs_unmount();
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_suite_init);
 
 /**
  * iommu_kunit_suite_exit - undo iommu_kunit_suite_init()
@@ -274,6 +286,7 @@ void iommu_kunit_suite_exit(const struct bus_type *bus)
 		bus_unregister(bus);
 	iommu_kunit_sysfs_unmount();
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_suite_exit);
 
 static void iommu_kunit_bus_clear(void *bus)
 {
@@ -296,6 +309,7 @@ void iommu_kunit_bus_take(struct kunit *test, const struct bus_type *bus,
 							iommu_kunit_bus_clear,
 							(void *)bus), 0);
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_bus_take);
 
 /**
  * iommu_kunit_add_device - an add_device callback for mock IOMMU drivers
@@ -315,6 +329,7 @@ int iommu_kunit_add_device(struct device *dev)
 	iommu_group_put(group);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_add_device);
 
 struct iommu_kunit_peer {
 	struct device *dev;
@@ -352,6 +367,7 @@ struct iommu_group *iommu_kunit_peer_group(struct device *dev,
 	put_device(peer);
 	return group ?: iommu_group_alloc();
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_peer_group);
 
 static int iommu_kunit_count_one(struct device *dev, void *data)
 {
@@ -373,6 +389,7 @@ int iommu_kunit_group_members(struct iommu_group *group)
 	iommu_group_for_each_dev(group, &n, iommu_kunit_count_one);
 	return n;
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_group_members);
 
 /* --- Devices that live as long as a test ------------------------------- */
 
@@ -406,6 +423,7 @@ void iommu_kunit_device_init(struct kunit *test, struct device *dev,
 		KUNIT_ASSERT_EQ(test, ret, 0);
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_device_init);
 
 static void iommu_kunit_device_unregister(void *dev)
 {
@@ -433,6 +451,7 @@ void iommu_kunit_device_add(struct kunit *test, struct device *dev)
 						  iommu_kunit_device_unregister,
 						  dev), 0);
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_device_add);
 
 /**
  * iommu_kunit_device_del - unregister a device before the test ends
@@ -445,274 +464,152 @@ void iommu_kunit_device_del(struct kunit *test, struct device *dev)
 {
 	kunit_release_action(test, iommu_kunit_device_unregister, dev);
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_device_del);
 
 /* --- Allocation failures ----------------------------------------------- */
 
 #ifdef CONFIG_FAILSLAB
 
-static bool *iommu_kunit_failslab_reclaim;
-
-/* The value behind a failslab debugfs knob; they have no kernel_write(). */
-static void *iommu_kunit_failslab_knob(struct vfsmount *mnt, const char *name)
-{
-	struct path p;
-	void *knob;
-
-	if (vfs_path_lookup(mnt->mnt_root, mnt, name, 0, &p))
-		return NULL;
-	knob = d_inode(p.dentry)->i_private;
-	path_put(&p);
-	return knob;
-}
-
 /*
- * Allocation tracking: while an operation runs, the slab tracepoints record
- * every object the test's task allocates (and may sleep for) and forget
- * every object anybody frees.  What is left when the operation and the RCU
- * callbacks it queued are done is a leak.
+ * failslab is steered through its public debugfs attributes, as userspace
+ * steers it.  Those files have a ->write but no ->write_iter, so
+ * kernel_write() refuses them; the test writes them with vfs_write() from a
+ * user mapping of its own (kunit_vm_mmap()).
  */
-#define IOMMU_KUNIT_TRACKED	256
-
-static struct {
-	spinlock_t lock;		/* protects all below */
-	struct task_struct *task;	/* whose allocations count, or NULL */
-	unsigned int n;
-	bool overflow;
-	const void *ptr[IOMMU_KUNIT_TRACKED];
-	unsigned long site[IOMMU_KUNIT_TRACKED];
-} iommu_kunit_allocs = {
-	.lock = __SPIN_LOCK_UNLOCKED(iommu_kunit_allocs.lock),
+struct iommu_kunit_failslab {
+	struct kunit *test;
+	char ignore_gfp_wait[8];	/* the attributes as the test found them */
+	char verbose[24];
 };
 
-/*
- * Only allocations that may sleep count: pools kept on the side, such as
- * the debug objects' (CONFIG_DEBUG_OBJECTS), refill without reclaim, and
- * what they keep is no leak.
- */
-static void iommu_kunit_track(unsigned long site, const void *ptr, gfp_t gfp)
+static void iommu_kunit_unmount(struct vfsmount *mnt)
 {
-	unsigned long flags;
-
-	if (ZERO_OR_NULL_PTR(ptr) || !in_task() ||
-	    !(gfp & __GFP_DIRECT_RECLAIM))
-		return;
-	spin_lock_irqsave(&iommu_kunit_allocs.lock, flags);
-	if (iommu_kunit_allocs.task == current) {
-		if (iommu_kunit_allocs.n < IOMMU_KUNIT_TRACKED) {
-			iommu_kunit_allocs.ptr[iommu_kunit_allocs.n] = ptr;
-			iommu_kunit_allocs.site[iommu_kunit_allocs.n++] = site;
-		} else {
-			iommu_kunit_allocs.overflow = true;
-		}
-	}
-	spin_unlock_irqrestore(&iommu_kunit_allocs.lock, flags);
+	if (!IS_ERR_OR_NULL(mnt))
+		kern_unmount(mnt);
 }
 
-static void iommu_kunit_untrack(const void *ptr)
-{
-	unsigned long flags;
-	unsigned int i;
+DEFINE_FREE(iommu_kunit_unmount, struct vfsmount *, iommu_kunit_unmount(_T))
 
-	if (ZERO_OR_NULL_PTR(ptr))
-		return;
-	spin_lock_irqsave(&iommu_kunit_allocs.lock, flags);
-	for (i = 0; i < iommu_kunit_allocs.n; i++) {
-		if (iommu_kunit_allocs.ptr[i] != ptr)
-			continue;
-		iommu_kunit_allocs.n--;
-		iommu_kunit_allocs.ptr[i] =
-			iommu_kunit_allocs.ptr[iommu_kunit_allocs.n];
-		iommu_kunit_allocs.site[i] =
-			iommu_kunit_allocs.site[iommu_kunit_allocs.n];
-		break;
-	}
-	spin_unlock_irqrestore(&iommu_kunit_allocs.lock, flags);
-}
-
-static void iommu_kunit_on_kmalloc(void *unused, unsigned long site,
-				   const void *ptr, size_t req, size_t alloc,
-				   gfp_t gfp, int node)
-{
-	iommu_kunit_track(site, ptr, gfp);
-}
-
-static void iommu_kunit_on_cache_alloc(void *unused, unsigned long site,
-				       const void *ptr, struct kmem_cache *s,
-				       gfp_t gfp, int node)
-{
-	iommu_kunit_track(site, ptr, gfp);
-}
-
-static void iommu_kunit_on_kfree(void *unused, unsigned long site,
-				 const void *ptr)
-{
-	iommu_kunit_untrack(ptr);
-}
-
-static void iommu_kunit_on_cache_free(void *unused, unsigned long site,
-				      const void *ptr,
-				      const struct kmem_cache *s)
-{
-	iommu_kunit_untrack(ptr);
-}
-
-/* How many of the four slab tracepoints have our probe, in the order below. */
-static unsigned int iommu_kunit_probes;
-
-static void iommu_kunit_tracking_stop(void)
-{
-	if (iommu_kunit_probes > 3)
-		unregister_trace_kmem_cache_free(iommu_kunit_on_cache_free, NULL);
-	if (iommu_kunit_probes > 2)
-		unregister_trace_kfree(iommu_kunit_on_kfree, NULL);
-	if (iommu_kunit_probes > 1)
-		unregister_trace_kmem_cache_alloc(iommu_kunit_on_cache_alloc,
-						  NULL);
-	if (iommu_kunit_probes > 0)
-		unregister_trace_kmalloc(iommu_kunit_on_kmalloc, NULL);
-	iommu_kunit_probes = 0;
-	tracepoint_synchronize_unregister();
-}
-
-static int iommu_kunit_tracking_start(void)
-{
-	int ret = register_trace_kmalloc(iommu_kunit_on_kmalloc, NULL);
-
-	if (!ret) {
-		iommu_kunit_probes++;
-		ret = register_trace_kmem_cache_alloc(iommu_kunit_on_cache_alloc,
-						      NULL);
-	}
-	if (!ret) {
-		iommu_kunit_probes++;
-		ret = register_trace_kfree(iommu_kunit_on_kfree, NULL);
-	}
-	if (!ret) {
-		iommu_kunit_probes++;
-		ret = register_trace_kmem_cache_free(iommu_kunit_on_cache_free,
-						     NULL);
-	}
-	if (!ret)
-		iommu_kunit_probes++;
-	else
-		iommu_kunit_tracking_stop();
-	return ret;
-}
-
-/* Count the current task's allocations from now on, forgetting older ones. */
-static void iommu_kunit_track_begin(void)
-{
-	spin_lock_irq(&iommu_kunit_allocs.lock);
-	iommu_kunit_allocs.n = 0;
-	iommu_kunit_allocs.overflow = false;
-	iommu_kunit_allocs.task = current;
-	spin_unlock_irq(&iommu_kunit_allocs.lock);
-}
-
-static void iommu_kunit_track_end(void)
-{
-	spin_lock_irq(&iommu_kunit_allocs.lock);
-	iommu_kunit_allocs.task = NULL;
-	spin_unlock_irq(&iommu_kunit_allocs.lock);
-}
-
-/* Fail @test for each tracked object that is still allocated. */
-static void iommu_kunit_expect_freed(struct kunit *test, unsigned int nth)
-{
-	unsigned long site[8];
-	unsigned int i, n;
-	bool overflow;
-
-	rcu_barrier();		/* kernfs nodes, xarray nodes */
-	spin_lock_irq(&iommu_kunit_allocs.lock);
-	n = iommu_kunit_allocs.n;
-	overflow = iommu_kunit_allocs.overflow;
-	for (i = 0; i < n && i < ARRAY_SIZE(site); i++)
-		site[i] = iommu_kunit_allocs.site[i];
-	spin_unlock_irq(&iommu_kunit_allocs.lock);
-
-	for (i = 0; i < n && i < ARRAY_SIZE(site); i++)
-		KUNIT_FAIL(test, "failing allocation %u leaked one from %pS",
-			   nth, (void *)site[i]);
-	KUNIT_EXPECT_EQ_MSG(test, n, 0,
-			    "failing allocation %u leaked objects", nth);
-	KUNIT_EXPECT_FALSE_MSG(test, overflow,
-			       "failing allocation %u: too many to track", nth);
-}
-
-/**
- * iommu_kunit_failslab_init - let failslab fail any allocation, quietly
- *
- * failslab leaves allocations that may sleep alone unless told otherwise;
- * this tells it otherwise for the suite, and turns its messages off.
- * Failures are then injected with the task's fail_nth only.  Also hooks
- * the slab tracepoints, through which iommu_kunit_fault_walk() finds
- * leaks.
- *
- * Context: Process context; may sleep.
- * Return: 0, -ENODEV without debugfs or failslab's knobs, or the error of
- * a tracepoint registration.
- */
-int iommu_kunit_failslab_init(void)
+static struct vfsmount *iommu_kunit_debugfs_mount(void)
 {
 	struct file_system_type *type = get_fs_type("debugfs");
-	unsigned long *verbose;
 	struct vfsmount *mnt;
-	int ret;
 
 	if (!type)
-		return -ENODEV;
+		return ERR_PTR(-ENODEV);
 	mnt = kern_mount(type);
+	put_filesystem(type);
+	return mnt;
+}
+
+/*
+ * Read failslab's attribute @attr into @buf (NUL-terminated), or write @len
+ * bytes of @buf to it if @write.
+ */
+static int iommu_kunit_failslab_rw(struct kunit *test, const char *attr,
+				   char *buf, size_t len, bool write)
+{
+	struct vfsmount *mnt __free(iommu_kunit_unmount) =
+		iommu_kunit_debugfs_mount();
+	unsigned long uaddr;
+	char __user *ubuf;
+	char path[48];
+	loff_t pos = 0;
+	ssize_t n;
+
 	if (IS_ERR(mnt))
 		return PTR_ERR(mnt);
-	iommu_kunit_failslab_reclaim =
-		iommu_kunit_failslab_knob(mnt, "failslab/ignore-gfp-wait");
-	verbose = iommu_kunit_failslab_knob(mnt, "failslab/verbose");
-	kern_unmount(mnt);
-	if (!iommu_kunit_failslab_reclaim || !verbose)
-		return -ENODEV;
+	if (!len || len > PAGE_SIZE)
+		return -EINVAL;
+	uaddr = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+			      MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	if (!uaddr || IS_ERR_VALUE(uaddr))
+		return -ENOMEM;
+	ubuf = (char __user *)uaddr;
+	snprintf(path, sizeof(path), "failslab/%s", attr);
 
-	ret = iommu_kunit_tracking_start();
-	if (ret)
-		return ret;
-	WRITE_ONCE(*iommu_kunit_failslab_reclaim, false);
-	WRITE_ONCE(*verbose, 0);
+	struct file *file __free(fput) =
+		file_open_root_mnt(mnt, path, write ? O_WRONLY : O_RDONLY, 0);
+
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	if (write) {
+		if (copy_to_user(ubuf, buf, len))
+			return -EFAULT;
+		n = vfs_write(file, ubuf, len, &pos);
+		return n < 0 ? n : 0;
+	}
+	n = vfs_read(file, ubuf, len - 1, &pos);
+	if (n < 0)
+		return n;
+	if (copy_from_user(buf, ubuf, n))
+		return -EFAULT;
+	buf[n] = '\0';
 	return 0;
 }
 
-/**
- * iommu_kunit_failslab_exit - undo iommu_kunit_failslab_init()
- *
- * Context: Process context; may sleep.
+/*
+ * Give failslab back the attributes the test found.  Runs at the end of the
+ * test, possibly in KUnit's cleanup thread, which maps a buffer of its own.
  */
-void iommu_kunit_failslab_exit(void)
+static void iommu_kunit_failslab_restore(void *data)
 {
-	iommu_kunit_tracking_stop();
-	WRITE_ONCE(*iommu_kunit_failslab_reclaim, true);
+	struct iommu_kunit_failslab *fs = data;
+	struct kunit *test = fs->test;
+	int ret;
+
+	ret = iommu_kunit_failslab_rw(test, "verbose", fs->verbose,
+				      strlen(fs->verbose), true);
+	KUNIT_EXPECT_EQ_MSG(test, ret, 0, "failslab's verbose not restored");
+	ret = iommu_kunit_failslab_rw(test, "ignore-gfp-wait",
+				      fs->ignore_gfp_wait,
+				      strlen(fs->ignore_gfp_wait), true);
+	KUNIT_EXPECT_EQ_MSG(test, ret, 0,
+			    "failslab's ignore-gfp-wait not restored");
 }
 
 /**
- * iommu_kunit_fault_suite_init - suite_init of a suite of fault walks only
- * @suite: the suite
+ * iommu_kunit_fault_init - init of a suite whose tests inject failures
+ * @test: the test about to run
+ *
+ * failslab leaves allocations that may sleep alone unless told otherwise;
+ * this tells it otherwise for the length of @test, and turns its messages
+ * off, through its debugfs attributes "ignore-gfp-wait" and "verbose".
+ * With failslab's probability left at 0, only a task whose fail_nth is set
+ * (iommu_kunit_fault_walk(), or /proc/<pid>/fail-nth) sees failures.  The
+ * attributes get their old values back when @test ends.
  *
  * Context: Process context; may sleep.
- * Return: as iommu_kunit_failslab_init().
+ * Return: 0; -ENODEV without debugfs; another negative errno if failslab's
+ * attributes cannot be read or written.
  */
-int iommu_kunit_fault_suite_init(struct kunit_suite *suite)
+int iommu_kunit_fault_init(struct kunit *test)
 {
-	return iommu_kunit_failslab_init();
-}
+	struct iommu_kunit_failslab *fs;
+	int ret;
 
-/**
- * iommu_kunit_fault_suite_exit - suite_exit to pair with the above
- * @suite: the suite
- *
- * Context: Process context; may sleep.
- */
-void iommu_kunit_fault_suite_exit(struct kunit_suite *suite)
-{
-	iommu_kunit_failslab_exit();
+	fs = kunit_kzalloc(test, sizeof(*fs), GFP_KERNEL);
+	if (!fs)
+		return -ENOMEM;
+	fs->test = test;
+	ret = iommu_kunit_failslab_rw(test, "ignore-gfp-wait",
+				      fs->ignore_gfp_wait,
+				      sizeof(fs->ignore_gfp_wait), false);
+	if (!ret)
+		ret = iommu_kunit_failslab_rw(test, "verbose", fs->verbose,
+					      sizeof(fs->verbose), false);
+	if (!ret)
+		ret = kunit_add_action_or_reset(test,
+						iommu_kunit_failslab_restore,
+						fs);
+	if (!ret)
+		ret = iommu_kunit_failslab_rw(test, "ignore-gfp-wait", "N", 1,
+					      true);
+	if (!ret)
+		ret = iommu_kunit_failslab_rw(test, "verbose", "0", 1, true);
+	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_fault_init);
 
 /* The id a new group gets: unchanged if nothing leaked a group or an id. */
 static int iommu_kunit_next_group_id(struct kunit *test)
@@ -739,9 +636,9 @@ static int iommu_kunit_next_group_id(struct kunit *test)
  * n = 1, 2, ... until an @op no longer reaches its n-th allocation; that
  * last run must succeed.  After each run, @fc->undo reverses a successful
  * @op and @fc->check asserts the state; the walk itself asserts that no
- * group or group id was left behind, that @op freed every object it
- * allocated if @fc asks for that, and that @op allocated at all.
- * Needs failslab set up with iommu_kunit_failslab_init().
+ * group or group id was left behind and that @op allocated at all.  Leaked
+ * objects are kmemleak's to find (make kunit-qemu-debug scans after the
+ * suites).  Needs failslab set up by iommu_kunit_fault_init().
  *
  * Context: Process context; may sleep.
  * Return: how many allocations @op makes when nothing fails.
@@ -754,21 +651,10 @@ int iommu_kunit_fault_walk(struct kunit *test,
 	int ret;
 
 	for (n = 1; n < 1000; n++) {
-		iommu_kunit_track_begin();
 		WRITE_ONCE(current->fail_nth, n);
 		ret = fc->op(test, ctx);
 		left = READ_ONCE(current->fail_nth);
 		WRITE_ONCE(current->fail_nth, 0);
-		iommu_kunit_track_end();
-		/*
-		 * kmemleak frees its own record of an object some time after
-		 * the object, so with it the slab tracepoints see false
-		 * leaks; its scan after the suites (make kunit-qemu-debug)
-		 * finds the real ones instead.
-		 */
-		if (!IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) &&
-		    ((ret && fc->check_frees) || fc->frees_all))
-			iommu_kunit_expect_freed(test, n);
 
 		/* An operation may survive a failure (a lost uevent, say). */
 		if (!ret)
@@ -788,5 +674,6 @@ int iommu_kunit_fault_walk(struct kunit *test,
 	KUNIT_FAIL(test, "more than %u allocations", n);
 	return n;
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_fault_walk);
 
 #endif /* CONFIG_FAILSLAB */

@@ -15,7 +15,7 @@
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
-#include "dmar.h"
+#include "../dmar.h"
 #include "iommu_kunit_helpers.h"
 
 #define TBL_MAX		512
@@ -858,7 +858,6 @@ static void dmar_parse_survives_allocation_failures(struct kunit *test)
 		.op = dmar_fault_op,
 		.undo = dmar_fault_undo,
 		.check = dmar_fault_check,
-		.check_frees = true,
 	};
 	struct dmar_fault_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
 
@@ -875,8 +874,7 @@ static struct kunit_case dmar_fault_test_cases[] = {
 
 static struct kunit_suite dmar_fault_test_suite = {
 	.name = "iommu_dmar_faults",
-	.suite_init = iommu_kunit_fault_suite_init,
-	.suite_exit = iommu_kunit_fault_suite_exit,
+	.init = iommu_kunit_fault_init,
 	.test_cases = dmar_fault_test_cases,
 };
 

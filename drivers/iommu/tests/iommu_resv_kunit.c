@@ -361,3 +361,4 @@ kunit_test_suite(iommu_resv_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for IOMMU reserved regions");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -186,3 +186,4 @@ kunit_test_suite(iommu_sysfs_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for IOMMU instances in sysfs");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -21,7 +21,7 @@
 #include <linux/xarray.h>
 
 #include "iommu_kunit_helpers.h"
-#include "pci-groups_fake.h"
+#include "iommu_pci_fake.h"
 
 static void fake_pci_fini_action(void *fp)
 {

@@ -5,8 +5,8 @@
  * real PCI core.  UML has a PCI core but no host bridge, so the root buses
  * built here are the only ones.
  */
-#ifndef _PCI_GROUPS_FAKE_H
-#define _PCI_GROUPS_FAKE_H
+#ifndef __IOMMU_PCI_FAKE_H
+#define __IOMMU_PCI_FAKE_H
 
 #include <linux/pci.h>
 #include <linux/xarray.h>
@@ -92,4 +92,4 @@ struct pci_dev *fake_dev(u8 bus, u8 devfn);
 int fake_gid(u8 bus, u8 devfn);
 void fake_remove(u8 bus, u8 devfn);
 
-#endif /* _PCI_GROUPS_FAKE_H */
+#endif /* __IOMMU_PCI_FAKE_H */

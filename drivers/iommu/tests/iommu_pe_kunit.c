@@ -16,7 +16,7 @@
 #include <linux/slab.h>
 
 #include "iommu_kunit_helpers.h"
-#include "pe-groups.h"
+#include "../pe-groups.h"
 
 /* The contents of /sys/kernel/iommu_groups/<id>/name, or "" if none. */
 static void pe_group_name(int id, char *buf, size_t len)

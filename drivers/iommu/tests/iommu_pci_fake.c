@@ -3,12 +3,13 @@
  * Fake PCI hierarchies for the tests and the benchmark of pci-groups.c.
  */
 
+#include <kunit/visibility.h>
 #include <linux/iommu.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
-#include "pci-groups_fake.h"
+#include "iommu_pci_fake.h"
 
 #ifdef CONFIG_X86
 /* x86 reads any root bus's sysdata as a struct pci_sysdata. */
@@ -82,6 +83,7 @@ bool fake_on_bus(struct pci_dev *pdev)
 {
 	return pdev->bus->ops == &fake_pci_ops;
 }
+EXPORT_SYMBOL_IF_KUNIT(fake_on_bus);
 
 /* A DMA alias quirk, as drivers/pci/quirks.c has them for real devices. */
 static void fake_alias_quirk(struct pci_dev *pdev)
@@ -101,12 +103,14 @@ void fake_put16(u8 *p, u16 v)
 	p[0] = v;
 	p[1] = v >> 8;
 }
+EXPORT_SYMBOL_IF_KUNIT(fake_put16);
 
 void fake_put32(u8 *p, u32 v)
 {
 	fake_put16(p, v);
 	fake_put16(p + 2, v >> 16);
 }
+EXPORT_SYMBOL_IF_KUNIT(fake_put32);
 
 const struct fake_kind_info fake_kinds[] = {
 	[FAKE_CONV]  = { 0x020000, -1, false },
@@ -119,6 +123,7 @@ const struct fake_kind_info fake_kinds[] = {
 	[FAKE_PPB]   = { 0x060400, -1, true },
 	[FAKE_HOST]  = { 0x060000, -1, false },
 };
+EXPORT_SYMBOL_IF_KUNIT(fake_kinds);
 
 /* Fill the fake function @bus:@devfn; bridges get @sec and @sub. */
 struct fake_fn *fake_add(struct fake_pci *fp, u8 bus, u8 devfn,
@@ -162,6 +167,7 @@ struct fake_fn *fake_add(struct fake_pci *fp, u8 bus, u8 devfn,
 	}
 	return fn;
 }
+EXPORT_SYMBOL_IF_KUNIT(fake_add);
 
 /* Make @bus:@devfn DMA with @alias's requester ID as well (a quirk). */
 void fake_set_alias(struct fake_pci *fp, u8 bus, u8 devfn, u8 alias)
@@ -171,6 +177,7 @@ void fake_set_alias(struct fake_pci *fp, u8 bus, u8 devfn, u8 alias)
 	fake_put16(fn->cfg + PCI_DEVICE_ID, FAKE_DEVICE_ALIAS);
 	fn->alias = alias;
 }
+EXPORT_SYMBOL_IF_KUNIT(fake_set_alias);
 
 void fake_pci_init(struct fake_pci *fp, u8 root_nr)
 {
@@ -181,6 +188,7 @@ void fake_pci_init(struct fake_pci *fp, u8 root_nr)
 	fp->root = NULL;
 	fp->root_nr = root_nr;
 }
+EXPORT_SYMBOL_IF_KUNIT(fake_pci_init);
 
 /*
  * Whether the kernel numbered every bus below @bus as the fake wired it.
@@ -235,6 +243,7 @@ int fake_pci_scan(struct fake_pci *fp)
 	pci_unlock_rescan_remove();
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(fake_pci_scan);
 
 static int fake_owned(struct device *dev, const void *fp)
 {
@@ -272,6 +281,7 @@ void fake_pci_fini(struct fake_pci *fp)
 		kfree(fn);
 	xa_destroy(&fp->fns);
 }
+EXPORT_SYMBOL_IF_KUNIT(fake_pci_fini);
 
 /* The device at @bus:@devfn, which stays valid while it is on its bus. */
 struct pci_dev *fake_dev(u8 bus, u8 devfn)
@@ -282,6 +292,7 @@ struct pci_dev *fake_dev(u8 bus, u8 devfn)
 	pci_dev_put(pdev);
 	return pdev;
 }
+EXPORT_SYMBOL_IF_KUNIT(fake_dev);
 
 /* The group id of @bus:@devfn, -1 if it has none, -2 if it is absent. */
 int fake_gid(u8 bus, u8 devfn)
@@ -293,6 +304,7 @@ int fake_gid(u8 bus, u8 devfn)
 	return pdev->dev.iommu_group ? iommu_group_id(pdev->dev.iommu_group) :
 				       -1;
 }
+EXPORT_SYMBOL_IF_KUNIT(fake_gid);
 
 void fake_remove(u8 bus, u8 devfn)
 {
@@ -304,3 +316,4 @@ void fake_remove(u8 bus, u8 devfn)
 		pci_stop_and_remove_bus_device(pdev);
 	pci_unlock_rescan_remove();
 }
+EXPORT_SYMBOL_IF_KUNIT(fake_remove);

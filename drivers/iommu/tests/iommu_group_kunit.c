@@ -1637,7 +1637,6 @@ static void iommu_group_merge_survives_allocation_failures(struct kunit *test)
 		.op = fault_merge_op,
 		.undo = fault_merge_undo,
 		.check = fault_merge_check,
-		.check_frees = true,
 	};
 	struct fault_merge_ctx c = {};
 	char name[24];
@@ -1699,7 +1698,6 @@ static void iommu_group_remove_device_survives_allocation_failures(struct kunit 
 		.op = fault_remove_op,
 		.undo = fault_remove_undo,
 		.check = fault_remove_check,
-		.frees_all = true,
 	};
 	struct fault_ctx c = {};
 
@@ -1760,7 +1758,6 @@ static void bus_notifier_removal_survives_allocation_failures(struct kunit *test
 		.op = fault_bus_del_op,
 		.undo = fault_bus_del_undo,
 		.check = fault_bus_del_check,
-		.frees_all = true,
 	};
 	struct fault_ctx c = {};
 
@@ -1772,19 +1769,6 @@ static void bus_notifier_removal_survives_allocation_failures(struct kunit *test
 		   iommu_kunit_fault_walk(test, &fc, &c));
 	device_unregister(c.dev);
 	put_device(c.dev);
-}
-
-static int iommu_fault_suite_init(struct kunit_suite *suite)
-{
-	int ret = iommu_kunit_failslab_init();
-
-	return ret ?: iommu_group_suite_init(suite);
-}
-
-static void iommu_fault_suite_exit(struct kunit_suite *suite)
-{
-	iommu_group_suite_exit(suite);
-	iommu_kunit_failslab_exit();
 }
 
 static struct kunit_case iommu_fault_test_cases[] = {
@@ -1801,8 +1785,9 @@ static struct kunit_case iommu_fault_test_cases[] = {
 
 static struct kunit_suite iommu_fault_test_suite = {
 	.name = "iommu_group_faults",
-	.suite_init = iommu_fault_suite_init,
-	.suite_exit = iommu_fault_suite_exit,
+	.suite_init = iommu_group_suite_init,
+	.suite_exit = iommu_group_suite_exit,
+	.init = iommu_kunit_fault_init,
 	.test_cases = iommu_fault_test_cases,
 };
 

@@ -22,8 +22,10 @@ mkdir -p "$work"
 topo=$work/kunit-debug.topo
 cat > "$topo" <<'TOPO'
 # The suites bring their own mock IOMMU drivers and buses; no IOMMU device.
+# They run before /init and log some 50,000 records on the debug kernel,
+# more than qemu-run.sh's 4 MiB ring keeps; the later log_buf_len wins.
 iommu: none
-cmdline: kunit.enable=1
+cmdline: kunit.enable=1 log_buf_len=32M
 TOPO
 # Two scans: kmemleak reports an object only once it has stayed
 # unreferenced through a scan and is older than five seconds.

@@ -30,7 +30,8 @@
  * last quirks.
  *
  * Lock order: iommu_probe_device_lock (held by our caller), pci_groups_lock,
- * then the group core's locks.
+ * then the group core's locks.  At BUS_NOTIFY_BIND_DRIVER the driver core
+ * holds the device's lock outside all of them.
  */
 
 #define pr_fmt(fmt) "iommu: " fmt

@@ -46,6 +46,7 @@
 #include <asm/x86_init.h>
 
 #include "amd_iommu_ivrs.h"
+#include "iommu-priv.h"
 
 /* Registers we read, and how much of the register file we map. */
 #define AMD_MMIO_CONTROL	0x18
@@ -127,50 +128,33 @@ static struct amd_unit *amd_unit_for(struct pci_dev *pdev)
 
 /* --- Groups ------------------------------------------------------------ */
 
-static struct iommu_group *amd_iommu_device_group(struct device *dev)
+static struct iommu_group *amd_iommu_device_group(struct device *dev,
+						  struct iommu_group_reason *why)
 {
 	lockdep_assert_held(&iommu_probe_device_lock);
-	return ivrs_device_group(amd_ivrs, to_pci_dev(dev));
+	return ivrs_device_group(amd_ivrs, to_pci_dev(dev), why);
 }
 
-static int amd_iommu_add_device(struct device *dev)
+/* The unit that translates @dev; the core links and groups the device. */
+static struct iommu_device *amd_iommu_add_device(struct device *dev)
 {
-	struct iommu_group *group;
 	struct amd_unit *unit;
 	struct pci_dev *pdev;
 	int ret;
 
 	lockdep_assert_held(&iommu_probe_device_lock);
 	if (!dev_is_pci(dev))
-		return 0;
+		return ERR_PTR(-ENODEV);
 	pdev = to_pci_dev(dev);
 	unit = amd_unit_for(pdev);
 	if (!unit)
-		return 0;
+		return ERR_PTR(-ENODEV);
 
 	/* Never group a device without all its aliases: see the function. */
 	ret = ivrs_add_pci_dma_aliases(amd_ivrs, pdev);
 	if (ret)
-		return ret;
-	group = iommu_group_get_for_dev(dev);
-	if (IS_ERR(group))
-		return PTR_ERR(group);
-	ret = iommu_device_link(&unit->iommu, dev);
-	if (ret)
-		iommu_group_remove_device(dev);
-	iommu_group_put(group);
-	return ret;
-}
-
-static void amd_iommu_remove_device(struct device *dev)
-{
-	struct amd_unit *unit;
-
-	lockdep_assert_held(&iommu_probe_device_lock);
-	unit = dev_is_pci(dev) ? amd_unit_for(to_pci_dev(dev)) : NULL;
-	if (unit)
-		iommu_device_unlink(&unit->iommu, dev);
-	iommu_group_remove_device(dev);
+		return ERR_PTR(ret);
+	return &unit->iommu;
 }
 
 static int amd_add_ivmd_region(const struct ivrs_memory *m, void *data)
@@ -205,7 +189,6 @@ static void amd_iommu_get_resv_regions(struct device *dev,
 
 static const struct iommu_ops amd_iommu_ops = {
 	.add_device	= amd_iommu_add_device,
-	.remove_device	= amd_iommu_remove_device,
 	.device_group	= amd_iommu_device_group,
 	.get_resv_regions = amd_iommu_get_resv_regions,
 };

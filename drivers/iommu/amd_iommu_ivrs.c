@@ -38,6 +38,7 @@
 #include <linux/unaligned.h>
 
 #include "amd_iommu_ivrs.h"
+#include "iommu-priv.h"
 
 #define IVRS_HDR_LEN		48
 #define IVRS_LEN_OFF		4
@@ -867,6 +868,7 @@ static int ivrs_any_alias(u16 rid, void *data)
  * @info: decoded table
  * @pdev: the device, whose IVRS aliases ivrs_add_pci_dma_aliases() has
  *	already recorded
+ * @why: set to why @pdev joins the group
  *
  * The PCI rules give the group, seeing the same-bus aliases as DMA
  * aliases.  An alias on another bus cannot be a DMA alias, so every other
@@ -886,7 +888,8 @@ static int ivrs_any_alias(u16 rid, void *data)
  * Return: a new reference to the group, or an ERR_PTR().
  */
 struct iommu_group *ivrs_device_group(const struct ivrs_info *info,
-				      struct pci_dev *pdev)
+				      struct pci_dev *pdev,
+				      struct iommu_group_reason *why)
 {
 	u16 segment = pci_domain_nr(pdev->bus), rid = pci_dev_id(pdev);
 	struct iommu_group *group, *other_group;
@@ -896,7 +899,7 @@ struct iommu_group *ivrs_device_group(const struct ivrs_info *info,
 
 	lockdep_assert_held(&iommu_probe_device_lock);
 
-	group = pci_device_group(&pdev->dev);
+	group = pci_device_group(&pdev->dev, why);
 	if (IS_ERR(group) ||
 	    !ivrs_walk_aliases(info, segment, rid, ivrs_any_alias, NULL))
 		return group;
@@ -928,7 +931,7 @@ struct iommu_group *ivrs_device_group(const struct ivrs_info *info,
 		}
 	}
 	if (!ret && reason[0])
-		ret = iommu_group_set_reason(group, &pdev->dev, reason);
+		strscpy(why->text, reason);
 	if (ret) {
 		iommu_group_put(group);
 		return ERR_PTR(ret);

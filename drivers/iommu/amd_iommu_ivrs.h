@@ -174,7 +174,9 @@ int ivrs_add_pci_dma_aliases(const struct ivrs_info *info,
 			     struct pci_dev *pdev);
 
 struct iommu_group;
+struct iommu_group_reason;
 struct iommu_group *ivrs_device_group(const struct ivrs_info *info,
-				      struct pci_dev *pdev);
+				      struct pci_dev *pdev,
+				      struct iommu_group_reason *why);
 
 #endif /* __AMD_IOMMU_IVRS_H */

@@ -5,9 +5,10 @@
  *
  * The driver reads the DMAR table, reads the version and capability
  * registers of each remapping unit, shows each unit as
- * /sys/class/iommu/dmar<N> and fills groups from its add_device callback:
- * a PCI device belongs to the unit whose device scope lists it or a bridge
- * above it, else to the INCLUDE_PCI_ALL unit of its segment; a device no
+ * /sys/class/iommu/dmar<N> and names each PCI device's unit from its
+ * add_device callback: the unit whose device scope lists the device or a
+ * bridge above it, else the INCLUDE_PCI_ALL unit of its segment.  The core
+ * links the device to that unit and groups it by the PCI rules; a device no
  * unit covers gets no group.  RMRRs become "direct" reserved regions of the
  * devices in their scope.
  *
@@ -26,12 +27,10 @@
 #define pr_fmt(fmt) "DMAR: " fmt
 
 #include <linux/acpi.h>
-#include <linux/cleanup.h>
 #include <linux/init.h>
 #include <linux/io.h>
 #include <linux/iommu.h>
 #include <linux/ioport.h>
-#include <linux/list.h>
 #include <linux/lockdep.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -41,6 +40,7 @@
 #include <linux/sysfs.h>
 
 #include "dmar.h"
+#include "iommu-priv.h"
 
 /* Register offsets (VT-d specification, chapter 11). */
 #define VTD_VER_REG	0x00	/* 32 bits: major in 7:4, minor in 3:0 */
@@ -68,24 +68,10 @@ struct vtd_unit {
 	u64 ecap;
 };
 
-/**
- * struct vtd_link - a device in a group, linked from its unit in sysfs
- * @list: entry in vtd_links
- * @dev: the device, on which the entry holds a reference
- * @unit: the unit that covers it
- */
-struct vtd_link {
-	struct list_head list;
-	struct device *dev;
-	struct vtd_unit *unit;
-};
-
 static bool vtd_disabled;		/* intel_iommu=off */
 /* The table, parsed at arch_initcall; never changes afterwards. */
 static struct dmar_info *vtd_dmar;
 static struct vtd_unit *vtd_units;	/* one per vtd_dmar->units[] */
-/* Devices we linked; protected by iommu_probe_device_lock. */
-static LIST_HEAD(vtd_links);
 
 static const struct iommu_ops vtd_ops;
 
@@ -193,80 +179,29 @@ static struct vtd_unit *vtd_unit_for(struct pci_dev *pdev)
 
 /* --- iommu_ops --------------------------------------------------------- */
 
-static struct vtd_link *vtd_link_find(struct device *dev)
+/*
+ * The unit that translates @dev: the core links the device to it, groups it
+ * by the PCI rules and hands it back through remove_device, which has
+ * nothing to undo here.
+ */
+static struct iommu_device *vtd_add_device(struct device *dev)
 {
-	struct vtd_link *link;
-
-	lockdep_assert_held(&iommu_probe_device_lock);
-	list_for_each_entry(link, &vtd_links, list)
-		if (link->dev == dev)
-			return link;
-	return NULL;
-}
-
-static void vtd_unlink(struct device *dev)
-{
-	struct vtd_link *link = vtd_link_find(dev);
-
-	if (link) {
-		iommu_device_unlink(&link->unit->iommu, dev);
-		list_del(&link->list);
-		put_device(link->dev);
-		kfree(link);
-	}
-}
-
-static int vtd_add_device(struct device *dev)
-{
-	struct iommu_group *group;
 	struct vtd_unit *unit;
-	int ret;
 
 	lockdep_assert_held(&iommu_probe_device_lock);
 	if (!dev_is_pci(dev))
-		return 0;
-
-	/*
-	 * A device that left its group behind our back (so without
-	 * remove_device) may come again: drop what we had linked.
-	 */
-	vtd_unlink(dev);
+		return ERR_PTR(-ENODEV);
 
 	unit = vtd_unit_for(to_pci_dev(dev));
 	if (!unit) {
 		dev_dbg(dev, "no DMA remapping unit covers it\n");
-		return 0;
+		return ERR_PTR(-ENODEV);
 	}
 	if (!unit->ok) {
 		dev_dbg(dev, "its unit dmar%d is not usable\n", unit->index);
-		return 0;
+		return ERR_PTR(-ENODEV);
 	}
-
-	struct vtd_link *link __free(kfree) = kzalloc(sizeof(*link), GFP_KERNEL);
-	if (!link)
-		return -ENOMEM;
-
-	group = iommu_group_get_for_dev(dev);
-	if (IS_ERR(group))
-		return PTR_ERR(group);
-	iommu_group_put(group);		/* the device holds its own */
-
-	ret = iommu_device_link(&unit->iommu, dev);
-	if (ret) {
-		iommu_group_remove_device(dev);
-		return ret;
-	}
-	link->dev = get_device(dev);
-	link->unit = unit;
-	list_add_tail(&no_free_ptr(link)->list, &vtd_links);
-	return 0;
-}
-
-static void vtd_remove_device(struct device *dev)
-{
-	lockdep_assert_held(&iommu_probe_device_lock);
-	vtd_unlink(dev);
-	iommu_group_remove_device(dev);
+	return &unit->iommu;
 }
 
 /*
@@ -302,7 +237,6 @@ static void vtd_get_resv_regions(struct device *dev, struct list_head *list)
 
 static const struct iommu_ops vtd_ops = {
 	.add_device = vtd_add_device,
-	.remove_device = vtd_remove_device,
 	.device_group = pci_device_group,
 	.get_resv_regions = vtd_get_resv_regions,
 	.owner = THIS_MODULE,

@@ -1,23 +1,68 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * What the files of the IOMMU core share with each other and nobody else.
+ * What the IOMMU core offers the drivers and isolation rules in
+ * drivers/iommu and nobody else.
+ *
+ * Lock order of the subsystem, outermost first:
+ *
+ *   device_lock(dev)		the driver core's, held around
+ *				BUS_NOTIFY_BIND_DRIVER, where the PCI rules
+ *				read a device's DMA aliases again
+ *   iommu_bus_setup_lock	bus_set_iommu() as a whole
+ *   iommu_probe_device_lock	every device joining or leaving a unit or a
+ *				group: the drivers' add_device, remove_device
+ *				and device_group callbacks, merges, the PE
+ *				helpers
+ *   pci_groups_lock		the PCI rules' index of requester IDs; held
+ *				while pci_device_group() merges and allocates
+ *				groups, so everything below runs under it too
+ *   iommu_group_lock		group membership: every dev->iommu_group and
+ *				dev->iommu, and the names of groups
+ *   iommu_group::mutex		one group's member list and name; never two
+ *				at once
+ *   iommu_bus_lock		the list of registered buses (leaf)
+ *
+ * A group's notifier chain is called with iommu_probe_device_lock held (and
+ * pci_groups_lock during a merge by the PCI rules), never with the last
+ * three, so a notifier must not add, remove or probe devices.
+ * iommu_group_get() takes no lock: dev->iommu_group is read under RCU.
+ * The sysfs and debugfs files of a group take only its mutex; removing them
+ * waits for their readers, so they are removed with no group mutex held.
  */
 #ifndef __IOMMU_PRIV_H
 #define __IOMMU_PRIV_H
 
 #include <linux/device.h>
+#include <linux/iommu.h>
 #include <linux/kobject.h>
 #include <linux/sysfs.h>
 
-struct iommu_group;
-struct iommu_ops;
-
-/* iommu.c */
-struct iommu_group *iommu_group_from_kobj(struct kobject *kobj);
-const struct iommu_ops *dev_iommu_ops(struct device *dev);
+/* iommu-bus.c: the core's record of a device */
 bool iommu_device_gone(struct device *dev);
+const struct iommu_ops *dev_iommu_ops(struct device *dev);
+struct iommu_device *dev_iommu_unit(struct device *dev);
+void *dev_iommu_priv_get(struct device *dev);
+void dev_iommu_priv_set(struct device *dev, void *priv);
 
-/* iommu-resv.c: the attributes every group directory has besides "name". */
+/* iommu-group.c */
+int iommu_group_add_device_reason(struct iommu_group *group,
+				  struct device *dev, const char *reason);
+struct iommu_group *iommu_group_from_kobj(struct kobject *kobj);
+
+/* iommu-merge.c */
+int iommu_group_merge(struct iommu_group *dst, struct iommu_group *src);
+
+/* iommu-sysfs.c: links between a unit and the devices it translates */
+int iommu_device_link(struct iommu_device *iommu, struct device *link);
+void iommu_device_unlink(struct iommu_device *iommu, struct device *link);
+
+/* iommu-resv.c */
 extern const struct attribute_group iommu_group_resv_attr_group;
+
+/* The x86 interrupt window: DMA writes here are MSIs, never memory. */
+#define IOMMU_X86_MSI_BASE	0xfee00000ULL
+#define IOMMU_X86_MSI_LENGTH	0x100000ULL
+
+int iommu_add_x86_msi_region(struct list_head *list);
 
 #endif /* __IOMMU_PRIV_H */

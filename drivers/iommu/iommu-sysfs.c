@@ -18,6 +18,8 @@
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 
+#include "iommu-priv.h"
+
 /* The "devices" directory; the links are added to it one by one. */
 static struct attribute *iommu_devices_attrs[] = {
 	NULL

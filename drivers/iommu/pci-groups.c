@@ -29,9 +29,11 @@
  * when it is grouped and again before a driver binds, after the PCI core's
  * last quirks.
  *
- * Lock order: iommu_probe_device_lock (held by our caller), pci_groups_lock,
- * then the group core's locks.  At BUS_NOTIFY_BIND_DRIVER the driver core
- * holds the device's lock outside all of them.
+ * Locks (order in iommu-priv.h): pci_groups_lock protects the index.  It is
+ * taken with iommu_probe_device_lock held, and the group core's locks are
+ * taken under it while groups are merged and allocated.  At
+ * BUS_NOTIFY_BIND_DRIVER the driver core holds the device's lock outside
+ * all of them.
  */
 
 #define pr_fmt(fmt) "iommu: " fmt
@@ -791,6 +793,7 @@ static void pci_join_slot(struct pci_group_join *j, struct pci_group_dev *pgd)
 /**
  * pci_device_group - the IOMMU group a PCI device must join
  * @dev: a PCI device
+ * @why: set to why @dev joins the group
  *
  * The device_group callback for IOMMUs that translate PCI requester IDs.
  * @dev shares a group with every device that the IOMMU cannot tell apart
@@ -802,7 +805,7 @@ static void pci_join_slot(struct pci_group_join *j, struct pci_group_dev *pgd)
  * a switch with a downstream port without ACS or with anything but plain
  * downstream ports on its internal bus.  Groups
  * that @dev must join together are merged.  The reason for the choice is
- * recorded with iommu_group_set_reason().
+ * returned in @why.
  *
  * Cost: O(depth of @dev + requester IDs of @dev + functions in its slot),
  * plus one walk of a subtree the first time isolation ends at its top.
@@ -811,7 +814,8 @@ static void pci_join_slot(struct pci_group_join *j, struct pci_group_dev *pgd)
  * held, as the core does for device_group callbacks.
  * Return: the group with a reference for the caller, or an ERR_PTR().
  */
-struct iommu_group *pci_device_group(struct device *dev)
+struct iommu_group *pci_device_group(struct device *dev,
+				     struct iommu_group_reason *why)
 {
 	struct pci_group_join j = { };
 	struct pci_isolation iso;
@@ -819,7 +823,6 @@ struct iommu_group *pci_device_group(struct device *dev)
 	struct pci_group_dev *pgd;
 	struct iommu_group *group;
 	struct pci_rid_node *node;
-	int ret;
 
 	lockdep_assert_held(&iommu_probe_device_lock);
 
@@ -863,11 +866,7 @@ struct iommu_group *pci_device_group(struct device *dev)
 			return group;
 		strscpy(j.reason, "first device of the group");
 	}
-	ret = iommu_group_set_reason(group, dev, j.reason);
-	if (ret) {
-		iommu_group_put(group);
-		return ERR_PTR(ret);
-	}
+	strscpy(why->text, j.reason);
 	return group;
 }
 EXPORT_SYMBOL_GPL(pci_device_group);

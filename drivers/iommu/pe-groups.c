@@ -13,10 +13,11 @@
  *    the PCI domain and the PE number, and carries the PE as its iommu_data,
  *    released exactly once when the group dies;
  *  - a device joins the group of its PE either from the bus notifier
- *    (iommu_pe_add_device() as the add_device callback, with a device_group
- *    callback that looks the PE up and returns iommu_pe_group_get()) or,
- *    when the platform learns a device's PE only later, from the platform
- *    itself with iommu_pe_add_device_to();
+ *    (iommu_pe_add_device() as the add_device callback, which accepts every
+ *    device for the platform's translation, with a device_group callback
+ *    that looks the PE up and returns iommu_pe_group_get()) or, when the
+ *    platform learns a device's PE only later, from the platform itself
+ *    with iommu_pe_add_device_to();
  *  - a device leaves its group when it leaves the bus; the core does that.
  *
  * The platform keeps the reference iommu_pe_group_alloc() returned for as
@@ -35,10 +36,10 @@
 #include <linux/iommu.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
+#include <linux/string.h>
 
+#include "iommu-priv.h"
 #include "pe-groups.h"
-
-#define PE_REASON	"same partitionable endpoint (set by the platform)"
 
 /* "domain" + INT_MIN + "-pe" + 16 hex digits + NUL fits. */
 #define PE_NAME_LEN	40
@@ -85,49 +86,44 @@ struct iommu_group *iommu_pe_group_alloc(int domain, unsigned long pe_num,
  * iommu_pe_group_get - the group a device_group callback returns for a PE
  * @pe_group: the group of the PE that @dev belongs to, or NULL if the PE has
  *	no group (not set up yet, or its allocation failed)
- * @dev: the device about to join
+ * @why: set to why a device joins it
  *
- * Records why @dev joins (its debugfs explanation) and takes the reference
- * that iommu_group_get_for_dev() hands on to the member.
- *
- * Context: Process context; may sleep.
- * Return: @pe_group with a new reference, or ERR_PTR(-ENODEV) if it is NULL,
- * which iommu_pe_add_device() takes as "no PE yet".
+ * Context: Any context.
+ * Return: @pe_group with a new reference that the core hands on to the
+ * member, or NULL, which tells the core that the device's group is not known
+ * yet: the platform adds it with iommu_pe_add_device_to() once it has set
+ * the PE up.
  */
 struct iommu_group *iommu_pe_group_get(struct iommu_group *pe_group,
-				       struct device *dev)
+				       struct iommu_group_reason *why)
 {
 	if (!pe_group)
-		return ERR_PTR(-ENODEV);
-	/* The explanation is a courtesy: joining does not depend on it. */
-	iommu_group_set_reason(pe_group, dev, PE_REASON);
+		return NULL;
+	strscpy(why->text, IOMMU_PE_REASON);
 	return iommu_group_ref_get(pe_group);
 }
+
+/*
+ * The platform's translation, as the unit of every device it covers.  It is
+ * not in sysfs: platforms with PE groups show no /sys/class/iommu entry.
+ */
+static struct iommu_device iommu_pe_unit;
 
 /**
  * iommu_pe_add_device - add_device callback of a PE-based IOMMU driver
  * @dev: the device added to the bus
  *
- * Puts @dev into the group that the driver's device_group callback names.
- * A device whose PE is not known yet (the callback returns NULL or
- * ERR_PTR(-ENODEV)) stays without a group and is no error: the platform adds
- * it with iommu_pe_add_device_to() once it has set the PE up.
+ * Every device of the bus is translated by the platform; the driver's
+ * device_group callback names its PE's group.
  *
- * Context: Process context; may sleep.  Called by the core with
+ * Context: Process context.  Called by the core with
  * iommu_probe_device_lock held.
- * Return: 0 or a negative errno.
+ * Return: the platform's unit.
  */
-int iommu_pe_add_device(struct device *dev)
+struct iommu_device *iommu_pe_add_device(struct device *dev)
 {
-	struct iommu_group *group;
-
 	lockdep_assert_held(&iommu_probe_device_lock);
-
-	group = iommu_group_get_for_dev(dev);
-	if (IS_ERR(group))
-		return PTR_ERR(group) == -ENODEV ? 0 : PTR_ERR(group);
-	iommu_group_put(group);
-	return 0;
+	return &iommu_pe_unit;
 }
 
 /**
@@ -166,6 +162,5 @@ int iommu_pe_add_device_to(struct iommu_group *pe_group, struct device *dev)
 		iommu_group_put(group);
 		return -EBUSY;
 	}
-	iommu_group_set_reason(pe_group, dev, PE_REASON);
-	return iommu_group_add_device(pe_group, dev);
+	return iommu_group_add_device_reason(pe_group, dev, IOMMU_PE_REASON);
 }

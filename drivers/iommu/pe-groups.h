@@ -9,11 +9,14 @@
 
 #include <linux/iommu.h>
 
+/* Why a device is in the group of its PE. */
+#define IOMMU_PE_REASON	"same partitionable endpoint (set by the platform)"
+
 struct iommu_group *iommu_pe_group_alloc(int domain, unsigned long pe_num,
 					 void *pe, void (*release)(void *pe));
 struct iommu_group *iommu_pe_group_get(struct iommu_group *pe_group,
-				       struct device *dev);
-int iommu_pe_add_device(struct device *dev);
+				       struct iommu_group_reason *why);
+struct iommu_device *iommu_pe_add_device(struct device *dev);
 int iommu_pe_add_device_to(struct iommu_group *pe_group, struct device *dev);
 
 #endif /* __IOMMU_PE_GROUPS_H */

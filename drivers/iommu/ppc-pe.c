@@ -24,6 +24,7 @@
 #include <linux/init.h>
 #include <linux/iommu.h>
 #include <linux/pci.h>
+#include <linux/string.h>
 #include <asm/iommu.h>
 #include <asm/pci-bridge.h>
 #include <asm/ppc-pci.h>
@@ -86,23 +87,34 @@ int iommu_add_device(struct iommu_table_group *table_group, struct device *dev)
 }
 EXPORT_SYMBOL_GPL(iommu_add_device);
 
-/* The host bridge's own idea of the device's PE, if it has one. */
-static struct iommu_group *ppc_pe_device_group(struct device *dev)
+/* Every PCI device is translated by its PE's TCE table. */
+static struct iommu_device *ppc_pe_add_device(struct device *dev)
 {
-	struct pci_controller *hose;
-	struct pci_dev *pdev;
+	return dev_is_pci(dev) ? iommu_pe_add_device(dev) : ERR_PTR(-ENODEV);
+}
 
-	if (!dev_is_pci(dev))
-		return ERR_PTR(-ENODEV);
-	pdev = to_pci_dev(dev);
-	hose = pci_bus_to_host(pdev->bus);
+/*
+ * The host bridge's own idea of the device's PE, if it has one; else NULL:
+ * the platform adds the device when it sets its DMA up.
+ */
+static struct iommu_group *ppc_pe_device_group(struct device *dev,
+					       struct iommu_group_reason *why)
+{
+	struct pci_dev *pdev = to_pci_dev(dev);
+	struct pci_controller *hose = pci_bus_to_host(pdev->bus);
+	struct iommu_group *group;
+
 	if (!hose || !hose->controller_ops.device_group)
-		return ERR_PTR(-ENODEV);
-	return hose->controller_ops.device_group(hose, pdev);
+		return NULL;
+	group = hose->controller_ops.device_group(hose, pdev);
+	if (IS_ERR(group))
+		return group == ERR_PTR(-ENODEV) ? NULL : group;
+	strscpy(why->text, IOMMU_PE_REASON);
+	return group;
 }
 
 static const struct iommu_ops ppc_pe_iommu_ops = {
-	.add_device = iommu_pe_add_device,
+	.add_device = ppc_pe_add_device,
 	.device_group = ppc_pe_device_group,
 	.owner = THIS_MODULE,
 };

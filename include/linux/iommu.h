@@ -85,19 +85,17 @@ struct iommu_resv_region {
 	enum iommu_resv_type type;
 };
 
-/* The x86 interrupt window: DMA writes here are MSIs, never memory. */
-#define IOMMU_X86_MSI_BASE	0xfee00000ULL
-#define IOMMU_X86_MSI_LENGTH	0x100000ULL
-
 /**
- * struct iommu_device - one IOMMU hardware instance, as sysfs shows it
+ * struct iommu_device - one IOMMU hardware instance (a unit)
  * @list: for the driver's own list of its instances
  * @ops: the callbacks of the driver of this instance
  * @dev: the device /sys/class/iommu/<name>, made by
- *	iommu_device_sysfs_add(); NULL before and after.
+ *	iommu_device_sysfs_add(); NULL before and after.  While it is set,
+ *	the core links every device the unit translates into its "devices"
+ *	directory.
  *
  * Embedded in the driver's per-unit structure, which must outlive the
- * sysfs registration.
+ * sysfs registration and every device the unit translates.
  */
 struct iommu_device {
 	struct list_head list;
@@ -105,35 +103,53 @@ struct iommu_device {
 	struct device *dev;
 };
 
+#define IOMMU_GROUP_REASON_LEN	128
+
+/**
+ * struct iommu_group_reason - why a device_group callback chose a group
+ * @text: one line, for example "same slot as 0000:03:00.0, no ACS"; empty
+ *	if the callback gave none
+ *
+ * The core keeps it with the new member and shows it in the group's debugfs
+ * file, /sys/kernel/debug/iommu/groups/<id>.
+ */
+struct iommu_group_reason {
+	char text[IOMMU_GROUP_REASON_LEN];
+};
+
 /**
  * struct iommu_ops - callbacks of an IOMMU driver for one bus type
  * @add_device: a device appeared on the bus (or was present when the driver
- *	registered with bus_set_iommu()).  The driver puts it into a group,
- *	usually through iommu_group_get_for_dev(), or leaves it without one
- *	if no IOMMU unit translates it.  Returns 0 or a negative errno; an
- *	error is logged and the device stays without a group.
- * @remove_device: the device is leaving the bus (or the driver is giving
- *	the bus back); undo @add_device.  Called only for devices that have a
- *	group.  Optional: afterwards the core removes the device from its
- *	group itself if the driver did not.
- * @device_group: return a new reference to the group @dev must join,
- *	allocating one if needed, or an ERR_PTR.  Used by
- *	iommu_group_get_for_dev(); generic_device_group() gives every device
- *	a group of its own.
+ *	registered with bus_set_iommu()).  Return the unit that translates
+ *	it, or ERR_PTR(-ENODEV) if no unit does; any other ERR_PTR() is an
+ *	error, logged, and the device stays untranslated.  For a device
+ *	accepted this way the core keeps a record, links it to the unit in
+ *	sysfs, and puts it into the group @device_group names.
+ * @remove_device: optional; hand back a device @add_device accepted.  Called
+ *	exactly once per accepted device, whatever way it leaves (removal
+ *	from the bus, bus_set_iommu(bus, NULL), a failure to group it), after
+ *	it has left its group and the unit's sysfs directory.
+ * @device_group: return a new reference to the group an accepted device must
+ *	join, allocating one if needed, and say why in @why; NULL if the
+ *	device's group is not known yet (the driver adds it later with
+ *	iommu_group_add_device()); or an ERR_PTR(), upon which the core hands
+ *	the device back.  generic_device_group() gives every device a group
+ *	of its own, pci_device_group() applies the PCI isolation rules.
  * @get_resv_regions: optional; append to the list the address ranges
  *	@dev must not use freely, each allocated with
- *	iommu_alloc_resv_region().  Called for members of a group, with the
- *	group's mutex held, so @dev stays a member meanwhile; it must not
- *	change any group.
+ *	iommu_alloc_resv_region().  Called for accepted members of a group,
+ *	with the group's mutex held, so @dev stays a member meanwhile; it
+ *	must not change any group.
  * @owner: the module that provides the callbacks.
  *
  * The core calls the first three with iommu_probe_device_lock held, so they
  * are serialised against each other.  They may sleep.
  */
 struct iommu_ops {
-	int (*add_device)(struct device *dev);
+	struct iommu_device *(*add_device)(struct device *dev);
 	void (*remove_device)(struct device *dev);
-	struct iommu_group *(*device_group)(struct device *dev);
+	struct iommu_group *(*device_group)(struct device *dev,
+					    struct iommu_group_reason *why);
 	void (*get_resv_regions)(struct device *dev, struct list_head *list);
 	struct module *owner;
 };
@@ -162,21 +178,18 @@ int iommu_group_register_notifier(struct iommu_group *group,
 				  struct notifier_block *nb);
 int iommu_group_unregister_notifier(struct iommu_group *group,
 				    struct notifier_block *nb);
-struct iommu_group *iommu_group_get_for_dev(struct device *dev);
-struct iommu_group *generic_device_group(struct device *dev);
+struct iommu_group *generic_device_group(struct device *dev,
+					 struct iommu_group_reason *why);
 #ifdef CONFIG_PCI
-struct iommu_group *pci_device_group(struct device *dev);
+struct iommu_group *pci_device_group(struct device *dev,
+				     struct iommu_group_reason *why);
 #else
-static inline struct iommu_group *pci_device_group(struct device *dev)
+static inline struct iommu_group *
+pci_device_group(struct device *dev, struct iommu_group_reason *why)
 {
 	return ERR_PTR(-ENODEV);
 }
 #endif
-int iommu_group_add_device_reason(struct iommu_group *group,
-				  struct device *dev, const char *reason);
-int iommu_group_set_reason(struct iommu_group *group, struct device *dev,
-			   const char *reason);
-int iommu_group_merge(struct iommu_group *dst, struct iommu_group *src);
 
 /* IOMMU instances in sysfs; see iommu-sysfs.c. */
 __printf(4, 5)
@@ -184,15 +197,12 @@ int iommu_device_sysfs_add(struct iommu_device *iommu, struct device *parent,
 			   const struct attribute_group **groups,
 			   const char *fmt, ...);
 void iommu_device_sysfs_remove(struct iommu_device *iommu);
-int iommu_device_link(struct iommu_device *iommu, struct device *link);
-void iommu_device_unlink(struct iommu_device *iommu, struct device *link);
 
 /* Reserved regions; see iommu-resv.c. */
 struct iommu_resv_region *iommu_alloc_resv_region(phys_addr_t start,
 						  size_t length, int prot,
 						  enum iommu_resv_type type,
 						  gfp_t gfp);
-int iommu_add_x86_msi_region(struct list_head *list);
 void iommu_get_resv_regions(struct device *dev, struct list_head *list);
 void iommu_put_resv_regions(struct device *dev, struct list_head *list);
 int iommu_get_group_resv_regions(struct iommu_group *group,
@@ -213,25 +223,6 @@ static inline struct iommu_fwspec *dev_iommu_fwspec_get(struct device *dev)
 }
 
 #else /* CONFIG_IOMMU_API */
-
-static inline int iommu_group_add_device_reason(struct iommu_group *group,
-						struct device *dev,
-						const char *reason)
-{
-	return -ENODEV;
-}
-
-static inline int iommu_group_set_reason(struct iommu_group *group,
-					 struct device *dev, const char *reason)
-{
-	return -ENODEV;
-}
-
-static inline int iommu_group_merge(struct iommu_group *dst,
-				    struct iommu_group *src)
-{
-	return -ENODEV;
-}
 
 static inline int bus_set_iommu(const struct bus_type *bus,
 				const struct iommu_ops *ops)
@@ -314,11 +305,6 @@ static inline int iommu_group_unregister_notifier(struct iommu_group *group,
 	return 0;
 }
 
-static inline struct iommu_group *iommu_group_get_for_dev(struct device *dev)
-{
-	return ERR_PTR(-ENODEV);
-}
-
 static inline int iommu_device_sysfs_add(struct iommu_device *iommu,
 					 struct device *parent,
 					 const struct attribute_group **groups,
@@ -328,17 +314,6 @@ static inline int iommu_device_sysfs_add(struct iommu_device *iommu,
 }
 
 static inline void iommu_device_sysfs_remove(struct iommu_device *iommu)
-{
-}
-
-static inline int iommu_device_link(struct iommu_device *iommu,
-				    struct device *link)
-{
-	return -ENODEV;
-}
-
-static inline void iommu_device_unlink(struct iommu_device *iommu,
-				       struct device *link)
 {
 }
 
@@ -356,11 +331,6 @@ static inline int iommu_get_group_resv_regions(struct iommu_group *group,
 					       struct list_head *head)
 {
 	return -ENODEV;
-}
-
-static inline struct iommu_group *pci_device_group(struct device *dev)
-{
-	return ERR_PTR(-ENODEV);
 }
 
 static inline void iommu_set_default_passthrough(bool cmd_line)

@@ -10,6 +10,7 @@
 #include <linux/iommu.h>
 #include <linux/slab.h>
 
+#include "../iommu-priv.h"
 #include "iommu_kunit_helpers.h"
 
 static struct kernfs_node *class_node(const char *rel)

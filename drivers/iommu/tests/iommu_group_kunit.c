@@ -18,6 +18,7 @@
 #include <linux/mount.h>
 #include <linux/slab.h>
 
+#include "../iommu-priv.h"
 #include "iommu_kunit_helpers.h"
 
 #define MAX_EVENTS 16
@@ -27,7 +28,8 @@
 /*
  * A device on the mock bus.  Devices with the same @key share a group; the
  * mock IOMMU does not translate devices with a negative @key, and refuses
- * MOCK_KEY_FAIL ones with an error.
+ * MOCK_KEY_FAIL ones with an error.  It translates MOCK_KEY_NO_GROUP ones
+ * but cannot group them, and MOCK_KEY_SYSFS ones by a unit in sysfs.
  */
 struct mock_dev {
 	struct device dev;
@@ -36,6 +38,8 @@ struct mock_dev {
 
 #define MOCK_KEY_NONE	-1
 #define MOCK_KEY_FAIL	-2
+#define MOCK_KEY_NO_GROUP	1000
+#define MOCK_KEY_SYSFS		1001
 
 #define to_mock_dev(d) container_of(d, struct mock_dev, dev)
 
@@ -43,35 +47,51 @@ static const struct bus_type mock_bus = {
 	.name = "iommu_kunit",
 };
 
+/*
+ * What the mock driver saw: @removes_in_group counts devices handed back
+ * while still in a group, @last_removed the last one handed back.
+ */
 static struct {
 	int adds;
 	int removes;
+	int removes_in_group;
+	struct device *last_removed;
 } mock;
+
+/* The unit of MOCK_KEY_SYSFS devices, in sysfs while a test needs it. */
+static struct iommu_device mock_sysfs_unit;
 
 static bool mock_same_key(struct device *a, struct device *b)
 {
 	return to_mock_dev(a)->key == to_mock_dev(b)->key;
 }
 
-static struct iommu_group *mock_device_group(struct device *dev)
+static struct iommu_group *mock_device_group(struct device *dev,
+					     struct iommu_group_reason *why)
 {
+	if (to_mock_dev(dev)->key == MOCK_KEY_NO_GROUP)
+		return ERR_PTR(-EIO);
 	return iommu_kunit_peer_group(dev, mock_same_key);
 }
 
-static int mock_add_device(struct device *dev)
+static struct iommu_device *mock_add_device(struct device *dev)
 {
 	mock.adds++;
 	if (to_mock_dev(dev)->key == MOCK_KEY_FAIL)
-		return -EIO;
+		return ERR_PTR(-EIO);
 	if (to_mock_dev(dev)->key < 0)
-		return 0;
+		return ERR_PTR(-ENODEV);
+	if (to_mock_dev(dev)->key == MOCK_KEY_SYSFS)
+		return &mock_sysfs_unit;
 	return iommu_kunit_add_device(dev);
 }
 
 static void mock_remove_device(struct device *dev)
 {
 	mock.removes++;
-	iommu_group_remove_device(dev);
+	if (dev->iommu_group)
+		mock.removes_in_group++;
+	mock.last_removed = dev;
 }
 
 static const struct iommu_ops mock_ops = {
@@ -93,8 +113,7 @@ static void mock_dev_release(struct device *dev)
 
 static void mock_bus_take(struct kunit *test)
 {
-	mock.adds = 0;
-	mock.removes = 0;
+	memset(&mock, 0, sizeof(mock));
 	iommu_kunit_bus_take(test, &mock_bus, &mock_ops);
 }
 
@@ -330,8 +349,9 @@ static void iommu_group_outlives_last_device_while_referenced(struct kunit *test
 static void iommu_group_generic_device_group_isolates(struct kunit *test)
 {
 	struct device *d0 = plain_dev_add(test, NULL, "iommu-kunit-d0");
-	struct iommu_group *a = generic_device_group(d0);
-	struct iommu_group *b = generic_device_group(d0);
+	struct iommu_group_reason why = { };
+	struct iommu_group *a = generic_device_group(d0, &why);
+	struct iommu_group *b = generic_device_group(d0, &why);
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
 	KUNIT_EXPECT_NE(test, iommu_group_id(a), iommu_group_id(b));
@@ -879,21 +899,125 @@ static void iommu_probe_device_adds_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mock.adds, 1);	/* already grouped */
 }
 
-static void iommu_group_get_for_dev_reuses_group(struct kunit *test)
+/* --- The core's record of the devices a unit translates ---------------- */
+
+static void bus_record_only_for_accepted_devices(struct kunit *test)
+{
+	struct device *d0, *d1;
+
+	mock_bus_take(test);
+	d0 = bus_dev_add(test, "mock0", 0);
+	d1 = bus_dev_add(test, "mock1", MOCK_KEY_NONE);
+
+	KUNIT_EXPECT_PTR_EQ(test, dev_iommu_ops(d0), &mock_ops);
+	KUNIT_EXPECT_NOT_NULL(test, dev_iommu_unit(d0));
+	/* On a bus with an IOMMU driver, but no unit translates it. */
+	KUNIT_EXPECT_NULL(test, dev_iommu_ops(d1));
+	KUNIT_EXPECT_NULL(test, dev_iommu_unit(d1));
+
+	dev_del(test, d0);
+	KUNIT_EXPECT_EQ(test, mock.removes, 1);
+	dev_del(test, d1);
+	KUNIT_EXPECT_EQ(test, mock.removes, 1);
+}
+
+/* Every accepted device is handed back once, whatever way it leaves. */
+static void bus_remove_device_pairs_with_add(struct kunit *test)
+{
+	struct device *grouped, *ungrouped, *unplaced;
+
+	mock_bus_take(test);
+	grouped = bus_dev_add(test, "mock0", 0);
+	ungrouped = bus_dev_add(test, "mock1", 1);
+	unplaced = bus_dev_add(test, "mock2", MOCK_KEY_NO_GROUP);
+
+	/* Accepted, but its group could not be had: handed back at once. */
+	KUNIT_EXPECT_EQ(test, mock.adds, 3);
+	KUNIT_EXPECT_EQ(test, mock.removes, 1);
+	KUNIT_EXPECT_PTR_EQ(test, mock.last_removed, unplaced);
+	KUNIT_EXPECT_NULL(test, dev_iommu_ops(unplaced));
+	dev_del(test, unplaced);
+	KUNIT_EXPECT_EQ(test, mock.removes, 1);
+
+	/* Out of its group by someone else, it still goes back to the driver. */
+	remove_locked(ungrouped);
+	KUNIT_EXPECT_PTR_EQ(test, dev_iommu_ops(ungrouped), &mock_ops);
+	dev_del(test, ungrouped);
+	KUNIT_EXPECT_EQ(test, mock.removes, 2);
+	KUNIT_EXPECT_PTR_EQ(test, mock.last_removed, ungrouped);
+
+	/* Giving the bus back hands back what is left, once. */
+	KUNIT_EXPECT_EQ(test, bus_set_iommu(&mock_bus, NULL), 0);
+	KUNIT_EXPECT_EQ(test, mock.removes, 3);
+	KUNIT_EXPECT_PTR_EQ(test, mock.last_removed, grouped);
+	KUNIT_EXPECT_NULL(test, dev_iommu_ops(grouped));
+	KUNIT_EXPECT_EQ(test, bus_set_iommu(&mock_bus, &mock_ops), 0);
+	KUNIT_EXPECT_EQ(test, mock.adds, 4);
+
+	/* A device leaves its group before its driver sees it go. */
+	KUNIT_EXPECT_EQ(test, mock.removes_in_group, 0);
+}
+
+static void sysfs_unit_remove(void *iommu)
+{
+	iommu_device_sysfs_remove(iommu);
+}
+
+/* What /sys/class/iommu/kunit-unit/devices/<@dev> points to. */
+static struct kernfs_node *unit_link(struct device *dev)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "class/iommu/kunit-unit/devices/%s",
+		 dev_name(dev));
+	return iommu_kunit_sysfs_node(path, true);
+}
+
+static void bus_links_devices_to_their_unit(struct kunit *test)
+{
+	struct device *d0, *d1;
+
+	KUNIT_ASSERT_EQ(test, iommu_device_sysfs_add(&mock_sysfs_unit, NULL,
+						     NULL, "kunit-unit"), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							sysfs_unit_remove,
+							&mock_sysfs_unit), 0);
+	d0 = bus_dev_add(test, "mock0", MOCK_KEY_SYSFS);
+	mock_bus_take(test);
+	d1 = bus_dev_add(test, "mock1", MOCK_KEY_SYSFS);
+
+	/* Both ways, for a device replayed and one added later. */
+	KUNIT_EXPECT_PTR_EQ(test, unit_link(d0), d0->kobj.sd);
+	KUNIT_EXPECT_PTR_EQ(test, unit_link(d1), d1->kobj.sd);
+	KUNIT_EXPECT_PTR_EQ(test, iommu_kunit_dev_node(d1, "iommu"),
+			    mock_sysfs_unit.dev->kobj.sd);
+	KUNIT_EXPECT_PTR_EQ(test, dev_iommu_unit(d1), &mock_sysfs_unit);
+	KUNIT_EXPECT_NOT_NULL(test, d1->iommu_group);
+
+	dev_del(test, d1);
+	KUNIT_EXPECT_NULL(test, unit_link(d1));
+	KUNIT_EXPECT_EQ(test, bus_set_iommu(&mock_bus, NULL), 0);
+	KUNIT_EXPECT_NULL(test, unit_link(d0));
+	KUNIT_EXPECT_NULL(test, iommu_kunit_dev_node(d0, "iommu"));
+	KUNIT_EXPECT_EQ(test, bus_set_iommu(&mock_bus, &mock_ops), 0);
+}
+
+static void iommu_probe_device_keeps_group(struct kunit *test)
 {
 	struct iommu_group *group;
 	struct device *dev;
 
 	mock_bus_take(test);
 	dev = bus_dev_add(test, "mock0", 0);
-	group = iommu_group_get_for_dev(dev);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, group);
+	group = iommu_group_get(dev);
+	KUNIT_ASSERT_NOT_NULL(test, group);
+	KUNIT_EXPECT_EQ(test, iommu_probe_device(dev), 0);
 	KUNIT_EXPECT_PTR_EQ(test, group, dev->iommu_group);
 	iommu_group_put(group);
 
-	/* A device on a bus without IOMMU driver has no device_group. */
+	/* A device on a bus without IOMMU driver is offered to none. */
 	dev = plain_dev_add(test, NULL, "iommu-kunit-d0");
-	KUNIT_EXPECT_EQ(test, PTR_ERR(iommu_group_get_for_dev(dev)), -ENODEV);
+	KUNIT_EXPECT_EQ(test, iommu_probe_device(dev), -ENODEV);
 }
 
 static int mock_drv_probe(struct device *dev)
@@ -1075,7 +1199,10 @@ static struct kunit_case iommu_group_test_cases[] = {
 	KUNIT_CASE(bus_notifier_skips_untranslated_devices),
 	KUNIT_CASE(bus_notifier_survives_driver_error),
 	KUNIT_CASE(iommu_probe_device_adds_once),
-	KUNIT_CASE(iommu_group_get_for_dev_reuses_group),
+	KUNIT_CASE(iommu_probe_device_keeps_group),
+	KUNIT_CASE(bus_record_only_for_accepted_devices),
+	KUNIT_CASE(bus_remove_device_pairs_with_add),
+	KUNIT_CASE(bus_links_devices_to_their_unit),
 	KUNIT_CASE(bus_notifier_forwards_driver_events),
 	KUNIT_CASE(bus_notifier_reports_failed_probe_as_unbound),
 	KUNIT_CASE(bus_notifier_events_follow_device_lifetime),

@@ -734,28 +734,28 @@ static struct ivrs_info *mock_ivrs;
 /* A bus whose devices the mock leaves for the test to probe, or -1. */
 static int mock_defer_bus = -1;
 
-static int mock_amd_add_device(struct device *dev)
+static struct iommu_device *mock_amd_add_device(struct device *dev)
 {
 	struct pci_dev *pdev = to_pci_dev(dev);
 	int ret;
 
 	if (!fake_on_bus(pdev) || pdev->bus->number == mock_defer_bus)
-		return 0;
+		return ERR_PTR(-ENODEV);
 	/* As amd_iommu_add_device() does. */
 	ret = ivrs_add_pci_dma_aliases(mock_ivrs, pdev);
 	if (ret)
-		return ret;
+		return ERR_PTR(ret);
 	return iommu_kunit_add_device(dev);
 }
 
-static struct iommu_group *mock_amd_device_group(struct device *dev)
+static struct iommu_group *mock_amd_device_group(struct device *dev,
+						 struct iommu_group_reason *why)
 {
-	return ivrs_device_group(mock_ivrs, to_pci_dev(dev));
+	return ivrs_device_group(mock_ivrs, to_pci_dev(dev), why);
 }
 
 static const struct iommu_ops mock_amd_ops = {
 	.add_device = mock_amd_add_device,
-	.remove_device = iommu_group_remove_device,
 	.device_group = mock_amd_device_group,
 };
 
@@ -1516,8 +1516,8 @@ static void ivrs_alias_oom_fails_closed(struct kunit *test)
 	}
 	mock_defer_bus = -1;
 	for (i = 0; i < ARRAY_SIZE(d); i++) {
-		/* The alias mask is the first allocation of the add. */
-		WRITE_ONCE(current->fail_nth, 1);
+		/* The alias mask comes right after the core's record. */
+		WRITE_ONCE(current->fail_nth, 2);
 		ret = iommu_probe_device(&d[i]->dev);
 		WRITE_ONCE(current->fail_nth, 0);
 		KUNIT_ASSERT_EQ_MSG(test, !d[i]->dma_alias_mask, !same_bus,

@@ -311,23 +311,22 @@ void iommu_kunit_bus_take(struct kunit *test, const struct bus_type *bus,
 }
 EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_bus_take);
 
+/* The unit of the mock drivers; not in sysfs. */
+static struct iommu_device iommu_kunit_unit;
+
 /**
  * iommu_kunit_add_device - an add_device callback for mock IOMMU drivers
  * @dev: the device
  *
- * Puts @dev into the group its driver's device_group callback chooses.
+ * Accepts @dev for one mock unit that is not in sysfs; the core then puts
+ * it into the group the driver's device_group callback chooses.
  *
- * Context: Process context; may sleep.  As for add_device callbacks.
- * Return: 0, or the negative errno of iommu_group_get_for_dev().
+ * Context: As for add_device callbacks.
+ * Return: the mock unit.
  */
-int iommu_kunit_add_device(struct device *dev)
+struct iommu_device *iommu_kunit_add_device(struct device *dev)
 {
-	struct iommu_group *group = iommu_group_get_for_dev(dev);
-
-	if (IS_ERR(group))
-		return PTR_ERR(group);
-	iommu_group_put(group);
-	return 0;
+	return &iommu_kunit_unit;
 }
 EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_add_device);
 

@@ -12,6 +12,7 @@
 #include <linux/device.h>
 #include <linux/types.h>
 
+struct iommu_device;
 struct iommu_group;
 struct iommu_ops;
 struct kernfs_node;
@@ -33,7 +34,7 @@ int iommu_kunit_suite_init(const struct bus_type *bus);
 void iommu_kunit_suite_exit(const struct bus_type *bus);
 void iommu_kunit_bus_take(struct kunit *test, const struct bus_type *bus,
 			  const struct iommu_ops *ops);
-int iommu_kunit_add_device(struct device *dev);
+struct iommu_device *iommu_kunit_add_device(struct device *dev);
 int iommu_kunit_group_members(struct iommu_group *group);
 struct iommu_group *iommu_kunit_peer_group(struct device *dev,
 					   bool (*same)(struct device *a,

@@ -26,16 +26,15 @@
 #define POD_FUNCTIONS	256
 #define RUNS		2
 
-static int bench_add_device(struct device *dev)
+static struct iommu_device *bench_add_device(struct device *dev)
 {
 	if (!fake_on_bus(to_pci_dev(dev)))
-		return 0;
+		return ERR_PTR(-ENODEV);
 	return iommu_kunit_add_device(dev);
 }
 
 static const struct iommu_ops bench_ops = {
 	.add_device = bench_add_device,
-	.remove_device = iommu_group_remove_device,
 	.device_group = pci_device_group,
 };
 

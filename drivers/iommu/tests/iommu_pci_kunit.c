@@ -42,16 +42,15 @@ static struct fake_pci *fake_pci_new(struct kunit *test, u8 root_nr)
 
 /* --- The mock IOMMU driver ------------------------------------------- */
 
-static int mock_pci_add_device(struct device *dev)
+static struct iommu_device *mock_pci_add_device(struct device *dev)
 {
 	if (!fake_on_bus(to_pci_dev(dev)))
-		return 0;
+		return ERR_PTR(-ENODEV);
 	return iommu_kunit_add_device(dev);
 }
 
 static const struct iommu_ops mock_pci_ops = {
 	.add_device = mock_pci_add_device,
-	.remove_device = iommu_group_remove_device,
 	.device_group = pci_device_group,
 };
 

@@ -65,13 +65,12 @@ static void mock_pe_release(void *iommu_data)
 }
 
 /* The platform's lookup: the group of the device's PE, if registered. */
-static struct iommu_group *mock_pe_device_group(struct device *dev)
+static struct iommu_group *mock_pe_device_group(struct device *dev,
+						struct iommu_group_reason *why)
 {
 	struct mock_pe *pe = to_mock_pe_dev(dev)->pe;
 
-	if (!pe)
-		return ERR_PTR(-ENODEV);
-	return iommu_pe_group_get(pe->group, dev);
+	return pe ? iommu_pe_group_get(pe->group, why) : NULL;
 }
 
 static const struct iommu_ops mock_pe_ops = {

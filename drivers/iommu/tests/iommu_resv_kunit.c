@@ -4,7 +4,7 @@
  *
  * A mock IOMMU driver owns a test bus and reports, for each of its devices,
  * the regions the test gave it.  Groups are filled through the real core
- * (bus notifier, iommu_group_get_for_dev()), and the group's
+ * (bus notifier, device_group callback), and the group's
  * "reserved_regions" file is read through a private sysfs mount, as
  * userspace reads it.
  */
@@ -14,6 +14,7 @@
 #include <linux/iommu.h>
 #include <linux/slab.h>
 
+#include "../iommu-priv.h"
 #include "iommu_kunit_helpers.h"
 
 #define MAX_REGIONS 4
@@ -37,7 +38,8 @@ static bool resv_same_key(struct device *a, struct device *b)
 	return to_resv_dev(a)->key == to_resv_dev(b)->key;
 }
 
-static struct iommu_group *resv_device_group(struct device *dev)
+static struct iommu_group *resv_device_group(struct device *dev,
+					     struct iommu_group_reason *why)
 {
 	return iommu_kunit_peer_group(dev, resv_same_key);
 }

@@ -1189,6 +1189,20 @@ static struct kunit_case iommu_group_test_cases[] = {
 	KUNIT_CASE(iommu_group_set_name_null_removes_file),
 	KUNIT_CASE(iommu_group_notifier_reports_add_and_del),
 	KUNIT_CASE(iommu_group_notifier_unregister_stops_events),
+	{}
+};
+
+static struct kunit_suite iommu_group_test_suite = {
+	.name = "iommu_group",
+	.suite_init = iommu_group_suite_init,
+	.suite_exit = iommu_group_suite_exit,
+	.test_cases = iommu_group_test_cases,
+};
+
+kunit_test_suite(iommu_group_test_suite);
+
+/* The bus registry, the bus notifier and the core's record of a device. */
+static struct kunit_case iommu_group_bus_test_cases[] = {
 	KUNIT_CASE(bus_set_iommu_replays_existing_devices),
 	KUNIT_CASE(bus_set_iommu_refuses_second_ops),
 	KUNIT_CASE(bus_set_iommu_null_returns_the_bus),
@@ -1209,14 +1223,14 @@ static struct kunit_case iommu_group_test_cases[] = {
 	{}
 };
 
-static struct kunit_suite iommu_group_test_suite = {
-	.name = "iommu_group",
+static struct kunit_suite iommu_group_bus_test_suite = {
+	.name = "iommu_group_bus",
 	.suite_init = iommu_group_suite_init,
 	.suite_exit = iommu_group_suite_exit,
-	.test_cases = iommu_group_test_cases,
+	.test_cases = iommu_group_bus_test_cases,
 };
 
-kunit_test_suite(iommu_group_test_suite);
+kunit_test_suite(iommu_group_bus_test_suite);
 
 /* --- Concurrency ------------------------------------------------------- */
 

@@ -20,4 +20,9 @@ bool iommu_device_gone(struct device *dev);
 /* iommu-resv.c: the attributes every group directory has besides "name". */
 extern const struct attribute_group iommu_group_resv_attr_group;
 
+/* pci-groups.c: for IOMMU drivers that know aliases the PCI core does not. */
+struct iommu_group *pci_device_group_rids(struct device *dev, const u16 *rids,
+					  unsigned int nr_rids,
+					  const char *what);
+
 #endif /* __IOMMU_PRIV_H */

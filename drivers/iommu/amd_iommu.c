@@ -46,6 +46,7 @@
 #include <asm/x86_init.h>
 
 #include "amd_iommu_ivrs.h"
+#include "iommu-priv.h"
 
 /* Registers we read, and how much of the register file we map. */
 #define AMD_MMIO_CONTROL	0x18
@@ -127,10 +128,26 @@ static struct amd_unit *amd_unit_for(struct pci_dev *pdev)
 
 /* --- Groups ------------------------------------------------------------ */
 
+/*
+ * The PCI rules' group, with the requester IDs that IVRS aliases confuse
+ * with the device's as extra IDs of the device: on its bus or another, every
+ * device sharing one joins.  Without all of them the device gets no group.
+ */
 static struct iommu_group *amd_iommu_device_group(struct device *dev)
 {
+	struct pci_dev *pdev = to_pci_dev(dev);
+	struct iommu_group *group;
+	u16 *rids;
+	int nr;
+
 	lockdep_assert_held(&iommu_probe_device_lock);
-	return ivrs_device_group(amd_ivrs, to_pci_dev(dev));
+	nr = ivrs_alias_rids(amd_ivrs, pci_domain_nr(pdev->bus),
+			     pci_dev_id(pdev), &rids);
+	if (nr < 0)
+		return ERR_PTR(nr);
+	group = pci_device_group_rids(dev, rids, nr, "IVRS alias");
+	kfree(rids);
+	return group;
 }
 
 static int amd_iommu_add_device(struct device *dev)
@@ -148,10 +165,6 @@ static int amd_iommu_add_device(struct device *dev)
 	if (!unit)
 		return 0;
 
-	/* Never group a device without all its aliases: see the function. */
-	ret = ivrs_add_pci_dma_aliases(amd_ivrs, pdev);
-	if (ret)
-		return ret;
 	group = iommu_group_get_for_dev(dev);
 	if (IS_ERR(group))
 		return PTR_ERR(group);

@@ -28,10 +28,7 @@
  */
 
 #include <linux/bitmap.h>
-#include <linux/iommu.h>
-#include <linux/lockdep.h>
 #include <linux/overflow.h>
-#include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
@@ -711,7 +708,7 @@ int ivrs_walk_memory(const struct ivrs_info *info, u16 rid,
 	return 0;
 }
 
-/* --- From the decoded table to the PCI core ---------------------------- */
+/* --- Aliases of one device ------------------------------------------- */
 
 /* Where the ranges whose alias is (@segment, @alias) start in by_alias. */
 static unsigned int ivrs_first_source(const struct ivrs_info *info,
@@ -795,144 +792,56 @@ int ivrs_walk_aliases(const struct ivrs_info *info, u16 segment, u16 rid,
 	return ivrs_walk_sources(info, segment, target, rid, target, fn, data);
 }
 
-/* Functions of one bus, as pci_add_dma_alias() takes them. */
-struct ivrs_bus_devfns {
-	u8 bus;
-	DECLARE_BITMAP(devfns, 256);
+struct ivrs_rid_array {
+	u16 *rids;
+	unsigned int nr;
 };
 
-static int ivrs_note_devfn(u16 rid, void *data)
+static int ivrs_count_rid(u16 rid, void *data)
 {
-	struct ivrs_bus_devfns *d = data;
+	struct ivrs_rid_array *r = data;
 
-	/* dma_alias_mask holds functions of the device's own bus only. */
-	if (PCI_BUS_NUM(rid) == d->bus)
-		__set_bit(rid & 0xff, d->devfns);
+	r->nr++;
+	return 0;
+}
+
+static int ivrs_store_rid(u16 rid, void *data)
+{
+	struct ivrs_rid_array *r = data;
+
+	r->rids[r->nr++] = rid;
 	return 0;
 }
 
 /**
- * ivrs_add_pci_dma_aliases - record a device's IVRS aliases in the PCI core
+ * ivrs_alias_rids - the requester IDs confused with a device's, as an array
  * @info: decoded table
- * @pdev: the device
+ * @segment: PCI segment of the device
+ * @rid: the device's requester ID
+ * @rids: set to a kmalloc'ed array of the IDs that ivrs_walk_aliases()
+ *	reports for @rid, each once, in its order; %NULL when there are none.
+ *	The caller frees it with kfree().
  *
- * Every requester ID on @pdev's bus that the IOMMU may confuse with @pdev's
- * becomes a DMA alias of @pdev, so the PCI grouping rules, which honour
- * DMA aliases, put those devices in @pdev's group.  Aliases on other buses
- * cannot be expressed that way; ivrs_device_group() joins them.
+ * These are the extra requester IDs an IOMMU driver gives the PCI grouping
+ * rules for the device, on its own bus and on others alike.
  *
- * pci_add_dma_alias() gives up quietly when it cannot allocate @pdev's
- * alias mask, so the mask is checked afterwards.  A device grouped without
- * one of its aliases could end up isolated from a device the IOMMU cannot
- * tell from it; the caller must not group @pdev when this fails.
- *
- * Context: Process context, may sleep.
- * Return: 0, or -ENOMEM (logged with the first alias missing) if an alias
- * could not be recorded.
+ * Context: Process context; allocates with %GFP_KERNEL.
+ * Return: the number of IDs in *@rids, or -ENOMEM.
  */
-int ivrs_add_pci_dma_aliases(const struct ivrs_info *info,
-			     struct pci_dev *pdev)
+int ivrs_alias_rids(const struct ivrs_info *info, u16 segment, u16 rid,
+		    u16 **rids)
 {
-	struct ivrs_bus_devfns d = { .bus = pdev->bus->number };
-	unsigned int first, end;
+	struct ivrs_rid_array r = { };
 
-	ivrs_walk_aliases(info, pci_domain_nr(pdev->bus), pci_dev_id(pdev),
-			  ivrs_note_devfn, &d);
-	/* One call, and one log line, per run of functions. */
-	for_each_set_bitrange(first, end, d.devfns, 256)
-		pci_add_dma_alias(pdev, first, end - first);
-
-	if (pdev->dma_alias_mask)
-		first = find_next_andnot_bit(d.devfns, pdev->dma_alias_mask,
-					     256, 0);
-	else
-		first = find_first_bit(d.devfns, 256);
-	if (first >= 256)
+	*rids = NULL;
+	ivrs_walk_aliases(info, segment, rid, ivrs_count_rid, &r);
+	if (!r.nr)
 		return 0;
-	dev_err(&pdev->dev,
-		"cannot record IVRS DMA alias %04x:%02x:%02x.%d (out of memory); not grouped\n",
-		pci_domain_nr(pdev->bus), d.bus, PCI_SLOT(first),
-		PCI_FUNC(first));
-	return -ENOMEM;
+	r.rids = kmalloc_array(r.nr, sizeof(*r.rids), GFP_KERNEL);
+	if (!r.rids)
+		return -ENOMEM;
+	r.nr = 0;
+	ivrs_walk_aliases(info, segment, rid, ivrs_store_rid, &r);
+	*rids = r.rids;
+	return r.nr;
 }
-
-#ifdef CONFIG_IOMMU_API
-static int ivrs_any_alias(u16 rid, void *data)
-{
-	return 1;
-}
-
-/**
- * ivrs_device_group - the group of a PCI device under an AMD IOMMU
- * @info: decoded table
- * @pdev: the device, whose IVRS aliases ivrs_add_pci_dma_aliases() has
- *	already recorded
- *
- * The PCI rules give the group, seeing the same-bus aliases as DMA
- * aliases.  An alias on another bus cannot be a DMA alias, so every other
- * PCI device that the IOMMU may confuse with @pdev (ivrs_rids_alias()) and
- * that has a group is joined: its group, the PCI rules' group and those of
- * all other such devices become one, and @pdev's reason in it is "IVRS
- * alias with <first such device>".  Joining them all matters for chains:
- * with r -> x and x -> t on three buses, r and t are in two groups when x
- * comes, and x must join both.
- *
- * A device without IVRS aliases costs one lookup in the decoded table; one
- * with aliases a pass over the PCI devices with a lookup each, however
- * many requester IDs it shares with others.
- *
- * Context: Process context, may sleep; for an IOMMU driver's device_group
- * callback, so with iommu_probe_device_lock held.
- * Return: a new reference to the group, or an ERR_PTR().
- */
-struct iommu_group *ivrs_device_group(const struct ivrs_info *info,
-				      struct pci_dev *pdev)
-{
-	u16 segment = pci_domain_nr(pdev->bus), rid = pci_dev_id(pdev);
-	struct iommu_group *group, *other_group;
-	struct pci_dev *other = NULL;
-	char reason[48] = "";
-	int ret = 0;
-
-	lockdep_assert_held(&iommu_probe_device_lock);
-
-	group = pci_device_group(&pdev->dev);
-	if (IS_ERR(group) ||
-	    !ivrs_walk_aliases(info, segment, rid, ivrs_any_alias, NULL))
-		return group;
-
-	for_each_pci_dev(other) {
-		if (other == pdev || pci_domain_nr(other->bus) != segment ||
-		    !ivrs_rids_alias(info, segment, rid, pci_dev_id(other)))
-			continue;
-		other_group = iommu_group_get(&other->dev);
-		if (other_group == group) {
-			iommu_group_put(other_group);
-			continue;
-		}
-		if (!other_group)
-			continue;
-		if (!reason[0]) {
-			/* The first partner's group takes in the PCI rules' one. */
-			ret = iommu_group_merge(other_group, group);
-			swap(group, other_group);
-			snprintf(reason, sizeof(reason), "IVRS alias with %s",
-				 pci_name(other));
-		} else {
-			ret = iommu_group_merge(group, other_group);
-		}
-		iommu_group_put(other_group);
-		if (ret) {
-			pci_dev_put(other);
-			break;
-		}
-	}
-	if (!ret && reason[0])
-		ret = iommu_group_set_reason(group, &pdev->dev, reason);
-	if (ret) {
-		iommu_group_put(group);
-		return ERR_PTR(ret);
-	}
-	return group;
-}
-#endif /* CONFIG_IOMMU_API */

@@ -169,12 +169,7 @@ int ivrs_walk_memory(const struct ivrs_info *info, u16 rid,
 		     int (*fn)(const struct ivrs_memory *m, void *data),
 		     void *data);
 
-struct pci_dev;
-int ivrs_add_pci_dma_aliases(const struct ivrs_info *info,
-			     struct pci_dev *pdev);
-
-struct iommu_group;
-struct iommu_group *ivrs_device_group(const struct ivrs_info *info,
-				      struct pci_dev *pdev);
+int ivrs_alias_rids(const struct ivrs_info *info, u16 segment, u16 rid,
+		    u16 **rids);
 
 #endif /* __AMD_IOMMU_IVRS_H */

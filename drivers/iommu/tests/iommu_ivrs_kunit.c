@@ -18,6 +18,7 @@
 #include <linux/vmalloc.h>
 
 #include "../amd_iommu_ivrs.h"
+#include "../iommu-priv.h"
 #include "iommu_kunit_helpers.h"
 #include "iommu_pci_fake.h"
 
@@ -659,42 +660,48 @@ static void ivrs_memory_applies(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bitmap_weight(seen, 4096), 1);
 }
 
-/* --- PCI DMA aliases ----------------------------------------------------- */
+/* --- Extra requester IDs ------------------------------------------------ */
 
-struct bare_pci {
-#ifdef CONFIG_X86
-	struct pci_sysdata sd;	/* what x86 takes bus.sysdata to be */
-#endif
-	struct pci_bus bus;
-	struct pci_dev dev[4];
-};
-
-static void bare_pci_free(void *data)
+/* Whether ivrs_alias_rids() gives @a the extra requester ID @b. */
+static bool extra_rid_of(struct kunit *test, const struct ivrs_info *info,
+			 u16 a, u16 b)
 {
-	struct bare_pci *f = data;
-	int i;
+	bool found = false;
+	u16 *rids;
+	int i, nr;
 
-	for (i = 0; i < ARRAY_SIZE(f->dev); i++)
-		bitmap_free(f->dev[i].dma_alias_mask);
+	nr = ivrs_alias_rids(info, 0, a, &rids);
+	KUNIT_ASSERT_GE(test, nr, 0);
+	for (i = 0; i < nr; i++)
+		found |= rids[i] == b;
+	kfree(rids);
+	return found;
+}
+
+/* Whether the PCI rules, given those extra IDs, see @a and @b share one. */
+static bool rids_share(struct kunit *test, const struct ivrs_info *info,
+		       u16 a, u16 b)
+{
+	bool ab = extra_rid_of(test, info, a, b);
+
+	KUNIT_EXPECT_EQ_MSG(test, ab, extra_rid_of(test, info, b, a),
+			    "%04x and %04x disagree", a, b);
+	return ab;
 }
 
 /*
- * A same-bus alias range becomes DMA aliases that pci_devs_are_dma_aliases(),
- * which the PCI grouping rules use, sees in both directions.
+ * A same-bus alias range becomes extra requester IDs that the PCI grouping
+ * rules see in both directions; a device outside it has none.
  */
-static void ivrs_alias_range_pci_dma_alias(struct kunit *test)
+static void ivrs_alias_range_extra_rids(struct kunit *test)
 {
-	static const u8 devfns[] = { PCI_DEVFN(0x10, 0), PCI_DEVFN(0x10, 3),
-				     PCI_DEVFN(0x11, 0), PCI_DEVFN(0x12, 0) };
+	static const u16 rid[] = { RID(5, 0x10, 0), RID(5, 0x10, 3),
+				   RID(5, 0x11, 0), RID(5, 0x12, 0) };
 	struct tb *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	struct bare_pci *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 	struct ivrs_info *info;
-	int i;
+	u16 *rids;
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	KUNIT_ASSERT_NOT_NULL(test, f);
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, bare_pci_free, f));
 	/* 05:10.0-05:10.7 reach the IOMMU as 05:11.0; 05:12.0 is alone. */
 	tb_init(t);
 	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
@@ -705,26 +712,13 @@ static void ivrs_alias_range_pci_dma_alias(struct kunit *test)
 	tb_finish(t);
 	info = tb_parse_ok(test, t);
 
-	f->bus.number = 5;
-#ifdef CONFIG_X86
-	f->sd.node = NUMA_NO_NODE;
-	f->bus.sysdata = &f->sd;
-#endif
-	for (i = 0; i < ARRAY_SIZE(f->dev); i++) {
-		f->dev[i].bus = &f->bus;
-		f->dev[i].devfn = devfns[i];
-		f->dev[i].dev.init_name = "ivrs-kunit-fake";
-	}
-	for (i = 0; i < ARRAY_SIZE(f->dev); i++)
-		KUNIT_EXPECT_EQ(test, ivrs_add_pci_dma_aliases(info, &f->dev[i]),
-				0);
-
-	KUNIT_EXPECT_TRUE(test, pci_devs_are_dma_aliases(&f->dev[0], &f->dev[1]));
-	KUNIT_EXPECT_TRUE(test, pci_devs_are_dma_aliases(&f->dev[0], &f->dev[2]));
-	KUNIT_EXPECT_TRUE(test, pci_devs_are_dma_aliases(&f->dev[2], &f->dev[1]));
-	KUNIT_EXPECT_FALSE(test, pci_devs_are_dma_aliases(&f->dev[3], &f->dev[0]));
-	KUNIT_EXPECT_FALSE(test, pci_devs_are_dma_aliases(&f->dev[2], &f->dev[3]));
-	KUNIT_EXPECT_NULL(test, f->dev[3].dma_alias_mask);
+	KUNIT_EXPECT_TRUE(test, rids_share(test, info, rid[0], rid[1]));
+	KUNIT_EXPECT_TRUE(test, rids_share(test, info, rid[0], rid[2]));
+	KUNIT_EXPECT_TRUE(test, rids_share(test, info, rid[2], rid[1]));
+	KUNIT_EXPECT_FALSE(test, rids_share(test, info, rid[3], rid[0]));
+	KUNIT_EXPECT_FALSE(test, rids_share(test, info, rid[2], rid[3]));
+	KUNIT_EXPECT_EQ(test, ivrs_alias_rids(info, 0, rid[3], &rids), 0);
+	KUNIT_EXPECT_NULL(test, rids);
 }
 
 /* --- Groups on a simulated PCI hierarchy ------------------------------ */
@@ -737,20 +731,27 @@ static int mock_defer_bus = -1;
 static int mock_amd_add_device(struct device *dev)
 {
 	struct pci_dev *pdev = to_pci_dev(dev);
-	int ret;
 
 	if (!fake_on_bus(pdev) || pdev->bus->number == mock_defer_bus)
 		return 0;
-	/* As amd_iommu_add_device() does. */
-	ret = ivrs_add_pci_dma_aliases(mock_ivrs, pdev);
-	if (ret)
-		return ret;
 	return iommu_kunit_add_device(dev);
 }
 
+/* As amd_iommu_device_group() does. */
 static struct iommu_group *mock_amd_device_group(struct device *dev)
 {
-	return ivrs_device_group(mock_ivrs, to_pci_dev(dev));
+	struct pci_dev *pdev = to_pci_dev(dev);
+	struct iommu_group *group;
+	u16 *rids;
+	int nr;
+
+	nr = ivrs_alias_rids(mock_ivrs, pci_domain_nr(pdev->bus),
+			     pci_dev_id(pdev), &rids);
+	if (nr < 0)
+		return ERR_PTR(nr);
+	group = pci_device_group_rids(dev, rids, nr, "IVRS alias");
+	kfree(rids);
+	return group;
 }
 
 static const struct iommu_ops mock_amd_ops = {
@@ -1387,7 +1388,7 @@ static struct kunit_case ivrs_cases[] = {
 	KUNIT_CASE(ivrs_alias_walk_bounded),
 	KUNIT_CASE(ivrs_alias_overlaps_resolved),
 	KUNIT_CASE(ivrs_memory_applies),
-	KUNIT_CASE(ivrs_alias_range_pci_dma_alias),
+	KUNIT_CASE(ivrs_alias_range_extra_rids),
 	KUNIT_CASE(ivrs_groups_without_aliases),
 	KUNIT_CASE_PARAM(ivrs_groups_follow_aliases, alias_order_gen_params),
 	KUNIT_CASE_PARAM(ivrs_groups_alias_chain, alias_chain_gen_params),
@@ -1474,9 +1475,9 @@ struct oom_alias {
 };
 
 static const struct oom_alias oom_aliases[] = {
-	/* The partner's devfn is the only run: the mask is never allocated. */
+	/* Only the extra IDs join them: a cross-bus ID that nobody has. */
 	{ "target_on_empty_bus", RID(0x5f, 0, 0) },
-	/* Two runs: the first fails, the second allocates the mask. */
+	/* The same on their own bus, which the PCI core knows nothing of. */
 	{ "target_on_own_bus", RID(0x53, 0, 5) },
 };
 
@@ -1484,17 +1485,16 @@ KUNIT_ARRAY_PARAM_DESC(oom_alias, oom_aliases, name);
 
 /*
  * 53:00.1 and 53:00.2 reach the IOMMU as one requester ID that no function
- * has, so only their DMA alias masks tell the PCI rules that they share.
- * If a device's mask cannot take all its IVRS aliases, the device must not
- * be grouped: on an empty target bus, two groups would isolate what the
- * IOMMU cannot tell apart.
+ * has, so only their extra requester IDs tell the PCI rules that they share.
+ * If a device's extra IDs cannot be recorded, the device must not be
+ * grouped: two groups would isolate what the IOMMU cannot tell apart.
  */
 static void ivrs_alias_oom_fails_closed(struct kunit *test)
 {
 	const struct oom_alias *o = test->param_value;
 	struct tb *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	bool same_bus = PCI_BUS_NUM(o->target) == 0x53;
 	struct pci_dev *d[2];
+	unsigned int left;
 	int i, ret;
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
@@ -1516,14 +1516,15 @@ static void ivrs_alias_oom_fails_closed(struct kunit *test)
 	}
 	mock_defer_bus = -1;
 	for (i = 0; i < ARRAY_SIZE(d); i++) {
-		/* The alias mask is the first allocation of the add. */
+		/* The array of extra IDs is the first allocation of the add. */
 		WRITE_ONCE(current->fail_nth, 1);
 		ret = iommu_probe_device(&d[i]->dev);
+		left = READ_ONCE(current->fail_nth);
 		WRITE_ONCE(current->fail_nth, 0);
-		KUNIT_ASSERT_EQ_MSG(test, !d[i]->dma_alias_mask, !same_bus,
-				    "the injected failure missed the mask");
-		KUNIT_ASSERT_FALSE(test, d[i]->dma_alias_mask &&
-				   test_bit(d[1 - i]->devfn, d[i]->dma_alias_mask));
+		KUNIT_ASSERT_EQ_MSG(test, left, 0,
+				    "the injected failure missed the add");
+		/* The PCI core is left alone. */
+		KUNIT_ASSERT_NULL(test, d[i]->dma_alias_mask);
 		KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM, "%s", pci_name(d[i]));
 		KUNIT_EXPECT_NULL_MSG(test, d[i]->dev.iommu_group,
 				      "%s grouped without its alias",

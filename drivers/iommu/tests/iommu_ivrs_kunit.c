@@ -58,7 +58,7 @@ static void tb_init(struct tb *t)
 
 static void tb_ivhd(struct tb *t, u8 type, u16 rid, u16 segment)
 {
-	u32 hdr = type == IVRS_IVHD_10 ? 24 : 40;
+	u32 hdr = type == ACPI_IVRS_TYPE_HARDWARE1 ? 24 : 40;
 
 	t->block = t->len;
 	memset(t->buf + t->len, 0, hdr);
@@ -106,7 +106,7 @@ static void tb_hid(struct tb *t, u16 rid, const char *hid, u8 uid_type,
 static void tb_ivmd(struct tb *t, u8 type, u16 rid, u16 aux, u64 start,
 		    u64 length)
 {
-	u8 b[32] = { type, IVRS_IVMD_UNITY | IVRS_IVMD_READ | IVRS_IVMD_WRITE,
+	u8 b[32] = { type, ACPI_IVMD_UNITY | ACPI_IVMD_READ | ACPI_IVMD_WRITE,
 		     32, 0, rid & 0xff, rid >> 8 };
 
 	put_unaligned_le16(aux, b + 6);
@@ -183,11 +183,11 @@ static struct ivrs_info *tb_parse_ok(struct kunit *test, const struct tb *t)
 static void tb_full(struct tb *t)
 {
 	tb_init(t);
-	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	tb_ivhd(t, ACPI_IVRS_TYPE_HARDWARE1, UNIT_RID, 0);
 	tb_e4(t, 0x02, RID(0, 5, 0));		/* only in the older block */
 	tb_end_block(t);
 
-	tb_ivhd(t, IVRS_IVHD_11, UNIT_RID, 0);
+	tb_ivhd(t, ACPI_IVRS_TYPE_HARDWARE2, UNIT_RID, 0);
 	tb_e4(t, 0x00, 0);			/* pad */
 	tb_e4(t, 0x02, RID(0, 0, 0));		/* select */
 	tb_e4(t, 0x03, RID(0, 8, 0));		/* range */
@@ -204,14 +204,14 @@ static void tb_full(struct tb *t)
 	tb_hid(t, RID(0, 0x14, 5), "AMDI0020", 2, "ID00");
 	tb_end_block(t);
 
-	tb_ivhd(t, IVRS_IVHD_40, UNIT2_RID, 1);
+	tb_ivhd(t, ACPI_IVRS_TYPE_HARDWARE3, UNIT2_RID, 1);
 	tb_e4(t, 0x01, 0);			/* all */
 	tb_hid(t, RID(0, 0x14, 6), "AMDI0040", 0, NULL);
 	tb_end_block(t);
 
-	tb_ivmd(t, IVRS_IVMD_ALL, 0, 0, 0xa0000, 0x20000);
-	tb_ivmd(t, IVRS_IVMD_SELECT, RID(0, 8, 1), 0, 0x7f000000, 0x100000);
-	tb_ivmd(t, IVRS_IVMD_RANGE, RID(3, 0, 0), RID(3, 0x1f, 7), 0x10000,
+	tb_ivmd(t, ACPI_IVRS_TYPE_MEMORY1, 0, 0, 0xa0000, 0x20000);
+	tb_ivmd(t, ACPI_IVRS_TYPE_MEMORY2, RID(0, 8, 1), 0, 0x7f000000, 0x100000);
+	tb_ivmd(t, ACPI_IVRS_TYPE_MEMORY3, RID(3, 0, 0), RID(3, 0x1f, 7), 0x10000,
 		0x1000);
 	tb_finish(t);
 }
@@ -308,7 +308,7 @@ static void ivrs_every_entry_kind(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, info->ivinfo, 0x00203040);
 	KUNIT_ASSERT_EQ(test, info->nr_units, 2);
 	u = &info->units[0];
-	KUNIT_EXPECT_EQ(test, u->type, IVRS_IVHD_11);	/* newest type wins */
+	KUNIT_EXPECT_EQ(test, u->type, ACPI_IVRS_TYPE_HARDWARE2);	/* newest type wins */
 	KUNIT_EXPECT_EQ(test, u->rid, UNIT_RID);
 	KUNIT_EXPECT_EQ(test, u->cap_offset, 0x40);
 	KUNIT_EXPECT_EQ(test, u->mmio_base, UNIT_MMIO);
@@ -333,7 +333,7 @@ static void ivrs_every_entry_kind(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, ivrs_unit_covers(u, 1, RID(0, 0, 0)));
 
 	u = &info->units[1];
-	KUNIT_EXPECT_EQ(test, u->type, IVRS_IVHD_40);
+	KUNIT_EXPECT_EQ(test, u->type, ACPI_IVRS_TYPE_HARDWARE3);
 	KUNIT_EXPECT_EQ(test, u->segment, 1);
 	KUNIT_EXPECT_TRUE(test, ivrs_unit_covers(u, 1, 0));
 	KUNIT_EXPECT_TRUE(test, ivrs_unit_covers(u, 1, 0xffff));
@@ -372,7 +372,7 @@ static void ivrs_every_entry_kind(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, info->memory[2].first, RID(3, 0, 0));
 	KUNIT_EXPECT_EQ(test, info->memory[2].last, RID(3, 0x1f, 7));
 	KUNIT_EXPECT_EQ(test, info->memory[2].flags,
-			IVRS_IVMD_UNITY | IVRS_IVMD_READ | IVRS_IVMD_WRITE);
+			ACPI_IVMD_UNITY | ACPI_IVMD_READ | ACPI_IVMD_WRITE);
 }
 
 static void ivrs_unknown_block_skipped(struct kunit *test)
@@ -384,7 +384,7 @@ static void ivrs_unknown_block_skipped(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	tb_init(t);
 	tb_put(t, future, sizeof(future));
-	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	tb_ivhd(t, ACPI_IVRS_TYPE_HARDWARE1, UNIT_RID, 0);
 	tb_e4(t, 0x02, RID(0, 3, 0));
 	tb_end_block(t);
 	tb_finish(t);
@@ -494,7 +494,7 @@ static void ivrs_alias_walk_bounded(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	KUNIT_ASSERT_NOT_NULL(test, c.seen);
 	tb_init(t);
-	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	tb_ivhd(t, ACPI_IVRS_TYPE_HARDWARE1, UNIT_RID, 0);
 	for (i = 0; i < WIDE_ENTRIES; i++) {
 		tb_e8(t, 0x43, 0, 0, RID(0, 0x1c, 0), 0);
 		tb_e4(t, 0x04, 0xffff);
@@ -546,7 +546,7 @@ static void ivrs_alias_overlaps_resolved(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	KUNIT_ASSERT_NOT_NULL(test, c.seen);
 	tb_init(t);
-	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	tb_ivhd(t, ACPI_IVRS_TYPE_HARDWARE1, UNIT_RID, 0);
 	tb_e8(t, 0x43, RID(0, 0, 0), 0, a, 0);		/* 00-0f -> a */
 	tb_e4(t, 0x04, RID(0x0f, 0x1f, 7));
 	tb_e8(t, 0x42, RID(5, 0, 0), 0, b, 0);		/* 05:00.0 -> b */
@@ -557,7 +557,7 @@ static void ivrs_alias_overlaps_resolved(struct kunit *test)
 	tb_e8(t, 0x42, RID(4, 0, 0), 0, RID(4, 0, 0), 0);	/* itself */
 	tb_e8(t, 0x42, a, 0, e, 0);			/* a -> e: a chain */
 	tb_end_block(t);
-	tb_ivhd(t, IVRS_IVHD_10, UNIT2_RID, 1);
+	tb_ivhd(t, ACPI_IVRS_TYPE_HARDWARE1, UNIT2_RID, 1);
 	tb_e8(t, 0x43, 0, 0, b, 0);			/* everything -> b */
 	tb_e4(t, 0x04, 0xffff);
 	tb_e8(t, 0x43, RID(0x10, 0, 0), 0, e, 0);
@@ -622,19 +622,19 @@ static void ivrs_memory_applies(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	KUNIT_ASSERT_NOT_NULL(test, seen);
 	tb_init(t);
-	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	tb_ivhd(t, ACPI_IVRS_TYPE_HARDWARE1, UNIT_RID, 0);
 	tb_e8(t, 0x43, RID(2, 0, 0), 0, RID(0, 0x1c, 0), 0);
 	tb_e4(t, 0x04, RID(2, 0x1f, 7));
 	tb_end_block(t);
 	all = t->len;
-	tb_ivmd(t, IVRS_IVMD_ALL, 0, 0, 0xa0000, 0x20000);
+	tb_ivmd(t, ACPI_IVRS_TYPE_MEMORY1, 0, 0, 0xa0000, 0x20000);
 	sel = t->len;
-	tb_ivmd(t, IVRS_IVMD_SELECT, RID(0, 8, 1), 0, 0x7f000000, 0x100000);
+	tb_ivmd(t, ACPI_IVRS_TYPE_MEMORY2, RID(0, 8, 1), 0, 0x7f000000, 0x100000);
 	range = t->len;
-	tb_ivmd(t, IVRS_IVMD_RANGE, RID(3, 0, 0), RID(3, 0x1f, 7), 0x10000,
+	tb_ivmd(t, ACPI_IVRS_TYPE_MEMORY3, RID(3, 0, 0), RID(3, 0x1f, 7), 0x10000,
 		0x1000);
 	alias = t->len;
-	tb_ivmd(t, IVRS_IVMD_SELECT, RID(0, 0x1c, 0), 0, 0x20000, 0x1000);
+	tb_ivmd(t, ACPI_IVRS_TYPE_MEMORY2, RID(0, 0x1c, 0), 0, 0x20000, 0x1000);
 	tb_finish(t);
 	info = tb_parse_ok(test, t);
 
@@ -704,7 +704,7 @@ static void ivrs_alias_range_extra_rids(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	/* 05:10.0-05:10.7 reach the IOMMU as 05:11.0; 05:12.0 is alone. */
 	tb_init(t);
-	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	tb_ivhd(t, ACPI_IVRS_TYPE_HARDWARE1, UNIT_RID, 0);
 	tb_e8(t, 0x43, RID(5, 0x10, 0), 0, RID(5, 0x11, 0), 0);
 	tb_e4(t, 0x04, RID(5, 0x10, 7));
 	tb_e4(t, 0x02, RID(5, 0x12, 0));
@@ -820,7 +820,7 @@ static void ivrs_groups_without_aliases(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	tb_init(t);
-	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	tb_ivhd(t, ACPI_IVRS_TYPE_HARDWARE1, UNIT_RID, 0);
 	tb_e4(t, 0x01, 0);
 	tb_end_block(t);
 	tb_finish(t);
@@ -863,7 +863,7 @@ static void ivrs_groups_follow_aliases(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	tb_init(t);
-	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	tb_ivhd(t, ACPI_IVRS_TYPE_HARDWARE1, UNIT_RID, 0);
 	tb_e4(t, 0x01, 0);
 	tb_e8(t, 0x42, o->rid, 0, o->alias, 0);
 	tb_e8(t, 0x43, RID(0x53, 0, 1), 0, RID(0x53, 0, 0), 0);
@@ -915,7 +915,7 @@ static void ivrs_groups_alias_chain(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	tb_init(t);
-	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	tb_ivhd(t, ACPI_IVRS_TYPE_HARDWARE1, UNIT_RID, 0);
 	tb_e4(t, 0x01, 0);
 	tb_e8(t, 0x42, c->r, 0, c->x, 0);
 	tb_e8(t, 0x42, c->x, 0, c->t, 0);
@@ -955,7 +955,7 @@ static void bad_short(struct tb *t)
 
 static void bad_len_big(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_end_block(t);
 	tb_finish(t);
 	t->len -= 4;	/* the header claims 4 bytes that are not there */
@@ -970,7 +970,7 @@ static void bad_len_small(struct tb *t)
 
 static void bad_checksum(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_end_block(t);
 	tb_finish(t);
 	t->buf[9] ^= 1;
@@ -978,7 +978,7 @@ static void bad_checksum(struct tb *t)
 
 static void bad_block_header(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_end_block(t);
 	tb_put(t, "\x10\x00\x08", 3);
 	tb_finish(t);
@@ -986,7 +986,7 @@ static void bad_block_header(struct tb *t)
 
 static void bad_block_len_small(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_end_block(t);
 	tb_put(t, "\x20\x00\x02\x00", 4);
 	tb_finish(t);
@@ -994,7 +994,7 @@ static void bad_block_len_small(struct tb *t)
 
 static void bad_block_len_big(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	put_unaligned_le16(t->len - t->block + 4, t->buf + t->block + 2);
 	tb_finish(t);
 }
@@ -1009,15 +1009,15 @@ static void bad_ivhd10_short(struct tb *t)
 
 static void bad_ivhd11_short(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_end_block(t);
-	t->buf[t->block] = IVRS_IVHD_11;	/* 28 bytes for a 40-byte header */
+	t->buf[t->block] = ACPI_IVRS_TYPE_HARDWARE2;	/* 28 bytes for a 40-byte header */
 	tb_finish(t);
 }
 
 static void bad_ivhd_no_mmio(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_40);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE3);
 	put_unaligned_le64(0, t->buf + t->block + 8);
 	tb_end_block(t);
 	tb_finish(t);
@@ -1025,7 +1025,7 @@ static void bad_ivhd_no_mmio(struct tb *t)
 
 static void bad_entry_overrun(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_e4(t, 0x46, RID(0, 4, 0));	/* an 8-byte type in 4 bytes */
 	tb_end_block(t);
 	tb_finish(t);
@@ -1033,7 +1033,7 @@ static void bad_entry_overrun(struct tb *t)
 
 static void bad_hid_overrun(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_40);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE3);
 	tb_hid(t, RID(0, 0x14, 5), "AMDI0020", 2, "ID00");
 	t->len -= 2;			/* the UID is cut short */
 	tb_end_block(t);
@@ -1042,7 +1042,7 @@ static void bad_hid_overrun(struct tb *t)
 
 static void bad_hid_header_overrun(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_40);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE3);
 	tb_put(t, "\xf0\x00\x01\x00\x41\x4d\x44\x49", 8);	/* 8 of 22 */
 	tb_end_block(t);
 	tb_finish(t);
@@ -1050,7 +1050,7 @@ static void bad_hid_header_overrun(struct tb *t)
 
 static void bad_end_alone(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_e4(t, 0x04, RID(0, 4, 0));
 	tb_end_block(t);
 	tb_finish(t);
@@ -1058,7 +1058,7 @@ static void bad_end_alone(struct tb *t)
 
 static void bad_end_before_start(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_e4(t, 0x03, RID(0, 4, 0));
 	tb_e4(t, 0x04, RID(0, 3, 0));
 	tb_end_block(t);
@@ -1067,7 +1067,7 @@ static void bad_end_before_start(struct tb *t)
 
 static void bad_nested_start(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_e8(t, 0x43, RID(2, 0, 0), 0, RID(0, 0x1c, 0), 0);
 	tb_e4(t, 0x03, RID(2, 1, 0));
 	tb_end_block(t);
@@ -1076,7 +1076,7 @@ static void bad_nested_start(struct tb *t)
 
 static void bad_entry_in_range(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_e8(t, 0x47, RID(2, 0, 0), 0, 0, 0);
 	tb_e4(t, 0x02, RID(2, 1, 0));
 	tb_e4(t, 0x04, RID(2, 2, 0));
@@ -1086,7 +1086,7 @@ static void bad_entry_in_range(struct tb *t)
 
 static void bad_open_range(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_e4(t, 0x03, RID(2, 0, 0));
 	tb_end_block(t);
 	tb_finish(t);
@@ -1094,7 +1094,7 @@ static void bad_open_range(struct tb *t)
 
 static void bad_unknown_entry(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_e4(t, 0x05, RID(2, 0, 0));
 	tb_end_block(t);
 	tb_finish(t);
@@ -1104,7 +1104,7 @@ static void bad_unknown_wide_entry(struct tb *t)
 {
 	u8 e[16] = { 0x80 };
 
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_put(t, e, sizeof(e));
 	tb_end_block(t);
 	tb_finish(t);
@@ -1112,7 +1112,7 @@ static void bad_unknown_wide_entry(struct tb *t)
 
 static void bad_special_variety(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_e8(t, 0x48, 0, 1, RID(0, 0x14, 0), 3);
 	tb_end_block(t);
 	tb_finish(t);
@@ -1120,7 +1120,7 @@ static void bad_special_variety(struct tb *t)
 
 static void bad_hid_uid(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_40);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE3);
 	tb_hid(t, RID(0, 0x14, 5), "AMDI0020", 0, "ID00");
 	tb_end_block(t);
 	tb_finish(t);
@@ -1128,7 +1128,7 @@ static void bad_hid_uid(struct tb *t)
 
 static void tb_unit_then(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_end_block(t);
 	t->block = t->len;
 }
@@ -1136,7 +1136,7 @@ static void tb_unit_then(struct tb *t)
 static void bad_ivmd_short(struct tb *t)
 {
 	tb_unit_then(t);
-	tb_ivmd(t, IVRS_IVMD_ALL, 0, 0, 0x1000, 0x1000);
+	tb_ivmd(t, ACPI_IVRS_TYPE_MEMORY1, 0, 0, 0x1000, 0x1000);
 	t->buf[t->block + 2] = 24;
 	t->len -= 8;
 	tb_finish(t);
@@ -1145,21 +1145,21 @@ static void bad_ivmd_short(struct tb *t)
 static void bad_ivmd_empty(struct tb *t)
 {
 	tb_unit_then(t);
-	tb_ivmd(t, IVRS_IVMD_SELECT, RID(0, 3, 0), 0, 0x1000, 0);
+	tb_ivmd(t, ACPI_IVRS_TYPE_MEMORY2, RID(0, 3, 0), 0, 0x1000, 0);
 	tb_finish(t);
 }
 
 static void bad_ivmd_wraps(struct tb *t)
 {
 	tb_unit_then(t);
-	tb_ivmd(t, IVRS_IVMD_SELECT, RID(0, 3, 0), 0, ~0ULL - 0xfff, 0x2000);
+	tb_ivmd(t, ACPI_IVRS_TYPE_MEMORY2, RID(0, 3, 0), 0, ~0ULL - 0xfff, 0x2000);
 	tb_finish(t);
 }
 
 static void bad_ivmd_range(struct tb *t)
 {
 	tb_unit_then(t);
-	tb_ivmd(t, IVRS_IVMD_RANGE, RID(3, 0, 0), RID(2, 0, 0), 0x1000, 0x1000);
+	tb_ivmd(t, ACPI_IVRS_TYPE_MEMORY3, RID(3, 0, 0), RID(2, 0, 0), 0x1000, 0x1000);
 	tb_finish(t);
 }
 
@@ -1167,7 +1167,7 @@ static void bad_no_ivhd(struct tb *t)
 {
 	tb_init(t);
 	t->block = 0;
-	tb_ivmd(t, IVRS_IVMD_ALL, 0, 0, 0x1000, 0x1000);
+	tb_ivmd(t, ACPI_IVRS_TYPE_MEMORY1, 0, 0, 0x1000, 0x1000);
 	tb_finish(t);
 }
 
@@ -1177,7 +1177,7 @@ static void bad_too_many_units(struct tb *t)
 
 	tb_init(t);
 	for (i = 0; i <= IVRS_MAX_UNITS; i++) {
-		tb_ivhd(t, IVRS_IVHD_10, RID(0, 2, 0) + i, 0);
+		tb_ivhd(t, ACPI_IVRS_TYPE_HARDWARE1, RID(0, 2, 0) + i, 0);
 		tb_end_block(t);
 	}
 	tb_finish(t);
@@ -1499,7 +1499,7 @@ static void ivrs_alias_oom_fails_closed(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	tb_init(t);
-	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	tb_ivhd(t, ACPI_IVRS_TYPE_HARDWARE1, UNIT_RID, 0);
 	tb_e4(t, 0x01, 0);
 	tb_e8(t, 0x43, RID(0x53, 0, 1), 0, o->target, 0);
 	tb_e4(t, 0x04, RID(0x53, 0, 2));

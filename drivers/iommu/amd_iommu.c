@@ -3,10 +3,11 @@
  * AMD-Vi: IOMMU groups for the PCI devices that AMD IOMMU units translate.
  *
  * The ACPI IVRS table names the units, the requester IDs each translates and
- * the IDs that reach a unit under another device's name (aliases).  Devices
- * that a unit covers get the group the PCI isolation rules give them, with
- * the IVRS aliases added as PCI DMA aliases so that those rules see them.
- * The unit's own PCI function gets no group.
+ * the IDs that reach a unit under another device's name (aliases).  The
+ * driver names the unit of each device it covers; the core groups the device
+ * by the PCI isolation rules, to which the device_group callback hands the
+ * IVRS aliases as extra requester IDs (the PCI core's own DMA aliases are
+ * left alone).  The unit's own PCI function gets no group.
  *
  * This driver does not translate DMA and does not touch the units' control
  * registers: it only reports which devices an IOMMU could isolate.
@@ -128,33 +129,39 @@ static struct amd_unit *amd_unit_for(struct pci_dev *pdev)
 
 /* --- Groups ------------------------------------------------------------ */
 
+/*
+ * The PCI rules' group, with the requester IDs that IVRS aliases confuse
+ * with the device's as extra IDs of the device: on its bus or another, every
+ * device sharing one joins.  Without all of them the device gets no group.
+ */
 static struct iommu_group *amd_iommu_device_group(struct device *dev,
 						  struct iommu_group_reason *why)
 {
+	struct pci_dev *pdev = to_pci_dev(dev);
+	struct iommu_group *group;
+	u16 *rids;
+	int nr;
+
 	lockdep_assert_held(&iommu_probe_device_lock);
-	return ivrs_device_group(amd_ivrs, to_pci_dev(dev), why);
+	nr = ivrs_alias_rids(amd_ivrs, pci_domain_nr(pdev->bus),
+			     pci_dev_id(pdev), &rids);
+	if (nr < 0)
+		return ERR_PTR(nr);
+	group = pci_device_group_rids(dev, rids, nr, "IVRS alias", why);
+	kfree(rids);
+	return group;
 }
 
 /* The unit that translates @dev; the core links and groups the device. */
 static struct iommu_device *amd_iommu_add_device(struct device *dev)
 {
 	struct amd_unit *unit;
-	struct pci_dev *pdev;
-	int ret;
 
 	lockdep_assert_held(&iommu_probe_device_lock);
 	if (!dev_is_pci(dev))
 		return ERR_PTR(-ENODEV);
-	pdev = to_pci_dev(dev);
-	unit = amd_unit_for(pdev);
-	if (!unit)
-		return ERR_PTR(-ENODEV);
-
-	/* Never group a device without all its aliases: see the function. */
-	ret = ivrs_add_pci_dma_aliases(amd_ivrs, pdev);
-	if (ret)
-		return ERR_PTR(ret);
-	return &unit->iommu;
+	unit = amd_unit_for(to_pci_dev(dev));
+	return unit ? &unit->iommu : ERR_PTR(-ENODEV);
 }
 
 static int amd_add_ivmd_region(const struct ivrs_memory *m, void *data)
@@ -162,9 +169,9 @@ static int amd_add_ivmd_region(const struct ivrs_memory *m, void *data)
 	struct iommu_resv_region *region;
 	int prot = 0;
 
-	if (m->flags & IVRS_IVMD_READ)
+	if (m->flags & ACPI_IVMD_READ)
 		prot |= IOMMU_READ;
-	if (m->flags & IVRS_IVMD_WRITE)
+	if (m->flags & ACPI_IVMD_WRITE)
 		prot |= IOMMU_WRITE;
 	/* Unity-mapped or excluded from translation: reachable either way. */
 	region = iommu_alloc_resv_region(m->start, m->length, prot,

@@ -10,13 +10,16 @@
  * unknown type, which the specification lets newer firmware add; its length
  * is still checked.
  *
- * Layout (all little endian):
- *   table:  36-byte ACPI header, IVinfo (u32 at 36), 8 reserved, blocks at 48
- *   block:  type (u8), flags (u8), length (u16), requester ID (u16), ...
- *   IVHD:   24-byte header (type 0x10) or 40 bytes (0x11, 0x40), then
- *           device entries whose length the top two bits of their type give
- *           (4, 8, 16 or 32 bytes) except the variable ACPI HID entry (0xf0)
- *   IVMD:   32 bytes: header, aux (u16), 8 reserved, start (u64), length (u64)
+ * The layout is ACPICA's (include/acpi/actbl2.h), read through its packed
+ * structures once their length is checked:
+ *   table:  struct acpi_table_ivrs, then blocks, each starting with a
+ *           struct acpi_ivrs_header (type, flags, length, requester ID)
+ *   IVHD:   struct acpi_ivrs_hardware_10 (type 0x10) or _11 (0x11, 0x40),
+ *           then device entries whose length the top two bits of their type
+ *           give (4, 8, 16 or 32 bytes; struct acpi_ivrs_device4, _8a, _8b,
+ *           _8c), except the ACPI HID entry (struct acpi_ivrs_device_hid
+ *           followed by its UID)
+ *   IVMD:   struct acpi_ivrs_memory
  *
  * Alias entries may overlap, the last one naming an ID winning.  Once the
  * whole table is read they are resolved into disjoint ranges, sorted by
@@ -27,41 +30,18 @@
  * to the table's length.
  */
 
+#include <linux/acpi.h>
 #include <linux/bitmap.h>
-#include <linux/iommu.h>
-#include <linux/lockdep.h>
 #include <linux/overflow.h>
-#include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
-#include <linux/unaligned.h>
 
 #include "amd_iommu_ivrs.h"
 #include "iommu-priv.h"
 
-#define IVRS_HDR_LEN		48
-#define IVRS_LEN_OFF		4
-#define IVRS_IVINFO_OFF		36
-#define IVHD_10_LEN		24
-#define IVHD_11_LEN		40
-#define IVMD_LEN		32
-#define BLOCK_HDR_LEN		4
-
-/* Device entry types (IVHD). */
-#define DE_PAD4			0x00
-#define DE_ALL			0x01
-#define DE_SELECT		0x02
-#define DE_START		0x03
-#define DE_END			0x04
-#define DE_PAD8			0x40
-#define DE_ALIAS_SELECT		0x42
-#define DE_ALIAS_START		0x43
-#define DE_EXT_SELECT		0x46
-#define DE_EXT_START		0x47
-#define DE_SPECIAL		0x48
-#define DE_ACPI_HID		0xf0
-#define DE_HID_FIXED_LEN	22	/* up to and including the UID length */
+/* A block's type and length, all that is read of a block of unknown type. */
+#define IVRS_BLOCK_HDR_LEN	offsetofend(struct acpi_ivrs_header, length)
 
 /* State of one IVHD block's walk. */
 struct ivhd_walk {
@@ -137,11 +117,13 @@ static int ivrs_add_special(struct ivhd_walk *w, u8 kind, u8 handle, u16 rid,
 /* Length of the device entry at @p (of which @room bytes exist), or 0. */
 static u32 ivhd_entry_len(const u8 *p, u32 room)
 {
-	if (p[0] != DE_ACPI_HID)
-		return 4U << (p[0] >> 6);
-	if (room < DE_HID_FIXED_LEN)
+	const struct acpi_ivrs_device_hid *hid = (const void *)p;
+
+	if (p[0] != ACPI_IVRS_TYPE_HID)
+		return 4U << ((p[0] & ACPI_IVHD_ENTRY_LENGTH) >> 6);
+	if (room < sizeof(*hid))
 		return 0;
-	return DE_HID_FIXED_LEN + p[DE_HID_FIXED_LEN - 1];
+	return sizeof(*hid) + hid->uid_length;
 }
 
 static int ivhd_range_end(struct ivhd_walk *w, u32 off, u16 last)
@@ -174,62 +156,88 @@ static int ivhd_range_start(struct ivhd_walk *w, u32 off, u16 first,
 static bool ivhd_range_entry(u8 type)
 {
 	switch (type) {
-	case DE_PAD4:
-	case DE_PAD8:
-	case DE_END:
-	case DE_START:
-	case DE_ALIAS_START:
-	case DE_EXT_START:
+	case ACPI_IVRS_TYPE_PAD4:
+	case ACPI_IVRS_TYPE_PAD8:
+	case ACPI_IVRS_TYPE_END:
+	case ACPI_IVRS_TYPE_START:
+	case ACPI_IVRS_TYPE_ALIAS_START:
+	case ACPI_IVRS_TYPE_EXT_START:
 		return true;
 	}
 	return false;
 }
 
-/* One device entry of @len bytes (already checked to fit) at @p. */
-static int ivhd_entry(struct ivhd_walk *w, const u8 *p, u32 off, u32 len)
+/* A special entry: an IOAPIC or HPET behind a requester ID. */
+static int ivhd_special(struct ivhd_walk *w, const struct acpi_ivrs_device8c *e,
+			u32 off)
 {
-	u16 rid = get_unaligned_le16(p + 1);
-	u8 type = p[0];
+	u8 kind;
+
+	switch (e->variety) {
+	case ACPI_IVHD_IOAPIC:
+		kind = IVRS_SPECIAL_IOAPIC;
+		break;
+	case ACPI_IVHD_HPET:
+		kind = IVRS_SPECIAL_HPET;
+		break;
+	default:
+		return ivrs_fail(w->err, w->block, off,
+				 "special entry of unknown variety");
+	}
+	return ivrs_add_special(w, kind, e->handle, e->used_id, 0, 0);
+}
+
+/* An ACPI device entry; its UID follows it, already checked to fit. */
+static int ivhd_hid(struct ivhd_walk *w, const struct acpi_ivrs_device_hid *e,
+		    u32 off)
+{
+	if (e->uid_type > ACPI_IVRS_UID_IS_STRING ||
+	    (e->uid_type == ACPI_IVRS_UID_NOT_PRESENT && e->uid_length))
+		return ivrs_fail(w->err, w->block, off,
+				 "ACPI HID entry with a bad UID");
+	return ivrs_add_special(w, IVRS_SPECIAL_ACPI, 0, e->header.id,
+				e->acpi_hid, e->uid_length);
+}
+
+/*
+ * One device entry at @p, of the length its type gives (at least 4 bytes,
+ * at least 8 from type 0x40, the whole HID entry for 0xf0), checked to fit.
+ */
+static int ivhd_entry(struct ivhd_walk *w, const u8 *p, u32 off)
+{
+	const struct acpi_ivrs_de_header *de = (const void *)p;
+	const struct acpi_ivrs_device8a *alias = (const void *)p;
+	u16 rid = de->id;
 
 	/* Only padding may sit between a range's start and its end. */
-	if (w->in_range && !ivhd_range_entry(type))
+	if (w->in_range && !ivhd_range_entry(de->type))
 		return ivrs_fail(w->err, w->block, off, "entry inside a range");
 
-	switch (type) {
-	case DE_PAD4:
-	case DE_PAD8:
+	switch (de->type) {
+	case ACPI_IVRS_TYPE_PAD4:
+	case ACPI_IVRS_TYPE_PAD8:
 		return 0;
-	case DE_ALL:
+	case ACPI_IVRS_TYPE_ALL:
 		bitmap_fill(w->covered, IVRS_NR_RIDS);
 		return 0;
-	case DE_SELECT:
-	case DE_EXT_SELECT:
+	case ACPI_IVRS_TYPE_SELECT:
+	case ACPI_IVRS_TYPE_EXT_SELECT:
 		set_bit(rid, w->covered);
 		return 0;
-	case DE_START:
-	case DE_EXT_START:
+	case ACPI_IVRS_TYPE_START:
+	case ACPI_IVRS_TYPE_EXT_START:
 		return ivhd_range_start(w, off, rid, false, 0);
-	case DE_END:
+	case ACPI_IVRS_TYPE_END:
 		return ivhd_range_end(w, off, rid);
-	case DE_ALIAS_SELECT:
+	case ACPI_IVRS_TYPE_ALIAS_SELECT:
 		set_bit(rid, w->covered);
-		return ivrs_add_alias(w, rid, rid, get_unaligned_le16(p + 5));
-	case DE_ALIAS_START:
-		return ivhd_range_start(w, off, rid, true,
-					get_unaligned_le16(p + 5));
-	case DE_SPECIAL:
-		if (p[7] != IVRS_SPECIAL_IOAPIC && p[7] != IVRS_SPECIAL_HPET)
-			return ivrs_fail(w->err, w->block, off,
-					 "special entry of unknown variety");
-		return ivrs_add_special(w, p[7], p[4], get_unaligned_le16(p + 5),
-					0, 0);
-	case DE_ACPI_HID:
-		/* UID type: 0 none, 1 integer, 2 string. */
-		if (p[20] > 2 || (p[20] == 0 && p[21]))
-			return ivrs_fail(w->err, w->block, off,
-					 "ACPI HID entry with a bad UID");
-		return ivrs_add_special(w, IVRS_SPECIAL_ACPI, 0, rid,
-					get_unaligned_le64(p + 4), p[21]);
+		return ivrs_add_alias(w, rid, rid, alias->used_id);
+	case ACPI_IVRS_TYPE_ALIAS_START:
+		return ivhd_range_start(w, off, rid, true, alias->used_id);
+	case ACPI_IVRS_TYPE_SPECIAL:
+		return ivhd_special(w, (const void *)p, off);
+	case ACPI_IVRS_TYPE_HID:
+		return ivhd_hid(w, (const void *)p, off);
 	default:
 		return ivrs_fail(w->err, w->block, off, "unknown device entry");
 	}
@@ -270,23 +278,32 @@ static int ivrs_ivhd(struct ivrs_info *info, const u8 *t, u32 off, u32 len,
 		     struct ivrs_error *err)
 {
 	const u8 *b = t + off;
-	u32 hdr = b[0] == IVRS_IVHD_10 ? IVHD_10_LEN : IVHD_11_LEN;
+	/* Types 0x11 and 0x40 share the longer header; 0x10 is its start. */
+	const struct acpi_ivrs_hardware_10 *h = (const void *)b;
+	u32 hdr = h->header.type == ACPI_IVRS_TYPE_HARDWARE1 ?
+		  sizeof(struct acpi_ivrs_hardware_10) :
+		  sizeof(struct acpi_ivrs_hardware_11);
 	struct ivhd_walk w = { .info = info, .err = err, .block = off };
 	struct ivrs_unit unit = { .offset = off };
 	u32 pos, elen;
 	int ret;
 
 	if (len < hdr)
-		return ivrs_fail(err, off, off + 2, "IVHD block too short");
-	unit.type = b[0];
-	unit.flags = b[1];
-	unit.rid = get_unaligned_le16(b + 4);
-	unit.cap_offset = get_unaligned_le16(b + 6);
-	unit.mmio_base = get_unaligned_le64(b + 8);
-	unit.segment = get_unaligned_le16(b + 16);
-	unit.info = get_unaligned_le16(b + 18);
+		return ivrs_fail(err, off,
+				 off + offsetof(struct acpi_ivrs_header, length),
+				 "IVHD block too short");
+	unit.type = h->header.type;
+	unit.flags = h->header.flags;
+	unit.rid = h->header.device_id;
+	unit.cap_offset = h->capability_offset;
+	unit.mmio_base = h->base_address;
+	unit.segment = h->pci_segment_group;
+	unit.info = h->info;
 	if (!unit.mmio_base)
-		return ivrs_fail(err, off, off + 8, "IVHD block without registers");
+		return ivrs_fail(err, off,
+				 off + offsetof(struct acpi_ivrs_hardware_10,
+						base_address),
+				 "IVHD block without registers");
 
 	unit.covered = bitmap_zalloc(IVRS_NR_RIDS, GFP_KERNEL);
 	if (!unit.covered)
@@ -301,7 +318,7 @@ static int ivrs_ivhd(struct ivrs_info *info, const u8 *t, u32 off, u32 len,
 					"device entry overruns its block");
 			goto out_free;
 		}
-		ret = ivhd_entry(&w, b + pos, off + pos, elen);
+		ret = ivhd_entry(&w, b + pos, off + pos);
 		if (ret)
 			goto out_free;
 	}
@@ -319,32 +336,42 @@ out_free:
 static int ivrs_ivmd(struct ivrs_info *info, const u8 *t, u32 off, u32 len,
 		     struct ivrs_error *err)
 {
-	const u8 *b = t + off;
-	struct ivrs_memory m = { .offset = off, .type = b[0], .flags = b[1] };
+	const struct acpi_ivrs_memory *b = (const void *)(t + off);
+	struct ivrs_memory m = { .offset = off };
 	struct ivrs_memory *array;
 	u64 end;
 
-	if (len < IVMD_LEN)
-		return ivrs_fail(err, off, off + 2, "IVMD block too short");
-	m.start = get_unaligned_le64(b + 16);
-	m.length = get_unaligned_le64(b + 24);
+	if (len < sizeof(*b))
+		return ivrs_fail(err, off,
+				 off + offsetof(struct acpi_ivrs_header, length),
+				 "IVMD block too short");
+	m.type = b->header.type;
+	m.flags = b->header.flags;
+	m.start = b->start_address;
+	m.length = b->memory_length;
 	if (!m.length || check_add_overflow(m.start, m.length - 1, &end))
-		return ivrs_fail(err, off, off + 16, "IVMD range empty or wraps");
+		return ivrs_fail(err, off,
+				 off + offsetof(struct acpi_ivrs_memory,
+						start_address),
+				 "IVMD range empty or wraps");
 
+	/* A range's last requester ID is in the auxiliary data. */
 	switch (m.type) {
-	case IVRS_IVMD_ALL:
+	case ACPI_IVRS_TYPE_MEMORY1:
 		m.first = 0;
 		m.last = IVRS_NR_RIDS - 1;
 		break;
-	case IVRS_IVMD_SELECT:
-		m.first = get_unaligned_le16(b + 4);
+	case ACPI_IVRS_TYPE_MEMORY2:
+		m.first = b->header.device_id;
 		m.last = m.first;
 		break;
 	default:
-		m.first = get_unaligned_le16(b + 4);
-		m.last = get_unaligned_le16(b + 6);
+		m.first = b->header.device_id;
+		m.last = b->aux_data;
 		if (m.last < m.first)
-			return ivrs_fail(err, off, off + 6,
+			return ivrs_fail(err, off,
+					 off + offsetof(struct acpi_ivrs_memory,
+							aux_data),
 					 "IVMD device range ends before start");
 	}
 
@@ -514,6 +541,8 @@ void ivrs_free(struct ivrs_info *info)
 int ivrs_parse(const void *table, size_t len, struct ivrs_info **infop,
 	       struct ivrs_error *err)
 {
+	const struct acpi_table_ivrs *ivrs = table;
+	const struct acpi_ivrs_header *block;
 	const u8 *t = table;
 	struct ivrs_info *info;
 	u32 tlen, off, blen;
@@ -521,40 +550,48 @@ int ivrs_parse(const void *table, size_t len, struct ivrs_info **infop,
 	int ret = 0;
 
 	*infop = NULL;
-	if (len < IVRS_HDR_LEN)
+	if (len < sizeof(*ivrs))
 		return ivrs_fail(err, 0, 0, "table shorter than its header");
-	tlen = get_unaligned_le32(t + IVRS_LEN_OFF);
-	if (tlen < IVRS_HDR_LEN || tlen > len)
-		return ivrs_fail(err, 0, IVRS_LEN_OFF, "bad table length");
+	tlen = ivrs->header.length;
+	if (tlen < sizeof(*ivrs) || tlen > len)
+		return ivrs_fail(err, 0,
+				 offsetof(struct acpi_table_header, length),
+				 "bad table length");
 	for (off = 0; off < tlen; off++)
 		sum += t[off];
 	if (sum)
-		return ivrs_fail(err, 0, 9, "bad checksum");
+		return ivrs_fail(err, 0,
+				 offsetof(struct acpi_table_header, checksum),
+				 "bad checksum");
 
 	info = kzalloc(sizeof(*info), GFP_KERNEL);
 	if (!info)
 		return -ENOMEM;
-	info->ivinfo = get_unaligned_le32(t + IVRS_IVINFO_OFF);
+	info->ivinfo = ivrs->info;
 
-	for (off = IVRS_HDR_LEN; off < tlen && !ret; off += blen) {
-		if (tlen - off < BLOCK_HDR_LEN) {
+	for (off = sizeof(*ivrs); off < tlen && !ret; off += blen) {
+		block = (const void *)(t + off);
+		if (tlen - off < IVRS_BLOCK_HDR_LEN) {
 			ret = ivrs_fail(err, off, off, "truncated block header");
 			break;
 		}
-		blen = get_unaligned_le16(t + off + 2);
-		if (blen < BLOCK_HDR_LEN || blen > tlen - off) {
-			ret = ivrs_fail(err, off, off + 2, "bad block length");
+		blen = block->length;
+		if (blen < IVRS_BLOCK_HDR_LEN || blen > tlen - off) {
+			ret = ivrs_fail(err, off,
+					off + offsetof(struct acpi_ivrs_header,
+						       length),
+					"bad block length");
 			break;
 		}
-		switch (t[off]) {
-		case IVRS_IVHD_10:
-		case IVRS_IVHD_11:
-		case IVRS_IVHD_40:
+		switch (block->type) {
+		case ACPI_IVRS_TYPE_HARDWARE1:
+		case ACPI_IVRS_TYPE_HARDWARE2:
+		case ACPI_IVRS_TYPE_HARDWARE3:
 			ret = ivrs_ivhd(info, t, off, blen, err);
 			break;
-		case IVRS_IVMD_ALL:
-		case IVRS_IVMD_SELECT:
-		case IVRS_IVMD_RANGE:
+		case ACPI_IVRS_TYPE_MEMORY1:
+		case ACPI_IVRS_TYPE_MEMORY2:
+		case ACPI_IVRS_TYPE_MEMORY3:
 			ret = ivrs_ivmd(info, t, off, blen, err);
 			break;
 		default:
@@ -712,7 +749,7 @@ int ivrs_walk_memory(const struct ivrs_info *info, u16 rid,
 	return 0;
 }
 
-/* --- From the decoded table to the PCI core ---------------------------- */
+/* --- Aliases of one device ------------------------------------------- */
 
 /* Where the ranges whose alias is (@segment, @alias) start in by_alias. */
 static unsigned int ivrs_first_source(const struct ivrs_info *info,
@@ -796,146 +833,56 @@ int ivrs_walk_aliases(const struct ivrs_info *info, u16 segment, u16 rid,
 	return ivrs_walk_sources(info, segment, target, rid, target, fn, data);
 }
 
-/* Functions of one bus, as pci_add_dma_alias() takes them. */
-struct ivrs_bus_devfns {
-	u8 bus;
-	DECLARE_BITMAP(devfns, 256);
+struct ivrs_rid_array {
+	u16 *rids;
+	unsigned int nr;
 };
 
-static int ivrs_note_devfn(u16 rid, void *data)
+static int ivrs_count_rid(u16 rid, void *data)
 {
-	struct ivrs_bus_devfns *d = data;
+	struct ivrs_rid_array *r = data;
 
-	/* dma_alias_mask holds functions of the device's own bus only. */
-	if (PCI_BUS_NUM(rid) == d->bus)
-		__set_bit(rid & 0xff, d->devfns);
+	r->nr++;
+	return 0;
+}
+
+static int ivrs_store_rid(u16 rid, void *data)
+{
+	struct ivrs_rid_array *r = data;
+
+	r->rids[r->nr++] = rid;
 	return 0;
 }
 
 /**
- * ivrs_add_pci_dma_aliases - record a device's IVRS aliases in the PCI core
+ * ivrs_alias_rids - the requester IDs confused with a device's, as an array
  * @info: decoded table
- * @pdev: the device
+ * @segment: PCI segment of the device
+ * @rid: the device's requester ID
+ * @rids: set to a kmalloc'ed array of the IDs that ivrs_walk_aliases()
+ *	reports for @rid, each once, in its order; %NULL when there are none.
+ *	The caller frees it with kfree().
  *
- * Every requester ID on @pdev's bus that the IOMMU may confuse with @pdev's
- * becomes a DMA alias of @pdev, so the PCI grouping rules, which honour
- * DMA aliases, put those devices in @pdev's group.  Aliases on other buses
- * cannot be expressed that way; ivrs_device_group() joins them.
+ * These are the extra requester IDs an IOMMU driver gives the PCI grouping
+ * rules for the device, on its own bus and on others alike.
  *
- * pci_add_dma_alias() gives up quietly when it cannot allocate @pdev's
- * alias mask, so the mask is checked afterwards.  A device grouped without
- * one of its aliases could end up isolated from a device the IOMMU cannot
- * tell from it; the caller must not group @pdev when this fails.
- *
- * Context: Process context, may sleep.
- * Return: 0, or -ENOMEM (logged with the first alias missing) if an alias
- * could not be recorded.
+ * Context: Process context; allocates with %GFP_KERNEL.
+ * Return: the number of IDs in *@rids, or -ENOMEM.
  */
-int ivrs_add_pci_dma_aliases(const struct ivrs_info *info,
-			     struct pci_dev *pdev)
+int ivrs_alias_rids(const struct ivrs_info *info, u16 segment, u16 rid,
+		    u16 **rids)
 {
-	struct ivrs_bus_devfns d = { .bus = pdev->bus->number };
-	unsigned int first, end;
+	struct ivrs_rid_array r = { };
 
-	ivrs_walk_aliases(info, pci_domain_nr(pdev->bus), pci_dev_id(pdev),
-			  ivrs_note_devfn, &d);
-	/* One call, and one log line, per run of functions. */
-	for_each_set_bitrange(first, end, d.devfns, 256)
-		pci_add_dma_alias(pdev, first, end - first);
-
-	if (pdev->dma_alias_mask)
-		first = find_next_andnot_bit(d.devfns, pdev->dma_alias_mask,
-					     256, 0);
-	else
-		first = find_first_bit(d.devfns, 256);
-	if (first >= 256)
+	*rids = NULL;
+	ivrs_walk_aliases(info, segment, rid, ivrs_count_rid, &r);
+	if (!r.nr)
 		return 0;
-	dev_err(&pdev->dev,
-		"cannot record IVRS DMA alias %04x:%02x:%02x.%d (out of memory); not grouped\n",
-		pci_domain_nr(pdev->bus), d.bus, PCI_SLOT(first),
-		PCI_FUNC(first));
-	return -ENOMEM;
+	r.rids = kmalloc_array(r.nr, sizeof(*r.rids), GFP_KERNEL);
+	if (!r.rids)
+		return -ENOMEM;
+	r.nr = 0;
+	ivrs_walk_aliases(info, segment, rid, ivrs_store_rid, &r);
+	*rids = r.rids;
+	return r.nr;
 }
-
-#ifdef CONFIG_IOMMU_API
-static int ivrs_any_alias(u16 rid, void *data)
-{
-	return 1;
-}
-
-/**
- * ivrs_device_group - the group of a PCI device under an AMD IOMMU
- * @info: decoded table
- * @pdev: the device, whose IVRS aliases ivrs_add_pci_dma_aliases() has
- *	already recorded
- * @why: set to why @pdev joins the group
- *
- * The PCI rules give the group, seeing the same-bus aliases as DMA
- * aliases.  An alias on another bus cannot be a DMA alias, so every other
- * PCI device that the IOMMU may confuse with @pdev (ivrs_rids_alias()) and
- * that has a group is joined: its group, the PCI rules' group and those of
- * all other such devices become one, and @pdev's reason in it is "IVRS
- * alias with <first such device>".  Joining them all matters for chains:
- * with r -> x and x -> t on three buses, r and t are in two groups when x
- * comes, and x must join both.
- *
- * A device without IVRS aliases costs one lookup in the decoded table; one
- * with aliases a pass over the PCI devices with a lookup each, however
- * many requester IDs it shares with others.
- *
- * Context: Process context, may sleep; for an IOMMU driver's device_group
- * callback, so with iommu_probe_device_lock held.
- * Return: a new reference to the group, or an ERR_PTR().
- */
-struct iommu_group *ivrs_device_group(const struct ivrs_info *info,
-				      struct pci_dev *pdev,
-				      struct iommu_group_reason *why)
-{
-	u16 segment = pci_domain_nr(pdev->bus), rid = pci_dev_id(pdev);
-	struct iommu_group *group, *other_group;
-	struct pci_dev *other = NULL;
-	char reason[48] = "";
-	int ret = 0;
-
-	lockdep_assert_held(&iommu_probe_device_lock);
-
-	group = pci_device_group(&pdev->dev, why);
-	if (IS_ERR(group) ||
-	    !ivrs_walk_aliases(info, segment, rid, ivrs_any_alias, NULL))
-		return group;
-
-	for_each_pci_dev(other) {
-		if (other == pdev || pci_domain_nr(other->bus) != segment ||
-		    !ivrs_rids_alias(info, segment, rid, pci_dev_id(other)))
-			continue;
-		other_group = iommu_group_get(&other->dev);
-		if (other_group == group) {
-			iommu_group_put(other_group);
-			continue;
-		}
-		if (!other_group)
-			continue;
-		if (!reason[0]) {
-			/* The first partner's group takes in the PCI rules' one. */
-			ret = iommu_group_merge(other_group, group);
-			swap(group, other_group);
-			snprintf(reason, sizeof(reason), "IVRS alias with %s",
-				 pci_name(other));
-		} else {
-			ret = iommu_group_merge(group, other_group);
-		}
-		iommu_group_put(other_group);
-		if (ret) {
-			pci_dev_put(other);
-			break;
-		}
-	}
-	if (!ret && reason[0])
-		strscpy(why->text, reason);
-	if (ret) {
-		iommu_group_put(group);
-		return ERR_PTR(ret);
-	}
-	return group;
-}
-#endif /* CONFIG_IOMMU_API */

@@ -6,34 +6,25 @@
  * must stay mapped.
  *
  * The parser works on plain bytes and has no other input, so that it can be
- * tested on any table, including broken ones.
+ * tested on any table, including broken ones.  It reads them through
+ * ACPICA's IVRS structures and constants (struct acpi_table_ivrs and the
+ * ACPI_IVRS_* block and entry types); it neither touches the PCI core nor
+ * groups devices.
  */
 #ifndef __AMD_IOMMU_IVRS_H
 #define __AMD_IOMMU_IVRS_H
 
+#include <linux/acpi.h>
 #include <linux/types.h>
 
 #define IVRS_MAX_UNITS		32
 #define IVRS_NR_RIDS		0x10000	/* requester IDs in one PCI segment */
 
-/* Block types: IOMMU hardware definitions and memory definitions. */
-#define IVRS_IVHD_10		0x10
-#define IVRS_IVHD_11		0x11
-#define IVRS_IVHD_40		0x40
-#define IVRS_IVMD_ALL		0x20
-#define IVRS_IVMD_SELECT	0x21
-#define IVRS_IVMD_RANGE		0x22
-
-/* IVMD flags. */
-#define IVRS_IVMD_UNITY		BIT(0)
-#define IVRS_IVMD_READ		BIT(1)
-#define IVRS_IVMD_WRITE		BIT(2)
-#define IVRS_IVMD_EXCLUSION	BIT(3)
-
 /**
  * struct ivrs_unit - one IOMMU unit, from its IVHD block
  * @offset: offset of the IVHD block in the table
- * @type: block type the unit was taken from (0x10, 0x11 or 0x40)
+ * @type: block type the unit was taken from (%ACPI_IVRS_TYPE_HARDWARE1, 2
+ *	or 3)
  * @flags: the block's flags byte
  * @segment: PCI segment of the unit and of every device it translates
  * @rid: requester ID (bus << 8 | devfn) of the unit's own PCI function
@@ -94,8 +85,9 @@ struct ivrs_special {
 /**
  * struct ivrs_memory - an IVMD block: memory that devices must keep reaching
  * @offset: offset of the IVMD block in the table
- * @type: 0x20 (all devices), 0x21 (one device) or 0x22 (a range)
- * @flags: IVMD flags (%IVRS_IVMD_UNITY, ...)
+ * @type: %ACPI_IVRS_TYPE_MEMORY1 (all devices), %ACPI_IVRS_TYPE_MEMORY2 (one
+ *	device) or %ACPI_IVRS_TYPE_MEMORY3 (a range)
+ * @flags: IVMD flags (%ACPI_IVMD_UNITY, ...)
  * @first: first requester ID concerned
  * @last: last requester ID concerned
  * @start: physical start address
@@ -169,14 +161,7 @@ int ivrs_walk_memory(const struct ivrs_info *info, u16 rid,
 		     int (*fn)(const struct ivrs_memory *m, void *data),
 		     void *data);
 
-struct pci_dev;
-int ivrs_add_pci_dma_aliases(const struct ivrs_info *info,
-			     struct pci_dev *pdev);
-
-struct iommu_group;
-struct iommu_group_reason;
-struct iommu_group *ivrs_device_group(const struct ivrs_info *info,
-				      struct pci_dev *pdev,
-				      struct iommu_group_reason *why);
+int ivrs_alias_rids(const struct ivrs_info *info, u16 segment, u16 rid,
+		    u16 **rids);
 
 #endif /* __AMD_IOMMU_IVRS_H */

@@ -183,21 +183,14 @@ static const struct iommu_ops *iommu_ops_for_bus(const struct bus_type *bus)
 	return NULL;
 }
 
-/* Link an accepted @dev to its unit and put it into its group. */
-static int iommu_device_join(struct device *dev, struct dev_iommu *rec)
+/* Put an accepted @dev into the group its driver names, if it has none. */
+static int iommu_device_group(struct device *dev, struct dev_iommu *rec)
 {
 	struct iommu_group_reason why = { };
 	struct iommu_group *group;
 	int ret;
 
 	lockdep_assert_held(&iommu_probe_device_lock);
-
-	if (rec->unit->dev) {
-		ret = iommu_device_link(rec->unit, dev);
-		if (ret)
-			return ret;
-		rec->linked = true;
-	}
 
 	/* A platform that knew the group first may have added it already. */
 	if (dev->iommu_group)
@@ -229,9 +222,11 @@ static void iommu_device_release(struct device *dev)
 }
 
 /*
- * Offer @dev to the driver of its bus.  Returns 0 if it is accepted now or
- * was before, -ENODEV if no unit translates it or it is being deleted, or
- * another negative errno; on failure @dev has no record.
+ * Offer @dev to the driver of its bus, or, if the driver accepted it before
+ * and it has no group (it lost it, or its group was not known yet), ask for
+ * its group again.  Returns 0 if it is accepted, -ENODEV if no unit
+ * translates it or it is being deleted, or another negative errno; on
+ * failure @dev has no record.
  */
 static int iommu_add_device(const struct iommu_ops *ops, struct device *dev)
 {
@@ -243,35 +238,43 @@ static int iommu_add_device(const struct iommu_ops *ops, struct device *dev)
 
 	if (iommu_device_gone(dev))
 		return -ENODEV;
-	if (dev->iommu)
-		return 0;
+	rec = dev->iommu;
+	if (!rec) {
+		/* Made first, so that add_device may keep its data in it. */
+		rec = kzalloc(sizeof(*rec), GFP_KERNEL);
+		if (!rec)
+			return -ENOMEM;
+		rec->ops = ops;
+		dev_iommu_set(dev, rec);
 
-	/* Made first, so that add_device may keep its data in it. */
-	rec = kzalloc(sizeof(*rec), GFP_KERNEL);
-	if (!rec)
-		return -ENOMEM;
-	rec->ops = ops;
-	dev_iommu_set(dev, rec);
-
-	unit = ops->add_device(dev);
-	if (IS_ERR_OR_NULL(unit)) {
-		dev_iommu_set(dev, NULL);
-		kfree(rec);
-		ret = unit ? PTR_ERR(unit) : -ENODEV;
-		if (ret != -ENODEV)
-			dev_err(dev, "IOMMU driver failed to add device: %d\n",
-				ret);
-		return ret;
+		unit = ops->add_device(dev);
+		if (IS_ERR_OR_NULL(unit)) {
+			dev_iommu_set(dev, NULL);
+			kfree(rec);
+			ret = unit ? PTR_ERR(unit) : -ENODEV;
+			if (ret != -ENODEV)
+				dev_err(dev, "IOMMU driver failed to add device: %d\n",
+					ret);
+			return ret;
+		}
+		rec->unit = unit;
+		if (unit->dev) {
+			ret = iommu_device_link(unit, dev);
+			if (ret)
+				goto err_release;
+			rec->linked = true;
+		}
 	}
-	rec->unit = unit;
 
-	ret = iommu_device_join(dev, rec);
-	if (ret) {
-		dev_err(dev, "cannot put the device into an IOMMU group: %d\n",
-			ret);
-		iommu_group_remove_device(dev);
-		iommu_device_release(dev);
-	}
+	ret = iommu_device_group(dev, rec);
+	if (ret)
+		goto err_release;
+	return 0;
+
+err_release:
+	dev_err(dev, "cannot give the device an IOMMU group: %d\n", ret);
+	iommu_group_remove_device(dev);
+	iommu_device_release(dev);
 	return ret;
 }
 
@@ -292,8 +295,8 @@ static void iommu_remove_device(struct device *dev)
  * @dev: the device
  *
  * The bus notifier does this for every device; this is for code that knows
- * the driver missed a device.  Nothing happens if the driver has accepted
- * @dev already.
+ * the driver missed a device.  For a device the driver has accepted already,
+ * the core only asks for its group again if it has none.
  *
  * Context: Process context; may sleep.  Takes iommu_probe_device_lock.
  * Return: 0 if a unit translates @dev; -ENODEV if none does, no IOMMU

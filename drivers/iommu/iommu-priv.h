@@ -65,4 +65,10 @@ extern const struct attribute_group iommu_group_resv_attr_group;
 
 int iommu_add_x86_msi_region(struct list_head *list);
 
+/* pci-groups.c: for IOMMU drivers that know aliases the PCI core does not. */
+struct iommu_group *pci_device_group_rids(struct device *dev, const u16 *rids,
+					  unsigned int nr_rids,
+					  const char *what,
+					  struct iommu_group_reason *why);
+
 #endif /* __IOMMU_PRIV_H */

@@ -13,7 +13,9 @@
  * (an xarray keyed by domain and requester ID).  Under each key the index
  * lists:
  *
- *   users	devices that DMA with this requester ID (their own or an alias),
+ *   users	devices that DMA with this requester ID (their own, an alias the
+ *		PCI core knows, or one their IOMMU driver adds: see
+ *		pci_device_group_rids()),
  *   below	devices at or below the bridge with this ID (one entry per bridge
  *		on each device's path, so depth entries per device),
  *   open	how many present devices make everything below that bridge one
@@ -91,6 +93,9 @@ struct pci_rid_link {
  * @pdev: the device; the entry goes before the device does
  * @opens: key of the bridge whose subtree this device opens, if @opening
  * @opening: whether this device counts in a node's pci_rid_node::open
+ * @nr_aliases: the first @nr_aliases of @links are the requester IDs the
+ *	PCI core reports (pci_for_each_dma_alias()); from there up to
+ *	@nr_users come the extra IDs its IOMMU driver gave
  * @nr_users: the first @nr_users of @links are in users lists, the rest in
  *	below lists
  * @nr_links: number of @links
@@ -100,6 +105,7 @@ struct pci_group_dev {
 	struct pci_dev *pdev;
 	unsigned long opens;
 	bool opening;
+	unsigned int nr_aliases;
 	unsigned int nr_users;
 	unsigned int nr_links;
 	struct pci_rid_link links[] __counted_by(nr_links);
@@ -313,7 +319,7 @@ static struct pci_dev *pci_slot_exposes(struct pci_dev *bridge)
  * aliases) sends requests onto the bus below the upstream port, where every
  * downstream port claims its window before its ACS could redirect anything.
  */
-static bool pci_exposes_switch_bus(struct pci_dev *pdev)
+static bool pci_exposes_switch_bus(struct pci_dev *pdev, bool aliased)
 {
 	struct pci_dev *up = pdev->bus->self;
 
@@ -322,7 +328,7 @@ static bool pci_exposes_switch_bus(struct pci_dev *pdev)
 		return false;
 	if (!pci_function_initiates_dma(pdev))
 		return false;
-	return !pci_port_switch(pdev) || pdev->dma_alias_mask;
+	return !pci_port_switch(pdev) || pdev->dma_alias_mask || aliased;
 }
 
 /* Why isolation ends where it does, for the group's explanation. */
@@ -379,6 +385,8 @@ static void pci_isolation_bridge(struct pci_isolation *iso,
  * pci_isolation_end - the bridge below which @pdev's traffic is not isolated
  * @pdev: the device
  * @iso: set to that bridge, or to NULL if @pdev is isolated, and the reason
+ * @aliased: whether @pdev has extra requester IDs on its own bus, which
+ *	count as the PCI core's DMA aliases do
  *
  * Rule 4: @pdev is isolated only if every bridge on its path to the root
  * enforces ACS and is not reachable from a sibling function; otherwise
@@ -388,7 +396,8 @@ static void pci_isolation_bridge(struct pci_isolation *iso,
  * follows: a device on a root bus has no path, so only aliases and its slot
  * can join it to others.
  */
-static void pci_isolation_end(struct pci_dev *pdev, struct pci_isolation *iso)
+static void pci_isolation_end(struct pci_dev *pdev, struct pci_isolation *iso,
+			      bool aliased)
 {
 	struct pci_dev *sw = pci_port_switch(pdev);
 	struct pci_bus *bus;
@@ -396,7 +405,7 @@ static void pci_isolation_end(struct pci_dev *pdev, struct pci_isolation *iso)
 	lockdep_assert_held(&pci_groups_lock);
 
 	pci_isolation_set(iso, NULL, NULL, PCI_END_NO_ACS);
-	if (pci_exposes_switch_bus(pdev))
+	if (pci_exposes_switch_bus(pdev, aliased))
 		pci_isolation_set(iso, pdev->bus->self, pdev,
 				  PCI_END_SWITCH_BUS);
 	else if (sw && pci_port_lacks_acs(pdev))
@@ -411,30 +420,23 @@ static void pci_isolation_end(struct pci_dev *pdev, struct pci_isolation *iso)
 
 /**
  * struct pci_alias_keys - requester IDs collected for one device
- * @keys: the index keys, without duplicates
+ * @keys: the index keys, without duplicates among the first @nr_aliases
  * @nr: number of @keys
+ * @nr_aliases: how many of the first @keys the PCI core reported; the rest
+ *	are extra IDs from the IOMMU driver
  * @size: room in @keys
  */
 struct pci_alias_keys {
 	unsigned long *keys;
 	unsigned int nr;
+	unsigned int nr_aliases;
 	unsigned int size;
 };
 
-/*
- * Rule 1: the IOMMU sees a device's DMA under each of these requester IDs,
- * so it cannot tell the device from any other that uses one of them.
- */
-static int pci_collect_alias(struct pci_dev *pdev, u16 alias, void *data)
+static int pci_keys_append(struct pci_alias_keys *a, unsigned long key)
 {
-	struct pci_alias_keys *a = data;
-	unsigned long key = pci_rid_key(pdev->bus, alias);
 	unsigned long *keys;
-	unsigned int i;
 
-	for (i = 0; i < a->nr; i++)
-		if (a->keys[i] == key)
-			return 0;
 	if (a->nr == a->size) {
 		keys = krealloc_array(a->keys, a->size * 2, sizeof(*keys),
 				      GFP_KERNEL);
@@ -445,6 +447,53 @@ static int pci_collect_alias(struct pci_dev *pdev, u16 alias, void *data)
 	}
 	a->keys[a->nr++] = key;
 	return 0;
+}
+
+/*
+ * Rule 1: the IOMMU sees a device's DMA under each of these requester IDs,
+ * so it cannot tell the device from any other that uses one of them.
+ */
+static int pci_collect_alias(struct pci_dev *pdev, u16 alias, void *data)
+{
+	struct pci_alias_keys *a = data;
+	unsigned long key = pci_rid_key(pdev->bus, alias);
+	unsigned int i;
+
+	for (i = 0; i < a->nr; i++)
+		if (a->keys[i] == key)
+			return 0;
+	return pci_keys_append(a, key);
+}
+
+/* The PCI core's requester IDs of @pdev into @a, with room for @more. */
+static int pci_collect_dma_aliases(struct pci_dev *pdev,
+				   struct pci_alias_keys *a, unsigned int more)
+{
+	int ret;
+
+	a->nr = 0;
+	a->size = 4 + more;
+	a->keys = kmalloc_array(a->size, sizeof(*a->keys), GFP_KERNEL);
+	if (!a->keys)
+		return -ENOMEM;
+	ret = pci_for_each_dma_alias(pdev, pci_collect_alias, a);
+	a->nr_aliases = a->nr;
+	return ret;
+}
+
+/*
+ * Rule 1 for the IDs an IOMMU driver knows and the PCI core does not: the
+ * same, one way or the other.  Only the PCI core's IDs are looked at for a
+ * duplicate, so that a device with n extra IDs costs O(n).
+ */
+static int pci_collect_extra(struct pci_alias_keys *a, unsigned long key)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->nr_aliases; i++)
+		if (a->keys[i] == key)
+			return 0;
+	return pci_keys_append(a, key);
 }
 
 static unsigned int pci_depth(struct pci_dev *pdev)
@@ -498,13 +547,15 @@ static void pci_group_dev_free(struct pci_group_dev *pgd, unsigned int nr)
 }
 
 /*
- * Enter @pdev in the index: under its requester IDs (users), under itself and
- * every bridge above it (below), and as an opener of its isolation end.
+ * Enter @pdev in the index: under the requester IDs in @a (users), under
+ * itself and every bridge above it (below), and as an opener of its isolation
+ * end.  An entry of @pdev already in the index loses its ownership of
+ * @pdev's node to the new one and must be freed next.
  */
 static struct pci_group_dev *pci_group_dev_add(struct pci_dev *pdev,
-					       struct pci_dev *end)
+					       struct pci_dev *end,
+					       const struct pci_alias_keys *a)
 {
-	struct pci_alias_keys a = { .size = 4 };
 	unsigned int nr, i = 0, depth = pci_depth(pdev);
 	struct pci_group_dev *pgd;
 	struct pci_rid_node *node;
@@ -513,22 +564,14 @@ static struct pci_group_dev *pci_group_dev_add(struct pci_dev *pdev,
 
 	lockdep_assert_held(&pci_groups_lock);
 
-	a.keys = kmalloc_array(a.size, sizeof(*a.keys), GFP_KERNEL);
-	if (!a.keys)
-		return ERR_PTR(-ENOMEM);
-	ret = pci_for_each_dma_alias(pdev, pci_collect_alias, &a);
-	if (ret)
-		goto out;
-
-	nr = a.nr + depth + 1;
+	nr = a->nr + depth + 1;
 	pgd = kzalloc(struct_size(pgd, links, nr), GFP_KERNEL);
-	if (!pgd) {
-		ret = -ENOMEM;
-		goto out;
-	}
+	if (!pgd)
+		return ERR_PTR(-ENOMEM);
 	pgd->pdev = pdev;
 	pgd->nr_links = nr;
-	pgd->nr_users = a.nr;
+	pgd->nr_aliases = a->nr_aliases;
+	pgd->nr_users = a->nr;
 
 	node = pci_rid_node_get(pci_dev_key(pdev));
 	if (!node) {
@@ -537,8 +580,8 @@ static struct pci_group_dev *pci_group_dev_add(struct pci_dev *pdev,
 	}
 	node->owner = pgd;
 
-	for (; i < a.nr; i++) {
-		ret = pci_group_link(pgd, i, a.keys[i], true);
+	for (; i < a->nr; i++) {
+		ret = pci_group_link(pgd, i, a->keys[i], true);
 		if (ret)
 			goto err_free;
 	}
@@ -562,14 +605,67 @@ static struct pci_group_dev *pci_group_dev_add(struct pci_dev *pdev,
 		pgd->opening = true;
 		node->open++;
 	}
-	kfree(a.keys);
 	return pgd;
 
 err_free:
 	pci_group_dev_free(pgd, i);
-out:
-	kfree(a.keys);
 	return ERR_PTR(ret);
+}
+
+/* Index @pdev under its PCI requester IDs and the @nr extra @rids. */
+static struct pci_group_dev *pci_group_dev_index(struct pci_dev *pdev,
+						 struct pci_dev *end,
+						 const u16 *rids,
+						 unsigned int nr)
+{
+	struct pci_alias_keys a = { };
+	struct pci_group_dev *pgd;
+	unsigned int i;
+	int ret;
+
+	ret = pci_collect_dma_aliases(pdev, &a, nr);
+	for (i = 0; !ret && i < nr; i++)
+		ret = pci_collect_extra(&a, pci_rid_key(pdev->bus, rids[i]));
+	pgd = ret ? ERR_PTR(ret) : pci_group_dev_add(pdev, end, &a);
+	kfree(a.keys);
+	return pgd;
+}
+
+/* Whether any of @pdev's @nr extra @rids is on its own bus. */
+static bool pci_rids_on_bus(struct pci_dev *pdev, const u16 *rids,
+			    unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (PCI_BUS_NUM(rids[i]) == pdev->bus->number &&
+		    rids[i] != pci_dev_id(pdev))
+			return true;
+	return false;
+}
+
+/*
+ * Whether @pgd holds exactly the extra @rids that indexing @pdev afresh
+ * would give it (the PCI core's aliases unchanged).
+ */
+static bool pci_group_dev_has_rids(struct pci_group_dev *pgd,
+				   const u16 *rids, unsigned int nr)
+{
+	unsigned int i, k, next = pgd->nr_aliases;
+	unsigned long key;
+
+	for (i = 0; i < nr; i++) {
+		key = pci_rid_key(pgd->pdev->bus, rids[i]);
+		for (k = 0; k < pgd->nr_aliases; k++)
+			if (pgd->links[k].key == key)
+				break;
+		if (k < pgd->nr_aliases)
+			continue;
+		if (next == pgd->nr_users || pgd->links[next].key != key)
+			return false;
+		next++;
+	}
+	return next == pgd->nr_users;
 }
 
 /* --- Finding the group ----------------------------------------------- */
@@ -608,33 +704,59 @@ void pci_group_join(struct pci_group_join *j, struct iommu_group *group,
 }
 
 /*
- * The group of some other device in @list that has one.  All of them share
- * one group, so the first is enough; devices without a group are skipped.
+ * The link in @list of some other device that has a group, and in @group a
+ * reference on that group.  All of them share one group, so the first is
+ * enough; devices without a group are skipped.
  */
-static struct iommu_group *pci_list_group(struct list_head *list,
+static struct pci_rid_link *pci_list_link(struct list_head *list,
 					  struct pci_dev *self,
-					  struct pci_dev **who)
+					  struct iommu_group **group)
 {
-	struct iommu_group *group;
 	struct pci_rid_link *link;
 
 	list_for_each_entry(link, list, list) {
 		if (link->pgd->pdev == self)
 			continue;
-		group = iommu_group_get(&link->pgd->pdev->dev);
-		if (group) {
-			*who = link->pgd->pdev;
-			return group;
-		}
+		*group = iommu_group_get(&link->pgd->pdev->dev);
+		if (*group)
+			return link;
 	}
+	*group = NULL;
 	return NULL;
 }
 
-/* Rule 1: join every device that shares one of our requester IDs. */
+/* The group of some other device in @list that has one, and who that is. */
+static struct iommu_group *pci_list_group(struct list_head *list,
+					  struct pci_dev *self,
+					  struct pci_dev **who)
+{
+	struct pci_rid_link *link;
+	struct iommu_group *group;
+
+	link = pci_list_link(list, self, &group);
+	if (link)
+		*who = link->pgd->pdev;
+	return group;
+}
+
+/* Whether @link, in a users list, is one of its device's extra IDs. */
+static bool pci_link_is_extra(const struct pci_rid_link *link)
+{
+	unsigned int i = link - link->pgd->links;
+
+	return i >= link->pgd->nr_aliases;
+}
+
+/*
+ * Rule 1: join every device that shares one of our requester IDs.  When the
+ * ID is an extra one of either device, @what (from the IOMMU driver that
+ * gave it; one driver serves the whole PCI bus) says why, if given.
+ */
 static void pci_join_aliases(struct pci_group_join *j,
-			     struct pci_group_dev *pgd)
+			     struct pci_group_dev *pgd, const char *what)
 {
 	char name[PCI_KEY_NAME_LEN];
+	struct pci_rid_link *other;
 	struct iommu_group *group;
 	struct pci_rid_node *node;
 	struct pci_dev *who;
@@ -642,8 +764,14 @@ static void pci_join_aliases(struct pci_group_join *j,
 
 	for (i = 0; i < pgd->nr_users; i++) {
 		node = xa_load(&pci_rid_index, pgd->links[i].key);
-		group = pci_list_group(&node->users, pgd->pdev, &who);
-		if (group)
+		other = pci_list_link(&node->users, pgd->pdev, &group);
+		if (!other)
+			continue;
+		who = other->pgd->pdev;
+		if (what && (i >= pgd->nr_aliases || pci_link_is_extra(other)))
+			pci_group_join(j, group, "%s with %s", what,
+				       pci_name(who));
+		else
 			pci_group_join(j, group, "requester ID %s, shared with %s",
 				       pci_key_name(name, pgd->links[i].key),
 				       pci_name(who));
@@ -791,6 +919,98 @@ static void pci_join_slot(struct pci_group_join *j, struct pci_group_dev *pgd)
 }
 
 /**
+ * pci_device_group_rids - the IOMMU group of a PCI device with extra IDs
+ * @dev: a PCI device
+ * @rids: requester IDs (bus << 8 | devfn, in @dev's PCI segment) with which
+ *	@dev's DMA reaches the IOMMU besides those the PCI core knows (its
+ *	own and its DMA aliases), on its own bus or another; may be %NULL
+ *	when @nr_rids is 0
+ * @nr_rids: number of @rids
+ * @what: what makes @rids aliases, for the explanation of the group
+ *	("IVRS alias"), a string constant; or %NULL
+ * @why: set to why @dev joins the group
+ *
+ * pci_device_group() for IOMMU drivers that know more aliases than the PCI
+ * core, from a firmware table say.  @dev is indexed under @rids as under its
+ * own requester ID, so it shares a group with every device that uses one of
+ * them, whichever comes first, and chains of such aliases end in one group.
+ * The index keeps @rids while @dev is on the bus, across the second reading
+ * of its DMA aliases before a driver binds; a later call replaces them.  If
+ * @rids cannot be recorded, @dev gets no group.  A device that joins
+ * through an extra ID, its own or the other device's, is explained as
+ * "<@what> with <device>".  IDs that the PCI core reports already cost
+ * nothing; any other ID listed twice is indexed twice.
+ *
+ * Cost: that of pci_device_group() plus O(@nr_rids).
+ *
+ * Context: Process context; may sleep.  Called with iommu_probe_device_lock
+ * held, from a device_group callback.
+ * Return: the group with a reference for the caller, or an ERR_PTR():
+ * -ENOMEM if the index cannot take @dev and @rids.
+ */
+struct iommu_group *pci_device_group_rids(struct device *dev, const u16 *rids,
+					  unsigned int nr_rids,
+					  const char *what,
+					  struct iommu_group_reason *why)
+{
+	struct pci_group_join j = { };
+	struct pci_isolation iso;
+	struct pci_dev *pdev;
+	struct pci_group_dev *pgd;
+	struct iommu_group *group;
+	struct pci_rid_node *node;
+
+	lockdep_assert_held(&iommu_probe_device_lock);
+
+	if (!dev_is_pci(dev))
+		return ERR_PTR(-EINVAL);
+	pdev = to_pci_dev(dev);
+	/* Indexed now, it would stay in the index after it is freed. */
+	if (iommu_device_gone(dev))
+		return ERR_PTR(-ENODEV);
+
+	guard(mutex)(&pci_groups_lock);
+	if (!pci_groups_tracking)
+		return ERR_PTR(-ENODEV);
+
+	pci_isolation_end(pdev, &iso, pci_rids_on_bus(pdev, rids, nr_rids));
+	pgd = pci_group_dev_find(pdev);
+	if (pgd && !pci_group_dev_has_rids(pgd, rids, nr_rids)) {
+		pci_group_dev_free(pgd, pgd->nr_links);
+		pgd = NULL;
+	}
+	if (!pgd) {
+		pgd = pci_group_dev_index(pdev, iso.end, rids, nr_rids);
+		if (IS_ERR(pgd))
+			return ERR_CAST(pgd);
+	}
+
+	pci_join_aliases(&j, pgd, what);
+	if (iso.end)
+		pci_join_open_end(&j, pgd, &iso);
+	pci_join_open_above(&j, pgd);
+	pci_join_slot(&j, pgd);
+	if (j.ret) {
+		iommu_group_put(j.group);
+		return ERR_PTR(j.ret);
+	}
+	/* Later devices below the end may now join any one member. */
+	node = iso.end ? xa_load(&pci_rid_index, pci_dev_key(iso.end)) : NULL;
+	if (node && node->open)
+		node->merged = true;
+
+	group = j.group;
+	if (!group) {
+		group = iommu_group_alloc();
+		if (IS_ERR(group))
+			return group;
+		strscpy(j.reason, "first device of the group");
+	}
+	strscpy(why->text, j.reason);
+	return group;
+}
+
+/**
  * pci_device_group - the IOMMU group a PCI device must join
  * @dev: a PCI device
  * @why: set to why @dev joins the group
@@ -817,113 +1037,79 @@ static void pci_join_slot(struct pci_group_join *j, struct pci_group_dev *pgd)
 struct iommu_group *pci_device_group(struct device *dev,
 				     struct iommu_group_reason *why)
 {
-	struct pci_group_join j = { };
-	struct pci_isolation iso;
-	struct pci_dev *pdev;
-	struct pci_group_dev *pgd;
-	struct iommu_group *group;
-	struct pci_rid_node *node;
-
-	lockdep_assert_held(&iommu_probe_device_lock);
-
-	if (!dev_is_pci(dev))
-		return ERR_PTR(-EINVAL);
-	pdev = to_pci_dev(dev);
-	/* Indexed now, it would stay in the index after it is freed. */
-	if (iommu_device_gone(dev))
-		return ERR_PTR(-ENODEV);
-
-	guard(mutex)(&pci_groups_lock);
-	if (!pci_groups_tracking)
-		return ERR_PTR(-ENODEV);
-
-	pci_isolation_end(pdev, &iso);
-	pgd = pci_group_dev_find(pdev);
-	if (!pgd) {
-		pgd = pci_group_dev_add(pdev, iso.end);
-		if (IS_ERR(pgd))
-			return ERR_CAST(pgd);
-	}
-
-	pci_join_aliases(&j, pgd);
-	if (iso.end)
-		pci_join_open_end(&j, pgd, &iso);
-	pci_join_open_above(&j, pgd);
-	pci_join_slot(&j, pgd);
-	if (j.ret) {
-		iommu_group_put(j.group);
-		return ERR_PTR(j.ret);
-	}
-	/* Later devices below the end may now join any one member. */
-	node = iso.end ? xa_load(&pci_rid_index, pci_dev_key(iso.end)) : NULL;
-	if (node && node->open)
-		node->merged = true;
-
-	group = j.group;
-	if (!group) {
-		group = iommu_group_alloc();
-		if (IS_ERR(group))
-			return group;
-		strscpy(j.reason, "first device of the group");
-	}
-	strscpy(why->text, j.reason);
-	return group;
+	return pci_device_group_rids(dev, NULL, 0, NULL, why);
 }
 EXPORT_SYMBOL_GPL(pci_device_group);
 
 /* --- Devices coming and going --------------------------------------- */
 
-/* Whether @pgd is indexed under every requester ID that @pdev uses now. */
-static int pci_group_dev_aliases_known(struct pci_dev *pdev,
-				       struct pci_group_dev *pgd)
+/* Whether @pgd is indexed under every requester ID in @a. */
+static bool pci_group_dev_knows(const struct pci_group_dev *pgd,
+				const struct pci_alias_keys *a)
 {
-	struct pci_alias_keys a = { .size = 4 };
 	unsigned int i, k;
-	int ret;
 
-	a.keys = kmalloc_array(a.size, sizeof(*a.keys), GFP_KERNEL);
-	if (!a.keys)
-		return -ENOMEM;
-	ret = pci_for_each_dma_alias(pdev, pci_collect_alias, &a);
-	for (i = 0; !ret && i < a.nr; i++) {
+	for (i = 0; i < a->nr; i++) {
 		for (k = 0; k < pgd->nr_users; k++)
-			if (pgd->links[k].key == a.keys[i])
+			if (pgd->links[k].key == a->keys[i])
 				break;
 		if (k == pgd->nr_users)
-			ret = 1;
+			return false;
 	}
-	kfree(a.keys);
-	return ret ? ret : 0;
+	return true;
+}
+
+/* Whether one of @pgd's extra requester IDs is on its device's bus. */
+static bool pci_group_dev_extra_on_bus(const struct pci_group_dev *pgd)
+{
+	unsigned long own = pci_dev_key(pgd->pdev);
+	unsigned int i;
+
+	for (i = pgd->nr_aliases; i < pgd->nr_users; i++)
+		if (pgd->links[i].key >> 8 == own >> 8 &&
+		    pgd->links[i].key != own)
+			return true;
+	return false;
 }
 
 /*
- * Index @pdev afresh under the requester IDs it uses now and merge its group,
- * which the caller holds a reference on, with every device sharing one.
+ * Index @pdev afresh under the requester IDs it uses now, keeping the extra
+ * ones its IOMMU driver gave, and merge its group, which the caller holds a
+ * reference on, with every device sharing one.
  */
 static int pci_group_dev_reindex(struct pci_dev *pdev,
 				 struct iommu_group *group)
 {
 	struct pci_group_join j = { .group = iommu_group_ref_get(group) };
+	struct pci_alias_keys a = { };
+	struct pci_group_dev *old, *pgd;
 	struct pci_isolation iso;
-	struct pci_group_dev *pgd;
+	unsigned int i;
 	int ret;
 
 	lockdep_assert_held(&iommu_probe_device_lock);
 
 	guard(mutex)(&pci_groups_lock);
-	pgd = pci_group_dev_find(pdev);
-	ret = pgd ? pci_group_dev_aliases_known(pdev, pgd) : -ENOENT;
-	if (ret <= 0) {
+	old = pci_group_dev_find(pdev);
+	ret = old ? pci_collect_dma_aliases(pdev, &a,
+					    old->nr_users - old->nr_aliases) :
+		    -ENOENT;
+	if (ret || pci_group_dev_knows(old, &a)) {
+		kfree(a.keys);
 		iommu_group_put(j.group);
 		return ret;
 	}
-	pci_group_dev_free(pgd, pgd->nr_links);
-	pci_isolation_end(pdev, &iso);
-	pgd = pci_group_dev_add(pdev, iso.end);
+	for (i = old->nr_aliases; !ret && i < old->nr_users; i++)
+		ret = pci_collect_extra(&a, old->links[i].key);
+	pci_isolation_end(pdev, &iso, pci_group_dev_extra_on_bus(old));
+	/* The new entry takes over from the old one, which goes after it. */
+	pgd = ret ? ERR_PTR(ret) : pci_group_dev_add(pdev, iso.end, &a);
+	pci_group_dev_free(old, old->nr_links);
+	kfree(a.keys);
 	if (IS_ERR(pgd))
 		j.ret = PTR_ERR(pgd);
 	else
-		pci_join_aliases(&j, pgd);
+		pci_join_aliases(&j, pgd, NULL);
 	iommu_group_put(j.group);
 	return j.ret;
 }

@@ -958,6 +958,22 @@ static void bus_remove_device_pairs_with_add(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mock.removes_in_group, 0);
 }
 
+/* A device that lost its group gets one again, without a second add. */
+static void iommu_probe_device_regroups_accepted_device(struct kunit *test)
+{
+	struct device *dev;
+
+	mock_bus_take(test);
+	dev = bus_dev_add(test, "mock0", 0);
+	remove_locked(dev);
+	KUNIT_ASSERT_NULL(test, dev->iommu_group);
+
+	KUNIT_EXPECT_EQ(test, iommu_probe_device(dev), 0);
+	KUNIT_EXPECT_NOT_NULL(test, dev->iommu_group);
+	KUNIT_EXPECT_EQ(test, mock.adds, 1);
+	KUNIT_EXPECT_EQ(test, mock.removes, 0);
+}
+
 static void sysfs_unit_remove(void *iommu)
 {
 	iommu_device_sysfs_remove(iommu);
@@ -1216,6 +1232,7 @@ static struct kunit_case iommu_group_bus_test_cases[] = {
 	KUNIT_CASE(iommu_probe_device_keeps_group),
 	KUNIT_CASE(bus_record_only_for_accepted_devices),
 	KUNIT_CASE(bus_remove_device_pairs_with_add),
+	KUNIT_CASE(iommu_probe_device_regroups_accepted_device),
 	KUNIT_CASE(bus_links_devices_to_their_unit),
 	KUNIT_CASE(bus_notifier_forwards_driver_events),
 	KUNIT_CASE(bus_notifier_reports_failed_probe_as_unbound),

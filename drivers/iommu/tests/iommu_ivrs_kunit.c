@@ -18,6 +18,7 @@
 #include <linux/vmalloc.h>
 
 #include "../amd_iommu_ivrs.h"
+#include "../iommu-priv.h"
 #include "iommu_kunit_helpers.h"
 #include "iommu_pci_fake.h"
 
@@ -57,7 +58,7 @@ static void tb_init(struct tb *t)
 
 static void tb_ivhd(struct tb *t, u8 type, u16 rid, u16 segment)
 {
-	u32 hdr = type == IVRS_IVHD_10 ? 24 : 40;
+	u32 hdr = type == ACPI_IVRS_TYPE_HARDWARE1 ? 24 : 40;
 
 	t->block = t->len;
 	memset(t->buf + t->len, 0, hdr);
@@ -105,7 +106,7 @@ static void tb_hid(struct tb *t, u16 rid, const char *hid, u8 uid_type,
 static void tb_ivmd(struct tb *t, u8 type, u16 rid, u16 aux, u64 start,
 		    u64 length)
 {
-	u8 b[32] = { type, IVRS_IVMD_UNITY | IVRS_IVMD_READ | IVRS_IVMD_WRITE,
+	u8 b[32] = { type, ACPI_IVMD_UNITY | ACPI_IVMD_READ | ACPI_IVMD_WRITE,
 		     32, 0, rid & 0xff, rid >> 8 };
 
 	put_unaligned_le16(aux, b + 6);
@@ -182,11 +183,11 @@ static struct ivrs_info *tb_parse_ok(struct kunit *test, const struct tb *t)
 static void tb_full(struct tb *t)
 {
 	tb_init(t);
-	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	tb_ivhd(t, ACPI_IVRS_TYPE_HARDWARE1, UNIT_RID, 0);
 	tb_e4(t, 0x02, RID(0, 5, 0));		/* only in the older block */
 	tb_end_block(t);
 
-	tb_ivhd(t, IVRS_IVHD_11, UNIT_RID, 0);
+	tb_ivhd(t, ACPI_IVRS_TYPE_HARDWARE2, UNIT_RID, 0);
 	tb_e4(t, 0x00, 0);			/* pad */
 	tb_e4(t, 0x02, RID(0, 0, 0));		/* select */
 	tb_e4(t, 0x03, RID(0, 8, 0));		/* range */
@@ -203,14 +204,14 @@ static void tb_full(struct tb *t)
 	tb_hid(t, RID(0, 0x14, 5), "AMDI0020", 2, "ID00");
 	tb_end_block(t);
 
-	tb_ivhd(t, IVRS_IVHD_40, UNIT2_RID, 1);
+	tb_ivhd(t, ACPI_IVRS_TYPE_HARDWARE3, UNIT2_RID, 1);
 	tb_e4(t, 0x01, 0);			/* all */
 	tb_hid(t, RID(0, 0x14, 6), "AMDI0040", 0, NULL);
 	tb_end_block(t);
 
-	tb_ivmd(t, IVRS_IVMD_ALL, 0, 0, 0xa0000, 0x20000);
-	tb_ivmd(t, IVRS_IVMD_SELECT, RID(0, 8, 1), 0, 0x7f000000, 0x100000);
-	tb_ivmd(t, IVRS_IVMD_RANGE, RID(3, 0, 0), RID(3, 0x1f, 7), 0x10000,
+	tb_ivmd(t, ACPI_IVRS_TYPE_MEMORY1, 0, 0, 0xa0000, 0x20000);
+	tb_ivmd(t, ACPI_IVRS_TYPE_MEMORY2, RID(0, 8, 1), 0, 0x7f000000, 0x100000);
+	tb_ivmd(t, ACPI_IVRS_TYPE_MEMORY3, RID(3, 0, 0), RID(3, 0x1f, 7), 0x10000,
 		0x1000);
 	tb_finish(t);
 }
@@ -307,7 +308,7 @@ static void ivrs_every_entry_kind(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, info->ivinfo, 0x00203040);
 	KUNIT_ASSERT_EQ(test, info->nr_units, 2);
 	u = &info->units[0];
-	KUNIT_EXPECT_EQ(test, u->type, IVRS_IVHD_11);	/* newest type wins */
+	KUNIT_EXPECT_EQ(test, u->type, ACPI_IVRS_TYPE_HARDWARE2);	/* newest type wins */
 	KUNIT_EXPECT_EQ(test, u->rid, UNIT_RID);
 	KUNIT_EXPECT_EQ(test, u->cap_offset, 0x40);
 	KUNIT_EXPECT_EQ(test, u->mmio_base, UNIT_MMIO);
@@ -332,7 +333,7 @@ static void ivrs_every_entry_kind(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, ivrs_unit_covers(u, 1, RID(0, 0, 0)));
 
 	u = &info->units[1];
-	KUNIT_EXPECT_EQ(test, u->type, IVRS_IVHD_40);
+	KUNIT_EXPECT_EQ(test, u->type, ACPI_IVRS_TYPE_HARDWARE3);
 	KUNIT_EXPECT_EQ(test, u->segment, 1);
 	KUNIT_EXPECT_TRUE(test, ivrs_unit_covers(u, 1, 0));
 	KUNIT_EXPECT_TRUE(test, ivrs_unit_covers(u, 1, 0xffff));
@@ -371,7 +372,7 @@ static void ivrs_every_entry_kind(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, info->memory[2].first, RID(3, 0, 0));
 	KUNIT_EXPECT_EQ(test, info->memory[2].last, RID(3, 0x1f, 7));
 	KUNIT_EXPECT_EQ(test, info->memory[2].flags,
-			IVRS_IVMD_UNITY | IVRS_IVMD_READ | IVRS_IVMD_WRITE);
+			ACPI_IVMD_UNITY | ACPI_IVMD_READ | ACPI_IVMD_WRITE);
 }
 
 static void ivrs_unknown_block_skipped(struct kunit *test)
@@ -383,7 +384,7 @@ static void ivrs_unknown_block_skipped(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	tb_init(t);
 	tb_put(t, future, sizeof(future));
-	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	tb_ivhd(t, ACPI_IVRS_TYPE_HARDWARE1, UNIT_RID, 0);
 	tb_e4(t, 0x02, RID(0, 3, 0));
 	tb_end_block(t);
 	tb_finish(t);
@@ -493,7 +494,7 @@ static void ivrs_alias_walk_bounded(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	KUNIT_ASSERT_NOT_NULL(test, c.seen);
 	tb_init(t);
-	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	tb_ivhd(t, ACPI_IVRS_TYPE_HARDWARE1, UNIT_RID, 0);
 	for (i = 0; i < WIDE_ENTRIES; i++) {
 		tb_e8(t, 0x43, 0, 0, RID(0, 0x1c, 0), 0);
 		tb_e4(t, 0x04, 0xffff);
@@ -545,7 +546,7 @@ static void ivrs_alias_overlaps_resolved(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	KUNIT_ASSERT_NOT_NULL(test, c.seen);
 	tb_init(t);
-	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	tb_ivhd(t, ACPI_IVRS_TYPE_HARDWARE1, UNIT_RID, 0);
 	tb_e8(t, 0x43, RID(0, 0, 0), 0, a, 0);		/* 00-0f -> a */
 	tb_e4(t, 0x04, RID(0x0f, 0x1f, 7));
 	tb_e8(t, 0x42, RID(5, 0, 0), 0, b, 0);		/* 05:00.0 -> b */
@@ -556,7 +557,7 @@ static void ivrs_alias_overlaps_resolved(struct kunit *test)
 	tb_e8(t, 0x42, RID(4, 0, 0), 0, RID(4, 0, 0), 0);	/* itself */
 	tb_e8(t, 0x42, a, 0, e, 0);			/* a -> e: a chain */
 	tb_end_block(t);
-	tb_ivhd(t, IVRS_IVHD_10, UNIT2_RID, 1);
+	tb_ivhd(t, ACPI_IVRS_TYPE_HARDWARE1, UNIT2_RID, 1);
 	tb_e8(t, 0x43, 0, 0, b, 0);			/* everything -> b */
 	tb_e4(t, 0x04, 0xffff);
 	tb_e8(t, 0x43, RID(0x10, 0, 0), 0, e, 0);
@@ -621,19 +622,19 @@ static void ivrs_memory_applies(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	KUNIT_ASSERT_NOT_NULL(test, seen);
 	tb_init(t);
-	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	tb_ivhd(t, ACPI_IVRS_TYPE_HARDWARE1, UNIT_RID, 0);
 	tb_e8(t, 0x43, RID(2, 0, 0), 0, RID(0, 0x1c, 0), 0);
 	tb_e4(t, 0x04, RID(2, 0x1f, 7));
 	tb_end_block(t);
 	all = t->len;
-	tb_ivmd(t, IVRS_IVMD_ALL, 0, 0, 0xa0000, 0x20000);
+	tb_ivmd(t, ACPI_IVRS_TYPE_MEMORY1, 0, 0, 0xa0000, 0x20000);
 	sel = t->len;
-	tb_ivmd(t, IVRS_IVMD_SELECT, RID(0, 8, 1), 0, 0x7f000000, 0x100000);
+	tb_ivmd(t, ACPI_IVRS_TYPE_MEMORY2, RID(0, 8, 1), 0, 0x7f000000, 0x100000);
 	range = t->len;
-	tb_ivmd(t, IVRS_IVMD_RANGE, RID(3, 0, 0), RID(3, 0x1f, 7), 0x10000,
+	tb_ivmd(t, ACPI_IVRS_TYPE_MEMORY3, RID(3, 0, 0), RID(3, 0x1f, 7), 0x10000,
 		0x1000);
 	alias = t->len;
-	tb_ivmd(t, IVRS_IVMD_SELECT, RID(0, 0x1c, 0), 0, 0x20000, 0x1000);
+	tb_ivmd(t, ACPI_IVRS_TYPE_MEMORY2, RID(0, 0x1c, 0), 0, 0x20000, 0x1000);
 	tb_finish(t);
 	info = tb_parse_ok(test, t);
 
@@ -659,45 +660,51 @@ static void ivrs_memory_applies(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bitmap_weight(seen, 4096), 1);
 }
 
-/* --- PCI DMA aliases ----------------------------------------------------- */
+/* --- Extra requester IDs ------------------------------------------------ */
 
-struct bare_pci {
-#ifdef CONFIG_X86
-	struct pci_sysdata sd;	/* what x86 takes bus.sysdata to be */
-#endif
-	struct pci_bus bus;
-	struct pci_dev dev[4];
-};
-
-static void bare_pci_free(void *data)
+/* Whether ivrs_alias_rids() gives @a the extra requester ID @b. */
+static bool extra_rid_of(struct kunit *test, const struct ivrs_info *info,
+			 u16 a, u16 b)
 {
-	struct bare_pci *f = data;
-	int i;
+	bool found = false;
+	u16 *rids;
+	int i, nr;
 
-	for (i = 0; i < ARRAY_SIZE(f->dev); i++)
-		bitmap_free(f->dev[i].dma_alias_mask);
+	nr = ivrs_alias_rids(info, 0, a, &rids);
+	KUNIT_ASSERT_GE(test, nr, 0);
+	for (i = 0; i < nr; i++)
+		found |= rids[i] == b;
+	kfree(rids);
+	return found;
+}
+
+/* Whether the PCI rules, given those extra IDs, see @a and @b share one. */
+static bool rids_share(struct kunit *test, const struct ivrs_info *info,
+		       u16 a, u16 b)
+{
+	bool ab = extra_rid_of(test, info, a, b);
+
+	KUNIT_EXPECT_EQ_MSG(test, ab, extra_rid_of(test, info, b, a),
+			    "%04x and %04x disagree", a, b);
+	return ab;
 }
 
 /*
- * A same-bus alias range becomes DMA aliases that pci_devs_are_dma_aliases(),
- * which the PCI grouping rules use, sees in both directions.
+ * A same-bus alias range becomes extra requester IDs that the PCI grouping
+ * rules see in both directions; a device outside it has none.
  */
-static void ivrs_alias_range_pci_dma_alias(struct kunit *test)
+static void ivrs_alias_range_extra_rids(struct kunit *test)
 {
-	static const u8 devfns[] = { PCI_DEVFN(0x10, 0), PCI_DEVFN(0x10, 3),
-				     PCI_DEVFN(0x11, 0), PCI_DEVFN(0x12, 0) };
+	static const u16 rid[] = { RID(5, 0x10, 0), RID(5, 0x10, 3),
+				   RID(5, 0x11, 0), RID(5, 0x12, 0) };
 	struct tb *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	struct bare_pci *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 	struct ivrs_info *info;
-	int i;
+	u16 *rids;
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	KUNIT_ASSERT_NOT_NULL(test, f);
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, bare_pci_free, f));
 	/* 05:10.0-05:10.7 reach the IOMMU as 05:11.0; 05:12.0 is alone. */
 	tb_init(t);
-	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	tb_ivhd(t, ACPI_IVRS_TYPE_HARDWARE1, UNIT_RID, 0);
 	tb_e8(t, 0x43, RID(5, 0x10, 0), 0, RID(5, 0x11, 0), 0);
 	tb_e4(t, 0x04, RID(5, 0x10, 7));
 	tb_e4(t, 0x02, RID(5, 0x12, 0));
@@ -705,26 +712,13 @@ static void ivrs_alias_range_pci_dma_alias(struct kunit *test)
 	tb_finish(t);
 	info = tb_parse_ok(test, t);
 
-	f->bus.number = 5;
-#ifdef CONFIG_X86
-	f->sd.node = NUMA_NO_NODE;
-	f->bus.sysdata = &f->sd;
-#endif
-	for (i = 0; i < ARRAY_SIZE(f->dev); i++) {
-		f->dev[i].bus = &f->bus;
-		f->dev[i].devfn = devfns[i];
-		f->dev[i].dev.init_name = "ivrs-kunit-fake";
-	}
-	for (i = 0; i < ARRAY_SIZE(f->dev); i++)
-		KUNIT_EXPECT_EQ(test, ivrs_add_pci_dma_aliases(info, &f->dev[i]),
-				0);
-
-	KUNIT_EXPECT_TRUE(test, pci_devs_are_dma_aliases(&f->dev[0], &f->dev[1]));
-	KUNIT_EXPECT_TRUE(test, pci_devs_are_dma_aliases(&f->dev[0], &f->dev[2]));
-	KUNIT_EXPECT_TRUE(test, pci_devs_are_dma_aliases(&f->dev[2], &f->dev[1]));
-	KUNIT_EXPECT_FALSE(test, pci_devs_are_dma_aliases(&f->dev[3], &f->dev[0]));
-	KUNIT_EXPECT_FALSE(test, pci_devs_are_dma_aliases(&f->dev[2], &f->dev[3]));
-	KUNIT_EXPECT_NULL(test, f->dev[3].dma_alias_mask);
+	KUNIT_EXPECT_TRUE(test, rids_share(test, info, rid[0], rid[1]));
+	KUNIT_EXPECT_TRUE(test, rids_share(test, info, rid[0], rid[2]));
+	KUNIT_EXPECT_TRUE(test, rids_share(test, info, rid[2], rid[1]));
+	KUNIT_EXPECT_FALSE(test, rids_share(test, info, rid[3], rid[0]));
+	KUNIT_EXPECT_FALSE(test, rids_share(test, info, rid[2], rid[3]));
+	KUNIT_EXPECT_EQ(test, ivrs_alias_rids(info, 0, rid[3], &rids), 0);
+	KUNIT_EXPECT_NULL(test, rids);
 }
 
 /* --- Groups on a simulated PCI hierarchy ------------------------------ */
@@ -737,21 +731,28 @@ static int mock_defer_bus = -1;
 static struct iommu_device *mock_amd_add_device(struct device *dev)
 {
 	struct pci_dev *pdev = to_pci_dev(dev);
-	int ret;
 
 	if (!fake_on_bus(pdev) || pdev->bus->number == mock_defer_bus)
 		return ERR_PTR(-ENODEV);
-	/* As amd_iommu_add_device() does. */
-	ret = ivrs_add_pci_dma_aliases(mock_ivrs, pdev);
-	if (ret)
-		return ERR_PTR(ret);
 	return iommu_kunit_add_device(dev);
 }
 
+/* As amd_iommu_device_group() does. */
 static struct iommu_group *mock_amd_device_group(struct device *dev,
 						 struct iommu_group_reason *why)
 {
-	return ivrs_device_group(mock_ivrs, to_pci_dev(dev), why);
+	struct pci_dev *pdev = to_pci_dev(dev);
+	struct iommu_group *group;
+	u16 *rids;
+	int nr;
+
+	nr = ivrs_alias_rids(mock_ivrs, pci_domain_nr(pdev->bus),
+			     pci_dev_id(pdev), &rids);
+	if (nr < 0)
+		return ERR_PTR(nr);
+	group = pci_device_group_rids(dev, rids, nr, "IVRS alias", why);
+	kfree(rids);
+	return group;
 }
 
 static const struct iommu_ops mock_amd_ops = {
@@ -819,7 +820,7 @@ static void ivrs_groups_without_aliases(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	tb_init(t);
-	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	tb_ivhd(t, ACPI_IVRS_TYPE_HARDWARE1, UNIT_RID, 0);
 	tb_e4(t, 0x01, 0);
 	tb_end_block(t);
 	tb_finish(t);
@@ -862,7 +863,7 @@ static void ivrs_groups_follow_aliases(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	tb_init(t);
-	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	tb_ivhd(t, ACPI_IVRS_TYPE_HARDWARE1, UNIT_RID, 0);
 	tb_e4(t, 0x01, 0);
 	tb_e8(t, 0x42, o->rid, 0, o->alias, 0);
 	tb_e8(t, 0x43, RID(0x53, 0, 1), 0, RID(0x53, 0, 0), 0);
@@ -914,7 +915,7 @@ static void ivrs_groups_alias_chain(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	tb_init(t);
-	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	tb_ivhd(t, ACPI_IVRS_TYPE_HARDWARE1, UNIT_RID, 0);
 	tb_e4(t, 0x01, 0);
 	tb_e8(t, 0x42, c->r, 0, c->x, 0);
 	tb_e8(t, 0x42, c->x, 0, c->t, 0);
@@ -954,7 +955,7 @@ static void bad_short(struct tb *t)
 
 static void bad_len_big(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_end_block(t);
 	tb_finish(t);
 	t->len -= 4;	/* the header claims 4 bytes that are not there */
@@ -969,7 +970,7 @@ static void bad_len_small(struct tb *t)
 
 static void bad_checksum(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_end_block(t);
 	tb_finish(t);
 	t->buf[9] ^= 1;
@@ -977,7 +978,7 @@ static void bad_checksum(struct tb *t)
 
 static void bad_block_header(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_end_block(t);
 	tb_put(t, "\x10\x00\x08", 3);
 	tb_finish(t);
@@ -985,7 +986,7 @@ static void bad_block_header(struct tb *t)
 
 static void bad_block_len_small(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_end_block(t);
 	tb_put(t, "\x20\x00\x02\x00", 4);
 	tb_finish(t);
@@ -993,7 +994,7 @@ static void bad_block_len_small(struct tb *t)
 
 static void bad_block_len_big(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	put_unaligned_le16(t->len - t->block + 4, t->buf + t->block + 2);
 	tb_finish(t);
 }
@@ -1008,15 +1009,15 @@ static void bad_ivhd10_short(struct tb *t)
 
 static void bad_ivhd11_short(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_end_block(t);
-	t->buf[t->block] = IVRS_IVHD_11;	/* 28 bytes for a 40-byte header */
+	t->buf[t->block] = ACPI_IVRS_TYPE_HARDWARE2;	/* 28 bytes for a 40-byte header */
 	tb_finish(t);
 }
 
 static void bad_ivhd_no_mmio(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_40);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE3);
 	put_unaligned_le64(0, t->buf + t->block + 8);
 	tb_end_block(t);
 	tb_finish(t);
@@ -1024,7 +1025,7 @@ static void bad_ivhd_no_mmio(struct tb *t)
 
 static void bad_entry_overrun(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_e4(t, 0x46, RID(0, 4, 0));	/* an 8-byte type in 4 bytes */
 	tb_end_block(t);
 	tb_finish(t);
@@ -1032,7 +1033,7 @@ static void bad_entry_overrun(struct tb *t)
 
 static void bad_hid_overrun(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_40);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE3);
 	tb_hid(t, RID(0, 0x14, 5), "AMDI0020", 2, "ID00");
 	t->len -= 2;			/* the UID is cut short */
 	tb_end_block(t);
@@ -1041,7 +1042,7 @@ static void bad_hid_overrun(struct tb *t)
 
 static void bad_hid_header_overrun(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_40);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE3);
 	tb_put(t, "\xf0\x00\x01\x00\x41\x4d\x44\x49", 8);	/* 8 of 22 */
 	tb_end_block(t);
 	tb_finish(t);
@@ -1049,7 +1050,7 @@ static void bad_hid_header_overrun(struct tb *t)
 
 static void bad_end_alone(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_e4(t, 0x04, RID(0, 4, 0));
 	tb_end_block(t);
 	tb_finish(t);
@@ -1057,7 +1058,7 @@ static void bad_end_alone(struct tb *t)
 
 static void bad_end_before_start(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_e4(t, 0x03, RID(0, 4, 0));
 	tb_e4(t, 0x04, RID(0, 3, 0));
 	tb_end_block(t);
@@ -1066,7 +1067,7 @@ static void bad_end_before_start(struct tb *t)
 
 static void bad_nested_start(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_e8(t, 0x43, RID(2, 0, 0), 0, RID(0, 0x1c, 0), 0);
 	tb_e4(t, 0x03, RID(2, 1, 0));
 	tb_end_block(t);
@@ -1075,7 +1076,7 @@ static void bad_nested_start(struct tb *t)
 
 static void bad_entry_in_range(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_e8(t, 0x47, RID(2, 0, 0), 0, 0, 0);
 	tb_e4(t, 0x02, RID(2, 1, 0));
 	tb_e4(t, 0x04, RID(2, 2, 0));
@@ -1085,7 +1086,7 @@ static void bad_entry_in_range(struct tb *t)
 
 static void bad_open_range(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_e4(t, 0x03, RID(2, 0, 0));
 	tb_end_block(t);
 	tb_finish(t);
@@ -1093,7 +1094,7 @@ static void bad_open_range(struct tb *t)
 
 static void bad_unknown_entry(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_e4(t, 0x05, RID(2, 0, 0));
 	tb_end_block(t);
 	tb_finish(t);
@@ -1103,7 +1104,7 @@ static void bad_unknown_wide_entry(struct tb *t)
 {
 	u8 e[16] = { 0x80 };
 
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_put(t, e, sizeof(e));
 	tb_end_block(t);
 	tb_finish(t);
@@ -1111,7 +1112,7 @@ static void bad_unknown_wide_entry(struct tb *t)
 
 static void bad_special_variety(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_e8(t, 0x48, 0, 1, RID(0, 0x14, 0), 3);
 	tb_end_block(t);
 	tb_finish(t);
@@ -1119,7 +1120,7 @@ static void bad_special_variety(struct tb *t)
 
 static void bad_hid_uid(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_40);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE3);
 	tb_hid(t, RID(0, 0x14, 5), "AMDI0020", 0, "ID00");
 	tb_end_block(t);
 	tb_finish(t);
@@ -1127,7 +1128,7 @@ static void bad_hid_uid(struct tb *t)
 
 static void tb_unit_then(struct tb *t)
 {
-	tb_one_unit(t, IVRS_IVHD_10);
+	tb_one_unit(t, ACPI_IVRS_TYPE_HARDWARE1);
 	tb_end_block(t);
 	t->block = t->len;
 }
@@ -1135,7 +1136,7 @@ static void tb_unit_then(struct tb *t)
 static void bad_ivmd_short(struct tb *t)
 {
 	tb_unit_then(t);
-	tb_ivmd(t, IVRS_IVMD_ALL, 0, 0, 0x1000, 0x1000);
+	tb_ivmd(t, ACPI_IVRS_TYPE_MEMORY1, 0, 0, 0x1000, 0x1000);
 	t->buf[t->block + 2] = 24;
 	t->len -= 8;
 	tb_finish(t);
@@ -1144,21 +1145,21 @@ static void bad_ivmd_short(struct tb *t)
 static void bad_ivmd_empty(struct tb *t)
 {
 	tb_unit_then(t);
-	tb_ivmd(t, IVRS_IVMD_SELECT, RID(0, 3, 0), 0, 0x1000, 0);
+	tb_ivmd(t, ACPI_IVRS_TYPE_MEMORY2, RID(0, 3, 0), 0, 0x1000, 0);
 	tb_finish(t);
 }
 
 static void bad_ivmd_wraps(struct tb *t)
 {
 	tb_unit_then(t);
-	tb_ivmd(t, IVRS_IVMD_SELECT, RID(0, 3, 0), 0, ~0ULL - 0xfff, 0x2000);
+	tb_ivmd(t, ACPI_IVRS_TYPE_MEMORY2, RID(0, 3, 0), 0, ~0ULL - 0xfff, 0x2000);
 	tb_finish(t);
 }
 
 static void bad_ivmd_range(struct tb *t)
 {
 	tb_unit_then(t);
-	tb_ivmd(t, IVRS_IVMD_RANGE, RID(3, 0, 0), RID(2, 0, 0), 0x1000, 0x1000);
+	tb_ivmd(t, ACPI_IVRS_TYPE_MEMORY3, RID(3, 0, 0), RID(2, 0, 0), 0x1000, 0x1000);
 	tb_finish(t);
 }
 
@@ -1166,7 +1167,7 @@ static void bad_no_ivhd(struct tb *t)
 {
 	tb_init(t);
 	t->block = 0;
-	tb_ivmd(t, IVRS_IVMD_ALL, 0, 0, 0x1000, 0x1000);
+	tb_ivmd(t, ACPI_IVRS_TYPE_MEMORY1, 0, 0, 0x1000, 0x1000);
 	tb_finish(t);
 }
 
@@ -1176,7 +1177,7 @@ static void bad_too_many_units(struct tb *t)
 
 	tb_init(t);
 	for (i = 0; i <= IVRS_MAX_UNITS; i++) {
-		tb_ivhd(t, IVRS_IVHD_10, RID(0, 2, 0) + i, 0);
+		tb_ivhd(t, ACPI_IVRS_TYPE_HARDWARE1, RID(0, 2, 0) + i, 0);
 		tb_end_block(t);
 	}
 	tb_finish(t);
@@ -1387,7 +1388,7 @@ static struct kunit_case ivrs_cases[] = {
 	KUNIT_CASE(ivrs_alias_walk_bounded),
 	KUNIT_CASE(ivrs_alias_overlaps_resolved),
 	KUNIT_CASE(ivrs_memory_applies),
-	KUNIT_CASE(ivrs_alias_range_pci_dma_alias),
+	KUNIT_CASE(ivrs_alias_range_extra_rids),
 	KUNIT_CASE(ivrs_groups_without_aliases),
 	KUNIT_CASE_PARAM(ivrs_groups_follow_aliases, alias_order_gen_params),
 	KUNIT_CASE_PARAM(ivrs_groups_alias_chain, alias_chain_gen_params),
@@ -1474,9 +1475,9 @@ struct oom_alias {
 };
 
 static const struct oom_alias oom_aliases[] = {
-	/* The partner's devfn is the only run: the mask is never allocated. */
+	/* Only the extra IDs join them: a cross-bus ID that nobody has. */
 	{ "target_on_empty_bus", RID(0x5f, 0, 0) },
-	/* Two runs: the first fails, the second allocates the mask. */
+	/* The same on their own bus, which the PCI core knows nothing of. */
 	{ "target_on_own_bus", RID(0x53, 0, 5) },
 };
 
@@ -1484,22 +1485,21 @@ KUNIT_ARRAY_PARAM_DESC(oom_alias, oom_aliases, name);
 
 /*
  * 53:00.1 and 53:00.2 reach the IOMMU as one requester ID that no function
- * has, so only their DMA alias masks tell the PCI rules that they share.
- * If a device's mask cannot take all its IVRS aliases, the device must not
- * be grouped: on an empty target bus, two groups would isolate what the
- * IOMMU cannot tell apart.
+ * has, so only their extra requester IDs tell the PCI rules that they share.
+ * If a device's extra IDs cannot be recorded, the device must not be
+ * grouped: two groups would isolate what the IOMMU cannot tell apart.
  */
 static void ivrs_alias_oom_fails_closed(struct kunit *test)
 {
 	const struct oom_alias *o = test->param_value;
 	struct tb *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	bool same_bus = PCI_BUS_NUM(o->target) == 0x53;
 	struct pci_dev *d[2];
+	unsigned int left;
 	int i, ret;
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	tb_init(t);
-	tb_ivhd(t, IVRS_IVHD_10, UNIT_RID, 0);
+	tb_ivhd(t, ACPI_IVRS_TYPE_HARDWARE1, UNIT_RID, 0);
 	tb_e4(t, 0x01, 0);
 	tb_e8(t, 0x43, RID(0x53, 0, 1), 0, o->target, 0);
 	tb_e4(t, 0x04, RID(0x53, 0, 2));
@@ -1516,14 +1516,15 @@ static void ivrs_alias_oom_fails_closed(struct kunit *test)
 	}
 	mock_defer_bus = -1;
 	for (i = 0; i < ARRAY_SIZE(d); i++) {
-		/* The alias mask comes right after the core's record. */
+		/* The array of extra IDs comes right after the core's record. */
 		WRITE_ONCE(current->fail_nth, 2);
 		ret = iommu_probe_device(&d[i]->dev);
+		left = READ_ONCE(current->fail_nth);
 		WRITE_ONCE(current->fail_nth, 0);
-		KUNIT_ASSERT_EQ_MSG(test, !d[i]->dma_alias_mask, !same_bus,
-				    "the injected failure missed the mask");
-		KUNIT_ASSERT_FALSE(test, d[i]->dma_alias_mask &&
-				   test_bit(d[1 - i]->devfn, d[i]->dma_alias_mask));
+		KUNIT_ASSERT_EQ_MSG(test, left, 0,
+				    "the injected failure missed the add");
+		/* The PCI core is left alone. */
+		KUNIT_ASSERT_NULL(test, d[i]->dma_alias_mask);
 		KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM, "%s", pci_name(d[i]));
 		KUNIT_EXPECT_NULL_MSG(test, d[i]->dev.iommu_group,
 				      "%s grouped without its alias",

@@ -20,6 +20,7 @@
 #include <linux/string.h>
 #include <linux/xarray.h>
 
+#include "../iommu-priv.h"
 #include "iommu_kunit_helpers.h"
 #include "iommu_pci_fake.h"
 
@@ -240,6 +241,13 @@ static struct pci_driver late_alias_driver = {
 	.probe = late_alias_probe,
 };
 
+/* The same, under a name of its own: a driver's name stays taken for a while. */
+static struct pci_driver extra_bind_driver = {
+	.name = "iommu_kunit_extra_bind",
+	.id_table = late_alias_ids,
+	.probe = late_alias_probe,
+};
+
 static void late_alias_driver_unregister(void *drv)
 {
 	pci_unregister_driver(drv);
@@ -271,6 +279,152 @@ static void pci_dma_alias_from_final_quirk_joins_before_bind(struct kunit *test)
 						  &late_alias_driver), 0);
 	KUNIT_EXPECT_NOT_NULL(test, a->dev.driver);
 	EXPECT_SAME(test, 0x7c, D(1, 0), 0x7c, D(2, 0));
+}
+
+/* --- Extra requester IDs from the IOMMU driver ----------------------- */
+
+/* One extra requester ID that the mock driver below gives device @rid. */
+struct mock_extra {
+	u16 rid;
+	u16 extra;
+};
+
+static const struct mock_extra *mock_extras;
+static unsigned int mock_nr_extras;
+/* A bus whose devices the mock leaves for the test to probe, or -1. */
+static int mock_extra_defer_bus = -1;
+
+static struct iommu_device *mock_extra_add_device(struct device *dev)
+{
+	struct pci_dev *pdev = to_pci_dev(dev);
+
+	if (!fake_on_bus(pdev) || pdev->bus->number == mock_extra_defer_bus)
+		return ERR_PTR(-ENODEV);
+	return iommu_kunit_add_device(dev);
+}
+
+/* As an IOMMU driver that reads aliases from firmware does. */
+static struct iommu_group *mock_extra_device_group(struct device *dev,
+						   struct iommu_group_reason *why)
+{
+	u16 rid = pci_dev_id(to_pci_dev(dev)), rids[4];
+	unsigned int i, nr = 0;
+
+	for (i = 0; i < mock_nr_extras && nr < ARRAY_SIZE(rids); i++)
+		if (mock_extras[i].rid == rid)
+			rids[nr++] = mock_extras[i].extra;
+	return pci_device_group_rids(dev, rids, nr, "test alias", why);
+}
+
+static const struct iommu_ops mock_extra_ops = {
+	.add_device = mock_extra_add_device,
+	.device_group = mock_extra_device_group,
+};
+
+static void mock_extra_release(void *unused)
+{
+	mock_extras = NULL;
+	mock_nr_extras = 0;
+	mock_extra_defer_bus = -1;
+}
+
+/* A hierarchy below root bus @root, grouped with the @nr extra IDs @e. */
+static struct fake_pci *fake_start_extra(struct kunit *test, u8 root,
+					 const struct mock_extra *e,
+					 unsigned int nr)
+{
+	struct fake_pci *fp = fake_pci_new(test, root);
+
+	mock_extras = e;
+	mock_nr_extras = nr;
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test, mock_extra_release,
+						  NULL), 0);
+	iommu_kunit_bus_take(test, &pci_bus_type, &mock_extra_ops);
+	return fp;
+}
+
+#define RID(bus, df)	((bus) << 8 | (df))
+
+/*
+ * Rule 1 with the driver's extra IDs: one that is another device's own ID
+ * joins the two across buses, and two devices with an extra ID that no
+ * device has share too; the joining device says why.
+ */
+static void pci_extra_rid_joins_across_buses(struct kunit *test)
+{
+	static const struct mock_extra extras[] = {
+		{ RID(0x82, D(0, 0)), RID(0x81, D(0, 0)) },
+		{ RID(0x83, D(0, 0)), RID(0x8f, D(0, 0)) },
+		{ RID(0x84, D(0, 0)), RID(0x8f, D(0, 0)) },
+	};
+	struct fake_pci *fp = fake_start_extra(test, 0x80, extras,
+					       ARRAY_SIZE(extras));
+	char *buf = kunit_kzalloc(test, 1024, GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (i = 1; i <= 4; i++) {
+		fake_add(fp, 0x80, D(i, 0), FAKE_RP, F_ACS, 0x80 + i, 0x80 + i);
+		fake_add(fp, 0x80 + i, D(0, 0), FAKE_EP, 0, 0, 0);
+	}
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+
+	EXPECT_SAME(test, 0x81, D(0, 0), 0x82, D(0, 0));
+	EXPECT_SAME(test, 0x83, D(0, 0), 0x84, D(0, 0));
+	EXPECT_APART(test, 0x81, D(0, 0), 0x83, D(0, 0));
+	EXPECT_APART(test, 0x80, D(1, 0), 0x81, D(0, 0));
+	EXPECT_APART(test, 0x80, D(2, 0), 0x82, D(0, 0));
+
+	if (!IS_ENABLED(CONFIG_DEBUG_FS))
+		return;
+	KUNIT_ASSERT_EQ(test, iommu_kunit_group_reasons(fake_gid(0x81, D(0, 0)),
+							buf, 1024), 0);
+	KUNIT_EXPECT_STREQ(test, buf,
+			   "0000:81:00.0: first device of the group\n"
+			   "0000:82:00.0: test alias with 0000:81:00.0\n");
+}
+
+/*
+ * The entry of a device is rebuilt when a late quirk gives it a DMA alias
+ * before its driver binds; its extra IDs stay in it, so a device that is
+ * hot-added later under one of them still joins.
+ */
+static void pci_extra_rids_survive_bind_reread(struct kunit *test)
+{
+	static const struct mock_extra extras[] = {
+		{ RID(0x89, D(0, 0)), RID(0x8a, D(0, 0)) },
+	};
+	struct fake_pci *fp = fake_start_extra(test, 0x88, extras,
+					       ARRAY_SIZE(extras));
+	struct fake_fn *fn;
+	struct pci_dev *a;
+
+	fake_add(fp, 0x88, D(1, 0), FAKE_RP, F_ACS, 0x89, 0x89);
+	fake_add(fp, 0x88, D(2, 0), FAKE_RP, F_ACS, 0x8a, 0x8a);
+	fn = fake_add(fp, 0x89, D(0, 0), FAKE_EP, 0, 0, 0);
+	fake_put16(fn->cfg + PCI_DEVICE_ID, FAKE_DEVICE_LATE_ALIAS);
+	late_alias_devfn = D(1, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+	late_alias_devfn = -1;
+	a = fake_dev(0x89, D(0, 0));
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, a->dma_alias_mask);
+	KUNIT_ASSERT_TRUE(test, test_bit(D(1, 0), a->dma_alias_mask));
+
+	/* Binding reads the new alias and indexes the device afresh. */
+	KUNIT_ASSERT_EQ(test, pci_register_driver(&extra_bind_driver), 0);
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test,
+						  late_alias_driver_unregister,
+						  &extra_bind_driver), 0);
+	KUNIT_EXPECT_NOT_NULL(test, a->dev.driver);
+	KUNIT_EXPECT_GE(test, fake_gid(0x89, D(0, 0)), 0);
+
+	fake_add(fp, 0x8a, D(0, 0), FAKE_EP, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+	EXPECT_SAME(test, 0x89, D(0, 0), 0x8a, D(0, 0));
+	EXPECT_APART(test, 0x88, D(2, 0), 0x8a, D(0, 0));
 }
 
 /* Rule 2: behind a PCIe-to-PCI bridge, everything shares the bridge's group. */
@@ -1400,6 +1554,8 @@ static struct kunit_case pci_groups_test_cases[] = {
 	KUNIT_CASE(pci_dma_alias_joins_both_orders),
 	KUNIT_CASE(pci_dma_alias_partner_hot_added),
 	KUNIT_CASE(pci_dma_alias_from_final_quirk_joins_before_bind),
+	KUNIT_CASE(pci_extra_rid_joins_across_buses),
+	KUNIT_CASE(pci_extra_rids_survive_bind_reread),
 	KUNIT_CASE(pci_conventional_bridge_hides_everything_below),
 	KUNIT_CASE(pci_root_port_with_acs_isolates),
 	KUNIT_CASE(pci_root_port_without_acs_joins_port),
@@ -1427,6 +1583,107 @@ static struct kunit_suite pci_groups_test_suite = {
 };
 
 kunit_test_suite(pci_groups_test_suite);
+
+#ifdef CONFIG_FAILSLAB
+
+/* --- Allocation failures --------------------------------------------- */
+
+struct pci_extra_fault_ctx {
+	struct pci_dev *a;
+	struct pci_dev *b;	/* with @a's requester ID as an extra one */
+};
+
+static int pci_extra_fault_op(struct kunit *test, void *data)
+{
+	struct pci_extra_fault_ctx *c = data;
+
+	return iommu_probe_device(&c->b->dev);
+}
+
+static void pci_extra_fault_undo(struct kunit *test, void *data)
+{
+	struct pci_extra_fault_ctx *c = data;
+
+	KUNIT_EXPECT_NOT_NULL(test, c->b->dev.iommu_group);
+	KUNIT_EXPECT_PTR_EQ_MSG(test, c->b->dev.iommu_group,
+				c->a->dev.iommu_group,
+				"%s grouped apart from its extra ID's device",
+				pci_name(c->b));
+	scoped_guard(mutex, &iommu_probe_device_lock)
+		iommu_group_remove_device(&c->b->dev);
+}
+
+/* A failed add leaves no group; the next run indexes the device afresh. */
+static void pci_extra_fault_check(struct kunit *test, void *data)
+{
+	struct pci_extra_fault_ctx *c = data;
+	struct iommu_group_reason why;
+	struct iommu_group *group;
+
+	KUNIT_EXPECT_NULL_MSG(test, c->b->dev.iommu_group,
+			      "%s grouped without its extra ID",
+			      pci_name(c->b));
+	scoped_guard(mutex, &iommu_probe_device_lock)
+		group = pci_device_group_rids(&c->b->dev, NULL, 0, NULL, &why);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, group);
+	iommu_group_put(group);
+}
+
+/*
+ * Whichever allocation fails while a device with an extra ID is added, it
+ * gets no group: alone, it would be isolated from a device the IOMMU cannot
+ * tell from it.
+ */
+static void pci_extra_rids_survive_allocation_failures(struct kunit *test)
+{
+	static const struct mock_extra extras[] = {
+		{ RID(0x92, D(0, 0)), RID(0x91, D(0, 0)) },
+	};
+	static const struct iommu_kunit_fault_case fc = {
+		.op = pci_extra_fault_op,
+		.undo = pci_extra_fault_undo,
+		.check = pci_extra_fault_check,
+	};
+	struct pci_extra_fault_ctx *c = kunit_kzalloc(test, sizeof(*c),
+						      GFP_KERNEL);
+	struct fake_pci *fp;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	fp = fake_start_extra(test, 0x90, extras, ARRAY_SIZE(extras));
+	mock_extra_defer_bus = 0x92;
+	fake_add(fp, 0x90, D(1, 0), FAKE_RP, F_ACS, 0x91, 0x91);
+	fake_add(fp, 0x90, D(2, 0), FAKE_RP, F_ACS, 0x92, 0x92);
+	fake_add(fp, 0x91, D(0, 0), FAKE_EP, 0, 0, 0);
+	fake_add(fp, 0x92, D(0, 0), FAKE_EP, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, fake_pci_scan(fp), 0);
+	mock_extra_defer_bus = -1;
+	c->a = fake_dev(0x91, D(0, 0));
+	c->b = fake_dev(0x92, D(0, 0));
+	KUNIT_ASSERT_NOT_NULL(test, c->a);
+	KUNIT_ASSERT_NOT_NULL(test, c->b);
+	KUNIT_ASSERT_NOT_NULL(test, c->a->dev.iommu_group);
+	KUNIT_ASSERT_NULL(test, c->b->dev.iommu_group);
+
+	kunit_info(test, "%d allocations walked",
+		   iommu_kunit_fault_walk(test, &fc, c));
+	KUNIT_EXPECT_EQ(test, iommu_probe_device(&c->b->dev), 0);
+	EXPECT_SAME(test, 0x91, D(0, 0), 0x92, D(0, 0));
+}
+
+static struct kunit_case pci_groups_fault_cases[] = {
+	KUNIT_CASE(pci_extra_rids_survive_allocation_failures),
+	{}
+};
+
+static struct kunit_suite pci_groups_fault_suite = {
+	.name = "iommu_pci_faults",
+	.init = iommu_kunit_fault_init,
+	.test_cases = pci_groups_fault_cases,
+};
+
+kunit_test_suite(pci_groups_fault_suite);
+
+#endif /* CONFIG_FAILSLAB */
 
 MODULE_DESCRIPTION("KUnit tests for the PCI isolation rules of IOMMU groups");
 MODULE_LICENSE("GPL");

@@ -1,53 +1,33 @@
 #!/bin/bash
-# Boot one topology and print its IOMMU groups as a tree.
-# Usage: demo.sh BZIMAGE TOPOLOGY_FILE
+# Boot one topology with one IOMMU and print its IOMMU groups as a tree.
+# Usage: demo.sh [intel|amd|none]   (default: the default topology's own)
 set -eu
-[ $# -eq 2 ] || { echo "usage: $0 BZIMAGE TOPOLOGY_FILE" >&2; exit 2; }
-here=$(cd "$(dirname "$0")" && pwd)
-kernel=$1 topo=$2
-[ -f "$topo" ] || { echo "demo: no topology file at $topo" >&2; exit 2; }
-# Build the initramfs now so that the wall times below are QEMU's alone.
-"$here/mkinitramfs.sh" "$(dirname "$here")/build/qemu/initramfs.cpio.gz"
+. "$(dirname "$0")/lib.sh"
+. "$H/topology.sh"
+[ $# -le 1 ] || usage "[intel|amd|none]"
+case ${1:-} in ''|intel|amd|none) ;; *) usage "[intel|amd|none]" ;; esac
+topo=$H/topologies/default.topo
+kernel=$("$H/kernel.sh" x86_64)
+iommu=${1:-$(topo_iommus "$topo" | head -n 1)}
+# Build the initramfs now so that the wall time below is QEMU's alone.
+"$H/mkinitramfs.sh" "$B/qemu/initramfs.cpio.gz"
 
 start=$(date +%s.%N)
 rc=0
 errs=$(mktemp)
 trap 'rm -f "$errs"' EXIT
-log=$("$here/qemu-run.sh" "$kernel" "$topo" 2> "$errs") || rc=$?
+log=$("$H/qemu-run.sh" "$kernel" "$topo" "$iommu" 2> "$errs") || rc=$?
 secs=$(echo "$start $(date +%s.%N)" | awk '{ printf "%.1f", $2 - $1 }')
 [ -n "$log" ] || { cat "$errs" >&2; exit "$rc"; }
-
-declare -A desc=() members=() explain=()
-groups=() dir=absent done=0 up='?' kver='?' fw=none ndev=0 in_nn=0
-while IFS= read -r line; do
-	line=${line%$'\r'}
-	case $line in
-	"@@BOOT uptime="*)      up=${line#*=}; up=${up%% *} ;;
-	"@@KERNEL "*)           kver=${line#* } ;;
-	"@@FIRMWARE "*)         fw=${line#* } ;;
-	"@@IOMMU_DEV "*)        ndev=$((ndev + 1)) ;;
-	"@@IOMMU_GROUPS_DIR "*) dir=${line#* } ;;
-	"@@GROUP "*)            g=${line#@@GROUP }; groups+=("${g%% *}") ;;
-	"@@MEMBER "*)           read -r _ g d <<< "$line"; members[$g]="${members[$g]-} $d" ;;
-	"@@EXPLAIN "*)          read -r _ g text <<< "$line"
-	                        explain[$g]="${explain[$g]-}$text"$'\n' ;;
-	"@@LSPCI_NN_BEGIN")     in_nn=1 ;;
-	"@@LSPCI_NN_END")       in_nn=0 ;;
-	"@@DONE")               done=1 ;;
-	*)
-		if [ $in_nn = 1 ] && [[ $line =~ ^([0-9a-f]{4}:[0-9a-f:.]+)\ (.*)$ ]]; then
-			desc[${BASH_REMATCH[1]}]=${BASH_REMATCH[2]}
-		fi ;;
-	esac
-done < "$log"
-if [ $done = 0 ]; then
+declare -A link=() lsgrp=() nmembers=() members=() memberof=() gname=() desc=() explain=()
+parse_guest_log "$log"
+if [ "$done" = 0 ]; then
 	cat "$errs" >&2
 	echo "demo: the guest did not finish (QEMU status $rc); see $log" >&2
 	exit 1
 fi
 
-iommu=$(sed -n 's/^iommu:[[:space:]]*//p' "$topo" | tail -n 1)
-case ${iommu:-none} in
+case $iommu in
 none) machine="q35 without an IOMMU" ;;
 *)    machine="q35 + $iommu-iommu" ;;
 esac

@@ -1,7 +1,7 @@
 #!/bin/sh
 # /init of the QEMU test initramfs (busybox sh), built by mkinitramfs.sh.
 # Reports the IOMMU groups as "@@" lines on the console (parsed by
-# qemu-test.sh and demo.sh), then powers off. No set -e: report what we can.
+# topology.sh), then powers off. No set -e: report what we can.
 #
 #   @@BOOT uptime=<s>            guest uptime when /init started
 #   @@KERNEL <uname -r>          @@CMDLINE <contents of /proc/cmdline>
@@ -13,8 +13,8 @@
 #   @@DEVLINK <pci dev> <group id|none>
 #   @@LSPCI_BEGIN .. @@LSPCI_END        lspci -vv -D
 #   @@LSPCI_NN_BEGIN .. @@LSPCI_NN_END  lspci -D -nn
-#   @@PRE_BEGIN .. @@PRE_END rc=<n>     output of harness.pre=<command>
-#   @@RUN_BEGIN .. @@RUN_END rc=<n>     output of harness.run=<command>
+#   @@PRE_BEGIN <step> .. @@PRE_END rc=<n>   output of each harness.pre= step
+#   @@RUN_BEGIN <step> .. @@RUN_END rc=<n>   output of each harness.run= step
 #   @@KMSG records=<n> first=<seq>  records /init's reader copied
 #   @@KERNEL_BAD <line>          each kernel log line that matches
 #                                /kernel-reports (harness/kernel-reports.ere:
@@ -27,12 +27,12 @@
 # as records come.  If it falls behind the ring, or records were overwritten
 # before /init ran (qemu-run.sh boots with a larger log_buf_len), the scan
 # reports "harness: kernel log records lost", which fails the run.
-# harness.run= commands may read /tmp/kmsg (kunit-qemu.sh waits on it).
 #
-# harness.run=<command> on the kernel command line (quote it if it has
-# spaces: harness.run="ls /sys/kernel") runs the command with sh -c after the
-# report; harness.pre=<command> runs before it (a hot remove or add whose
-# result the report shows).
+# harness.pre=PROGRAM[,ARG...] on the kernel command line runs
+# /guest/PROGRAM (harness/guest/, put here by pack-initramfs.sh) with those
+# arguments before the report, harness.run= after it; several run in
+# command-line order (qemu-run.sh writes them from a topology's pre: and
+# run: lines).  Guest programs may read /tmp/kmsg.
 export PATH=/bin:/usr/bin
 mount -t proc proc /proc
 read -r up _ < /proc/uptime
@@ -51,18 +51,17 @@ echo "@@BOOT uptime=$up"
 echo "@@KERNEL $(uname -r)"
 echo "@@CMDLINE $(cat /proc/cmdline)"
 
-# The value of harness.NAME= on the kernel command line, quoted or not.
-harness_arg() {
-	v=$(sed -n "s/.*harness\.$1=\"\([^\"]*\)\".*/\1/p" /proc/cmdline)
-	[ -n "$v" ] || v=$(tr ' ' '\n' < /proc/cmdline | sed -n "s/^harness\.$1=//p")
-	echo "$v"
+# run_steps pre|run TAG: each harness.<pre|run>= step, framed by @@TAG_BEGIN
+# and @@TAG_END.
+run_steps() {
+	for s in $(tr ' ' '\n' < /proc/cmdline | sed -n "s/^harness\.$1=//p"); do
+		echo "@@$2_BEGIN $s"
+		# shellcheck disable=SC2046 # the program and its arguments
+		sh /guest/$(echo "$s" | tr , ' ') 2>&1
+		echo "@@$2_END rc=$?"
+	done
 }
-pre=$(harness_arg pre)
-if [ -n "$pre" ]; then
-	echo "@@PRE_BEGIN $pre"
-	sh -c "$pre" 2>&1
-	echo "@@PRE_END rc=$?"
-fi
+run_steps pre PRE
 
 fw=
 for t in DMAR IVRS VIOT; do
@@ -109,12 +108,7 @@ echo "@@LSPCI_NN_BEGIN"
 /usr/bin/lspci -D -nn 2>&1
 echo "@@LSPCI_NN_END"
 
-run=$(harness_arg run)
-if [ -n "$run" ]; then
-	echo "@@RUN_BEGIN $run"
-	sh -c "$run" 2>&1
-	echo "@@RUN_END rc=$?"
-fi
+run_steps run RUN
 
 # The ring as it is now, then what the reader copied: a record is in one of
 # them unless the reader lost it, which it then says.  /dev/kmsg records
@@ -130,7 +124,7 @@ awk -F';' '/^[0-9]+,[0-9]+,[0-9]+,/ {
 		print "@@KMSG records=" n + 0 " first=" first + 0 > "/tmp/kmsg.sum" }' \
 	/tmp/kmsg > /tmp/kmsg.txt
 cat /tmp/kmsg.sum
-# Report patterns, less the known ones ("!"), as kernel-reports.sh does.
+# Report patterns, less the known ones ("!"), as lib.sh's kernel_reports does.
 sed '/^[#!]/d' /kernel-reports > /tmp/reports
 sed -n 's/^!//p' /kernel-reports > /tmp/known
 # (Not the two echoes of the command line, "Command line:" and "Kernel

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # Build the ppc64le guest initramfs: Debian's static busybox and lspci (with
 # its libraries) for ppc64el, taken from their packages with apt-get download
 # and dpkg-deb -x (nothing is installed for the foreign architecture), and
@@ -12,7 +12,8 @@ set -eu
 out=$1
 here=$(cd "$(dirname "$0")" && pwd)
 init=$here/initramfs-init.sh
-cache=${CACHE:-$HOME/.cache/iommu-group}/ppc64el
+. "$(dirname "$0")/lib.sh"
+cache=$CACHE/ppc64el
 pkgs="busybox-static pciutils libpci3 libc6 libkmod2 libudev1 zlib1g liblzma5 libssl3 libzstd1"
 tri=powerpc64le-linux-gnu
 
@@ -33,7 +34,7 @@ if [ -n "$missing" ]; then
 	(cd "$cache" && apt-get download -qq $missing) >&2
 fi
 
-stamp=$( { sha256sum "$0" "$here/pack-initramfs.sh" "$init" "$here/kernel-reports.ere"; ls "$cache"/*.deb; } | sha256sum | cut -d' ' -f1)
+stamp=$( { sha256sum "$0" "$here/pack-initramfs.sh" "$init" "$here/kernel-reports.ere" "$here"/guest/*.sh; ls "$cache"/*.deb; } | sha256sum | cut -d' ' -f1)
 if [ -f "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$stamp" ]; then
 	exit 0 # up to date
 fi

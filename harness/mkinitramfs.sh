@@ -33,7 +33,7 @@ fi
 libs=$(ldd "$lspci" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u)
 
 # shellcheck disable=SC2086 # $libs is a list of paths without blanks
-stamp=$( { sha256sum "$here/mkinitramfs.sh" "$here/pack-initramfs.sh" "$init" "$here/kernel-reports.ere" "$busybox" "$lspci" "$ids" $libs; echo "$libs"; } | sha256sum | cut -d' ' -f1)
+stamp=$( { sha256sum "$here/mkinitramfs.sh" "$here/pack-initramfs.sh" "$init" "$here/kernel-reports.ere" "$here"/guest/*.sh "$busybox" "$lspci" "$ids" $libs; echo "$libs"; } | sha256sum | cut -d' ' -f1)
 if [ -f "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$stamp" ]; then
 	exit 0 # up to date
 fi

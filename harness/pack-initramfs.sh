@@ -1,6 +1,7 @@
 #!/bin/sh
-# The last step of mkinitramfs.sh and mkinitramfs-ppc64le.sh: put /init and
-# the kernel-report patterns it reads (/kernel-reports) into the staged tree
+# The last step of mkinitramfs.sh and mkinitramfs-ppc64le.sh: put /init, the
+# kernel-report patterns it reads (/kernel-reports) and the guest programs
+# (/guest) into the staged tree
 # STAGE and write it as the gzipped newc archive OUT, owned by root and
 # reproducible, then record STAMP in OUT.stamp.
 # Usage: pack-initramfs.sh STAGE OUT STAMP
@@ -11,6 +12,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 chmod 1777 "$stage/tmp"
 cp "$here/initramfs-init.sh" "$stage/init"
 cp "$here/kernel-reports.ere" "$stage/kernel-reports"
+mkdir -p "$stage/guest"
+cp "$here"/guest/*.sh "$stage/guest/"
 chmod 755 "$stage/init"
 tmp=$(mktemp "$out.XXXXXX")
 trap 'rm -f "$tmp"' EXIT

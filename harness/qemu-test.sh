@@ -1,97 +1,54 @@
 #!/bin/bash
-# Boot a kernel on each topology and check the IOMMU groups the guest reports
-# (see initramfs-init.sh for the "@@" lines and qemu-run.sh for the format).
-# Usage: qemu-test.sh BZIMAGE TOPOLOGY_FILE...   (QEMU_ARCH: see qemu-run.sh)
-# Prints "ok|FAIL <topology>: <what>" per check and, last, exactly
-# "qemu: N passed, N failed". Exits 1 if any check failed.
-set -eu
-[ $# -ge 2 ] || { echo "usage: $0 BZIMAGE TOPOLOGY_FILE..." >&2; exit 2; }
-here=$(cd "$(dirname "$0")" && pwd)
-kernel=$1
+# Build a kernel and boot it on each topology, once per IOMMU the topology
+# names, and check each boot (TAP): QEMU's exit, /init's report, the
+# topology's expectations (topology.sh), the host's QMP hotplug, no kernel
+# report in the whole kernel log, sysfs's group members against the devices'
+# iommu_group links, and lspci -vv against both.
+# Usage: qemu-test.sh x86_64|x86_64-debug|ppc64le TOPOLOGY...
+set -u
+. "$(dirname "$0")/lib.sh"
+. "$H/topology.sh"
+[ $# -ge 2 ] || usage "x86_64|x86_64-debug|ppc64le TOPOLOGY..."
+case $1 in
+x86_64|x86_64-debug) ;;
+ppc64le) export QEMU_ARCH=ppc64le ;;
+*) usage "x86_64|x86_64-debug|ppc64le TOPOLOGY..." ;;
+esac
+build_kernel "$1"
 shift
-[ -f "$kernel" ] || { echo "qemu-test: no kernel image at $kernel" >&2; exit 2; }
-passed=0 failed=0
-errs=$(mktemp)
-trap 'rm -f "$errs"' EXIT
-# Build the initramfs now so that the wall times below are QEMU's alone.
-if [ "${QEMU_ARCH:-x86_64}" = ppc64le ]; then
-	"$here/mkinitramfs-ppc64le.sh" "$(dirname "$here")/build/qemu/initramfs-ppc64le.cpio.gz"
-else
-	"$here/mkinitramfs.sh" "$(dirname "$here")/build/qemu/initramfs.cpio.gz"
-fi
+errs=$B/qemu/qemu-test.err
+mkdir -p "$B/qemu"
 
-# check NAME WHAT OK(0|1)
-check() {
-	if [ "$3" = 0 ]; then
-		echo "ok $1: $2"
-		passed=$((passed + 1))
-	else
-		echo "FAIL $1: $2"
-		failed=$((failed + 1))
-	fi
-}
-
-test_topology() {
-	local topo=$1 name log rc=0 start secs up line g d
-	name=$(basename "$topo" .topo)
-	start=$(date +%s.%N)
-	log=$("$here/qemu-run.sh" "$kernel" "$topo" 2> "$errs") || rc=$?
-	secs=$(echo "$start $(date +%s.%N)" | awk '{ printf "%.1f", $2 - $1 }')
+# boot TOPOLOGY IOMMU: one boot and its checks.
+boot() {
+	local topo=$1 iommu=$2 name log rc=0 t g d devs bad first got n want re how
+	local -A link=() lsgrp=() nmembers=() members=() memberof=() gname=() desc=() explain=()
+	local groups=() dir done up kver fw ndev
+	log=$("$H/qemu-run.sh" "$kernel" "$topo" "$iommu" 2> "$errs") || rc=$?
+	name=$(basename "${log:-$topo}" .log)
+	t=$B/qemu/$name.topo
 	if [ -z "$log" ] || [ ! -f "$log" ]; then
-		check "$name" "qemu-run.sh failed ($rc) before booting:" 1
-		sed 's/^/    /' "$errs"
+		check 1 "$name: qemu-run.sh failed ($rc) before booting" "$errs"
 		return
 	fi
-
-	# Parse the serial log.
-	local -A link=() lsgrp=() nmembers=() memberof=() gname=()
-	local groups=() dir=absent done=0 in_lspci=0 cur=
-	up=
-	while IFS= read -r line; do
-		line=${line%$'\r'}
-		case $line in
-		"@@BOOT uptime="*)      up=${line#*=}; up=${up%% *} ;;
-		"@@IOMMU_GROUPS_DIR "*) dir=${line#* } ;;
-		"@@GROUP "*)            g=${line#@@GROUP }; g=${g%% *}
-		                        gname[$g]=${line#*name=}
-		                        groups+=("$g"); nmembers[$g]=0 ;;
-		"@@MEMBER "*)           read -r _ g d <<< "$line"
-		                        nmembers[$g]=$((${nmembers[$g]:-0} + 1))
-		                        memberof[$d]="${memberof[$d]:+${memberof[$d]},}$g" ;;
-		"@@DEVLINK "*)          read -r _ d g <<< "$line"; link[$d]=$g ;;
-		"@@LSPCI_BEGIN")        in_lspci=1 ;;
-		"@@LSPCI_END")          in_lspci=0 ;;
-		"@@DONE")               done=1 ;;
-		*)
-			[ $in_lspci = 1 ] || continue
-			if [[ $line =~ ^([0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7])\  ]]; then
-				cur=${BASH_REMATCH[1]}
-				lsgrp[$cur]=none
-			elif [[ -n $cur && $line =~ ^$'\t'"IOMMU group: "(.*)$ ]]; then
-				lsgrp[$cur]=${BASH_REMATCH[1]}
-			fi ;;
-		esac
-	done < "$log"
-
-	local how="exited $rc"
+	parse_guest_log "$log"
+	how="exited $rc"
 	[ "$rc" != 124 ] || how="was killed at the time limit"
-	check "$name" "QEMU $how (wall time ${secs}s, log $log)" "$([ "$rc" = 0 ]; echo $?)"
-	[ "$rc" = 0 ] || sed 's/^/    /' "$errs"
-	if [ $done = 0 ]; then
-		check "$name" "guest did not reach @@DONE; see $log, which ends:" 1
-		tail -n 5 "$log" | tr -d '\r' | sed 's/^/    /'
+	check "$rc" "$name: QEMU $how ($(tail -n 1 "$errs"))" "$errs"
+	if [ "$done" = 0 ]; then
+		tail -n 5 "$log" | tr -d '\r' > "$errs"
+		check 1 "$name: guest reached @@DONE (see $log, which ends:)" "$errs"
 		return
 	fi
-	check "$name" "guest reached @@DONE (/init at ${up:-?}s guest uptime)" 0
-	check "$name" "/sys/kernel/iommu_groups is $dir" "$([ "$dir" = present ]; echo $?)"
+	check 0 "$name: guest reached @@DONE (/init at ${up}s guest uptime)"
+	[ "$dir" = present ]
+	check $? "$name: /sys/kernel/iommu_groups is $dir"
+	sed -n 's/^@@NOTE /# '"$name"': /p' "$log" | tr -d '\r'
 
-	local n
 	while read -r n; do
-		check "$name" "${#groups[@]} groups, expected $n" "$([ "${#groups[@]}" = "$n" ]; echo $?)"
-	done < <(sed -n 's/^expect-groups:[[:space:]]*//p' "$topo")
-
-	# expect-same: all listed devices have the same, real group.
-	local devs bad first got
+		[ "${#groups[@]}" = "$n" ]
+		check $? "$name: ${#groups[@]} groups, expected $n"
+	done < <(topo_field "$t" expect-groups)
 	while read -r devs; do
 		bad='' first='' got=''
 		for d in $devs; do
@@ -100,10 +57,9 @@ test_topology() {
 			got="$got $d=$g"
 			[ "$g" != missing ] && [ "$g" != none ] && [ "$g" = "$first" ] || bad=1
 		done
-		check "$name" "same group: $devs${bad:+ (got$got)}" "$([ -z "$bad" ]; echo $?)"
-	done < <(sed -n 's/^expect-same:[[:space:]]*//p' "$topo")
-
-	# expect-alone: each device has a group with exactly one member.
+		[ -z "$bad" ]
+		check $? "$name: same group: $devs${bad:+ (got$got)}"
+	done < <(topo_field "$t" expect-same)
 	while read -r devs; do
 		bad=
 		for d in $devs; do
@@ -113,46 +69,49 @@ test_topology() {
 			*) [ "${nmembers[$g]:-0}" = 1 ] || bad="$bad $d:group-$g-has-${nmembers[$g]:-0}" ;;
 			esac
 		done
-		check "$name" "alone in a group: $devs${bad:+ (got$bad)}" "$([ -z "$bad" ]; echo $?)"
-	done < <(sed -n 's/^expect-alone:[[:space:]]*//p' "$topo")
-
-	# expect-none: each device exists and has no group.
+		[ -z "$bad" ]
+		check $? "$name: alone in a group: $devs${bad:+ (got$bad)}"
+	done < <(topo_field "$t" expect-alone)
 	while read -r devs; do
 		bad=
 		for d in $devs; do
-			g=${link[$d]-missing}
-			[ "$g" = none ] || bad="$bad $d=$g"
+			[ "${link[$d]-missing}" = none ] || bad="$bad $d=${link[$d]-missing}"
 		done
-		check "$name" "no group: $devs${bad:+ (got$bad)}" "$([ -z "$bad" ]; echo $?)"
-	done < <(sed -n 's/^expect-none:[[:space:]]*//p' "$topo")
-
-	# expect-log: N ERE -- exactly N lines of the log match.
-	local want re
-	while read -r want re; do
-		n=$(tr -d '\r' < "$log" | grep -cE -- "$re" || true)
-		check "$name" "$want log lines match '$re'${n:+ (got $n)}" "$([ "$n" = "$want" ]; echo $?)"
-	done < <(sed -n 's/^expect-log:[[:space:]]*//p' "$topo")
-	# expect-absent: each device is gone from the PCI bus.
+		[ -z "$bad" ]
+		check $? "$name: no group: $devs${bad:+ (got$bad)}"
+	done < <(topo_field "$t" expect-none)
 	while read -r devs; do
 		bad=
 		for d in $devs; do
 			[ -z "${link[$d]+x}" ] || bad="$bad $d"
 		done
-		check "$name" "not on the bus: $devs${bad:+ (still there:$bad)}" "$([ -z "$bad" ]; echo $?)"
-	done < <(sed -n 's/^expect-absent:[[:space:]]*//p' "$topo")
-
-	# expect-name: the device's group has that name (its "name" file).
-	local want
+		[ -z "$bad" ]
+		check $? "$name: not on the bus: $devs${bad:+ (still there:$bad)}"
+	done < <(topo_field "$t" expect-absent)
 	while read -r d want; do
-		g=${link[$d]-missing}
-		got=${gname[$g]-no-group}
-		check "$name" "group of $d is named $want${got:+ (got $got)}" "$([ "$got" = "$want" ]; echo $?)"
-	done < <(sed -n 's/^expect-name:[[:space:]]*//p' "$topo")
+		got=${gname[${link[$d]-missing}]-no-group}
+		[ "$got" = "$want" ]
+		check $? "$name: group of $d is named $want (got $got)"
+	done < <(topo_field "$t" expect-name)
+	while read -r want re; do
+		n=$(tr -d '\r' < "$log" | grep -cE -- "$re")
+		[ "$n" = "$want" ]
+		check $? "$name: $want log lines match '$re' (got $n)"
+	done < <(topo_field "$t" expect-log)
 
-	# No line of the whole kernel log matches harness/kernel-reports.ere.
-	bad=$("$here/kernel-log.sh" "$log" | head -n 3)
-	check "$name" "no kernel report (kernel-reports.ere) in the kernel log${bad:+: $bad}" \
-		"$("$here/kernel-log.sh" "$log" > /dev/null; echo $?)"
+	if [ -n "$(topo_field "$t" hotplug)" ]; then
+		read -r _ n < <(topo_field "$t" hotplug)
+		grep -qx "@@QMP qmp: $n cycles in [0-9]* s" "$log"
+		check $? "$name: the host's $n QMP device_add/device_del cycles ($(sed -n 's/^@@QMP //p' "$log"))"
+	fi
+	# /init's scan of every record of the boot (initramfs-init.sh).
+	if ! grep -aq '^@@KMSG records=[1-9]' "$log"; then
+		check 1 "$name: /init scanned the kernel log"
+	else
+		tr -d '\r' < "$log" | sed -n 's/^@@KERNEL_BAD //p' > "$errs"
+		[ ! -s "$errs" ]
+		check $? "$name: no kernel report in the kernel log ($(tr -d '\r' < "$log" | sed -n 's/^@@KMSG //p'))" "$errs"
+	fi
 
 	# sysfs: groups/<id>/devices/<dev> agrees with <dev>/iommu_group.
 	bad=
@@ -170,9 +129,8 @@ test_topology() {
 		[ "${link[$d]}" = none ] || [ "${memberof[$d]-}" = "${link[$d]}" ] ||
 			bad="$bad $d:link-${link[$d]}-not-a-member"
 	done
-	check "$name" "group members match iommu_group links (${#link[@]} PCI devices, ${#memberof[@]} members)${bad:+:$bad}" \
-		"$([ -z "$bad" ]; echo $?)"
-
+	[ -z "$bad" ]
+	check $? "$name: group members match iommu_group links (${#link[@]} PCI devices, ${#memberof[@]} members)${bad:+:$bad}"
 	# lspci -vv prints "IOMMU group: N" exactly for devices with the link.
 	bad=
 	for d in "${!link[@]}"; do
@@ -181,16 +139,17 @@ test_topology() {
 	for d in "${!lsgrp[@]}"; do
 		[ -n "${link[$d]+x}" ] || bad="$bad $d:only-in-lspci"
 	done
-	check "$name" "lspci -vv IOMMU group lines match iommu_group links (${#lsgrp[@]} devices)${bad:+:$bad}" \
-		"$([ -z "$bad" ]; echo $?)"
+	[ -z "$bad" ]
+	check $? "$name: lspci -vv IOMMU group lines match iommu_group links (${#lsgrp[@]} devices)${bad:+:$bad}"
 }
 
 for topo in "$@"; do
-	if [ -f "$topo" ]; then
-		test_topology "$topo"
-	else
-		check "$(basename "$topo" .topo)" "no topology file $topo" 1
+	if [ ! -f "$topo" ]; then
+		check 1 "no topology file $topo"
+		continue
 	fi
+	for iommu in $(topo_iommus "$topo"); do
+		boot "$topo" "$iommu"
+	done
 done
-echo "qemu: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+tap_done

@@ -10,10 +10,9 @@ usage: qmp.py hotplug SOCKET LOG BUS CYCLES [DRIVER]
            QEMU's DEVICE_DELETED event is awaited too. Prints one line,
            "qmp: N cycles in S s" or "qmp: failed at cycle N: why".
 
-The guest command lines hold no double quotes (harness/initramfs-init.sh),
-so the lines waited for never occur in the kernel's command-line echo; a
-match is also only taken at the start of a line and up to a word's end
-("@@HP_IN 1" is not "@@HP_IN 10").
+The guest's side is guest/hotplug.sh; a line waited for is only taken at
+the start of a line and up to a word's end ("@@HP_IN 1" is not
+"@@HP_IN 10"), so the kernel command line's echo never matches.
 """
 import json
 import socket

@@ -127,8 +127,11 @@ def main():
         print(__doc__.split("\n\n")[1], file=sys.stderr)
         return 2
     pristine, repo, out = (os.path.abspath(a) for a in sys.argv[1:])
-    cache = os.environ.get("CACHE",
-                           os.path.expanduser("~/.cache/iommu-group"))
+    cache = os.environ.get("CACHE")
+    if not cache:
+        print("series.py: CACHE is not set; run it through series-check.sh",
+              file=sys.stderr)
+        return 2
     specdir = os.path.join(repo, "harness/series")
     specs = [parse_spec(os.path.join(specdir, f))
              for f in sorted(os.listdir(specdir))

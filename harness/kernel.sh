@@ -1,0 +1,45 @@
+#!/bin/bash
+# Configure (tinyconfig plus our fragments, again whenever a fragment is
+# newer than .config) and build a kernel; print the image's path last, on
+# stdout, and everything else on stderr.
+#   x86_64        build/x86_64, configs/x86_64-q35.config (make test)
+#   x86_64-debug  build/x86_64-debug, also configs/x86_64-debug.config
+#   ppc64le       build/ppc64le, configs/ppc64le-pseries.config (cross gcc)
+# Every symbol a fragment sets must reach .config: kconfig drops unknown
+# symbols and those whose dependencies fail without a word.
+set -eu
+. "$(dirname "$0")/lib.sh"
+[ $# = 1 ] || usage "x86_64|x86_64-debug|ppc64le"
+c=$H/configs
+case $1 in
+x86_64)       arch=x86_64 frags=("$c/x86_64-q35.config") image=arch/x86/boot/bzImage ;;
+x86_64-debug) arch=x86_64 frags=("$c/x86_64-q35.config" "$c/x86_64-debug.config") image=arch/x86/boot/bzImage ;;
+ppc64le)      arch=powerpc frags=("$c/ppc64le-pseries.config") image=vmlinux
+	      "$H/deps.sh" gcc-powerpc64le-linux-gnu qemu-system-ppc qemu-system-data ;;
+*)            usage "x86_64|x86_64-debug|ppc64le" ;;
+esac
+out=$B/$1
+"$H/tree.sh" > /dev/null
+kmake() { "$H/kbuild.sh" make "$arch" "$out" -s "$@" >&2; }
+
+stale=
+for f in "${frags[@]}"; do [ "$out/.config" -nt "$f" ] || stale=1; done
+if [ -n "$stale" ]; then
+	kmake tinyconfig
+	(cd "$out" && ARCH=$arch "$SRC/scripts/kconfig/merge_config.sh" -m -O "$out" .config "${frags[@]}" > /dev/null)
+	kmake olddefconfig
+	for f in "${frags[@]}"; do
+		grep -E '^(CONFIG_[A-Za-z0-9_]+=.*|# CONFIG_[A-Za-z0-9_]+ is not set)$' "$f" |
+		while read -r line; do
+			case $line in
+			"# "*) sym=${line#\# }; sym=${sym%% *}
+			       ! grep -q "^$sym=" "$out/.config" || { echo "kernel: $sym should be off" >&2; exit 1; } ;;
+			*)     grep -qx "$line" "$out/.config" || { echo "kernel: $line did not reach $out/.config" >&2; exit 1; } ;;
+			esac
+		done || { rm -f "$out/.config"; exit 1; }
+	done
+fi
+start=$(date +%s)
+kmake "${image##*/}"
+echo "kernel: $1 built in $(( $(date +%s) - start )) s" >&2
+echo "$out/$image"

@@ -1,0 +1,96 @@
+# Sourced by the harness scripts: where things are, the cache, usage and
+# TAP output.  Every test script prints TAP ("ok N - what", "not ok N -
+# what", then the plan "1..N") and exits 1 if a check failed; test.sh adds
+# the stages up (summary.pl).
+H=$(cd "$(dirname "$0")" && pwd)
+REPO=$(dirname "$H")
+B=$REPO/build
+SRC=${KSRC:-$B/src}	# KSRC: another tree (series-check.sh)
+export CACHE="${CACHE:-$HOME/.cache/iommu-group}"
+JOBS=${JOBS:-$(nproc)}
+# ccache is shared by every clone on the machine: paths below build/ are
+# hashed relative to it.
+export CCACHE_DIR="${CCACHE_DIR:-$CACHE/ccache}" CCACHE_BASEDIR="$B" \
+	CCACHE_NOHASHDIR=true CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-8G}"
+
+# usage TEXT: print how to call this script and stop.
+usage() { echo "usage: $(basename "$0") $1" >&2; exit 2; }
+
+tap_n=0 tap_bad=0
+# check STATUS WHAT [DETAIL_FILE]: one TAP line, status first so that a
+# $(...) in WHAT cannot reset it; a failure shows the file's start as
+# TAP comments.
+check() {
+	tap_n=$((tap_n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $tap_n - $2"
+	else
+		echo "not ok $tap_n - $2"
+		tap_bad=$((tap_bad + 1))
+		[ -z "${3-}" ] || [ ! -s "$3" ] || head -n 20 "$3" | sed 's/^/#   /'
+	fi
+}
+# tap_done: the plan; fails if a check failed or none ran.
+tap_done() { echo "1..$tap_n"; [ "$tap_n" -gt 0 ] && [ "$tap_bad" = 0 ]; }
+
+# kernel_reports < LOG: the lines that fail a run by kernel-reports.ere:
+# they match a report pattern and no known ("!") one.
+kernel_reports() {
+	grep -aE -f <(sed '/^[#!]/d' "$H/kernel-reports.ere") |
+		grep -avE -f <(sed -n 's/^!//p' "$H/kernel-reports.ere")
+	return 0
+}
+
+# kunit_checks JSON: one check per KUnit case of kunit.py's --json output.
+kunit_checks() {
+	local st what
+	while read -r st what; do
+		check "$st" "$what"
+	done < <(python3 - "$1" <<'PY'
+import json, sys
+def walk(group, path):
+    for case in group.get('test_cases', []):
+        print(0 if case['status'] in ('PASS', 'SKIP') else 1,
+              'kunit %s%s %s' % (path, case['name'], case['status']))
+    for sub in group.get('sub_groups', []):
+        walk(sub, path + sub['name'] + '.')
+try:
+    walk(json.load(open(sys.argv[1])), '')
+except (OSError, ValueError) as e:
+    print(1, 'kunit.py wrote no JSON result: %s' % e)
+PY
+)
+}
+
+# checkpatch FILE [OPTION...]: checkpatch --strict's findings on FILE (a
+# patch; a source file with -f), less the two we accept:
+# - FILE_PATH_CHANGES asks about MAINTAINERS for new files; the series' last
+#   patch adds our entry, which covers drivers/iommu/ as a whole;
+# - OPEN_BRACE on iommu_group_for_each_dev(), whose name Linux fixes:
+#   checkpatch takes any "*for_each*(" for a loop macro.
+checkpatch() {
+	local f=$1 line n
+	shift
+	perl "$SRC/scripts/checkpatch.pl" --strict --terse --no-summary --show-types "$@" "$f" 2>&1 |
+	grep -E '(ERROR|WARNING|CHECK):' | while IFS= read -r line; do
+		case $line in *:FILE_PATH_CHANGES:*) continue ;; esac
+		n=$(sed -n 's/^[^:]*:\([0-9]*\): ERROR:OPEN_BRACE:.*/\1/p' <<< "$line")
+		[ -n "$n" ] && sed -n "${n}p" "$f" | grep -q 'iommu_group_for_each_dev(' && continue
+		echo "$line"
+	done
+}
+
+# build_kernel FLAVOUR: kernel.sh's image in $kernel, its messages on
+# stderr; if it fails, a failed check with its last lines ends the stage.
+build_kernel() {
+	local log=$B/kernel-$1.log
+	mkdir -p "$B"
+	if kernel=$("$H/kernel.sh" "$1" 2> "$log"); then
+		cat "$log" >&2
+		return
+	fi
+	tail -n 20 "$log" > "$log.tail"
+	check 1 "kernel.sh $1 built a kernel (its output: $log)" "$log.tail"
+	tap_done
+	exit 1
+}

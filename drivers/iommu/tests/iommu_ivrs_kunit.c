@@ -738,6 +738,12 @@ static struct iommu_device *mock_amd_add_device(struct device *dev)
 }
 
 /* As amd_iommu_device_group() does. */
+/*
+ * Set by a test: the next device_group fails the first allocation of
+ * ivrs_alias_rids(), whatever the core and the debug kernel allocated before.
+ */
+static bool mock_fail_alias_rids;
+
 static struct iommu_group *mock_amd_device_group(struct device *dev,
 						 struct iommu_group_reason *why)
 {
@@ -746,6 +752,10 @@ static struct iommu_group *mock_amd_device_group(struct device *dev,
 	u16 *rids;
 	int nr;
 
+	if (mock_fail_alias_rids) {
+		mock_fail_alias_rids = false;
+		WRITE_ONCE(current->fail_nth, 1);
+	}
 	nr = ivrs_alias_rids(mock_ivrs, pci_domain_nr(pdev->bus),
 			     pci_dev_id(pdev), &rids);
 	if (nr < 0)
@@ -1516,11 +1526,12 @@ static void ivrs_alias_oom_fails_closed(struct kunit *test)
 	}
 	mock_defer_bus = -1;
 	for (i = 0; i < ARRAY_SIZE(d); i++) {
-		/* The array of extra IDs comes right after the core's record. */
-		WRITE_ONCE(current->fail_nth, 2);
+		/* Set just before the array of extra IDs is allocated. */
+		mock_fail_alias_rids = true;
 		ret = iommu_probe_device(&d[i]->dev);
-		left = READ_ONCE(current->fail_nth);
+		left = READ_ONCE(current->fail_nth) + mock_fail_alias_rids;
 		WRITE_ONCE(current->fail_nth, 0);
+		mock_fail_alias_rids = false;
 		KUNIT_ASSERT_EQ_MSG(test, left, 0,
 				    "the injected failure missed the add");
 		/* The PCI core is left alone. */

@@ -215,6 +215,12 @@ static void iommu_device_release(struct device *dev)
 		return;
 	if (rec->linked)
 		iommu_device_unlink(rec->unit, dev);
+	/* Out of any group now: it must reach nothing (it may never joined). */
+	if (rec->ops->blocked_domain) {
+		guard(mutex)(&iommu_group_lock);
+		rec->ops->blocked_domain->ops->attach_dev(rec->ops->blocked_domain,
+							  dev);
+	}
 	if (rec->ops->remove_device)
 		rec->ops->remove_device(dev);
 	dev_iommu_set(dev, rec->gone ? &iommu_dev_gone : NULL);

@@ -2,61 +2,15 @@
 /*
  * What the rest of Linux 6.12 calls in an IOMMU core that ours does not do.
  *
- * Our core describes groups; it neither translates kernel DMA nor enforces
- * DMA ownership, and no driver of ours uses firmware specs.  Each entry
- * point here states what it means in that world.  The full list of what
- * the base tree expects from us is in Documentation/driver-api/iommu-groups.rst.
+ * No driver of ours uses firmware specs (ACPI IORT/VIOT, device tree);
+ * each entry point here states what it means in that world.  The full list
+ * of what the base tree expects from us is in
+ * Documentation/driver-api/iommu-groups.rst.
  */
 
 #include <linux/device.h>
 #include <linux/export.h>
 #include <linux/iommu.h>
-
-/**
- * iommu_set_default_passthrough - "iommu=pt" on x86
- * @cmd_line: whether the choice came from the kernel command line
- *
- * Kernel DMA is never translated by our core, which is what passthrough
- * asks for; there is nothing to record.
- */
-void iommu_set_default_passthrough(bool cmd_line)
-{
-}
-
-/**
- * iommu_set_default_translated - "iommu=nopt" on x86
- * @cmd_line: whether the choice came from the kernel command line
- *
- * There is no DMA translation to turn on yet, so the request is ignored.
- */
-void iommu_set_default_translated(bool cmd_line)
-{
-}
-
-/**
- * iommu_device_use_default_domain - a kernel driver is about to bind
- * @dev: the device
- *
- * The driver core asks before binding whether a user such as VFIO owns the
- * device's group.  Our core does not track ownership (the user does), so
- * binding is always allowed.
- *
- * Return: 0.
- */
-int iommu_device_use_default_domain(struct device *dev)
-{
-	return 0;
-}
-EXPORT_SYMBOL_GPL(iommu_device_use_default_domain);
-
-/**
- * iommu_device_unuse_default_domain - a kernel driver has unbound
- * @dev: the device
- */
-void iommu_device_unuse_default_domain(struct device *dev)
-{
-}
-EXPORT_SYMBOL_GPL(iommu_device_unuse_default_domain);
 
 /**
  * iommu_fwspec_init - attach a firmware IOMMU description to a device

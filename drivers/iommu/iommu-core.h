@@ -8,6 +8,10 @@
  *   iommu-bus.c	the bus registry, the bus notifier and the record the
  *			core keeps for each device an IOMMU unit translates
  *   iommu-debugfs.c	why each member is in its group
+ *   iommu-domain.c	the domain object: allocation, page tables, faults
+ *   iommu-attach.c	which domain a group's members use: the default,
+ *			blocked and current domain of each group
+ *   iommu-owner.c	who may use a group's DMA: kernel drivers or one user
  *
  * The lock order of the whole subsystem is in iommu-priv.h.
  */
@@ -44,6 +48,20 @@ struct device;
  * @debugfs: the file /sys/kernel/debug/iommu/groups/<@id>, or an ERR_PTR.
  * @rcu: frees the memory a grace period after the last kobject reference,
  *	for iommu_group_get(), which reads dev->iommu_group without a lock.
+ * @default_domain: the domain kernel drivers of the members use, made when
+ *	the first member of a translating driver joins; NULL in a group
+ *	whose driver translates nothing.
+ * @blocked_domain: where members go while the group changes hands or a
+ *	member leaves: the driver's static one or an empty paging domain.
+ * @domain: the domain every member is attached to now, one of the two or
+ *	a domain the owner attached.
+ * @owner_cnt: kernel drivers bound to members (through
+ *	iommu_device_use_default_domain()), or claims of @owner.
+ * @owner: the user that claimed the group, or NULL.
+ *
+ * The domain and ownership fields (iommu-attach.c, iommu-owner.c) are
+ * written with iommu_group_lock and @mutex held, and read with either;
+ * @domain is also read locklessly by iommu_get_domain_for_dev().
  */
 struct iommu_group {
 	struct kobject kobj;
@@ -58,6 +76,11 @@ struct iommu_group {
 	int id;
 	struct dentry *debugfs;
 	struct rcu_head rcu;
+	struct iommu_domain *default_domain;
+	struct iommu_domain *blocked_domain;
+	struct iommu_domain *domain;
+	unsigned int owner_cnt;
+	void *owner;
 };
 
 /**
@@ -68,6 +91,9 @@ struct iommu_group {
  * @reason: why the member is in this group, or NULL if nobody said
  * @leaving: iommu_group_remove_device() has claimed this member; protected
  *	by iommu_group_lock
+ * @dma_used: a kernel driver bound to the member counts in the group's
+ *	owner_cnt (iommu-owner.c); written with iommu_group_lock and the
+ *	group's mutex held
  */
 struct group_device {
 	struct list_head list;
@@ -75,12 +101,37 @@ struct group_device {
 	char *name;
 	char *reason;
 	bool leaving;
+	bool dma_used;
 };
 
 /* iommu-group.c */
 extern struct mutex iommu_group_lock;
 void iommu_group_release(struct kref *ref);
 char *iommu_group_link_name(struct iommu_group *group, struct device *dev);
+
+/* iommu-domain.c */
+struct iommu_domain *iommu_domain_alloc_type(const struct iommu_ops *ops,
+					     struct device *dev,
+					     unsigned int type);
+
+/* iommu-attach.c: the domain side of membership */
+int iommu_group_domain_join(struct iommu_group *group, struct device *dev);
+void iommu_group_domain_leave(struct iommu_group *group, struct device *dev);
+void iommu_group_domains_release(struct iommu_group *group);
+int iommu_group_merge_order(struct iommu_group **dst,
+			    struct iommu_group **src);
+int iommu_group_domain_move(struct iommu_group *dst, struct iommu_group *src);
+void iommu_group_domain_unmove(struct iommu_group *dst,
+			       struct iommu_group *src);
+int __iommu_group_set_domain(struct iommu_group *group,
+			     struct iommu_domain *domain);
+extern const struct attribute_group iommu_group_type_attr_group;
+
+/* iommu-owner.c: the ownership side of membership */
+int iommu_group_owner_join(struct iommu_group *group,
+			   struct group_device *gdev);
+void iommu_group_owner_leave(struct iommu_group *group,
+			     struct group_device *gdev);
 
 /* iommu-debugfs.c */
 void iommu_group_debugfs_add(struct iommu_group *group);

@@ -28,6 +28,8 @@
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 
+#include <trace/events/iommu.h>
+
 #include "iommu-core.h"
 #include "iommu-priv.h"
 
@@ -62,6 +64,7 @@ static void iommu_group_free(struct kobject *kobj)
 
 static const struct attribute_group *iommu_group_attr_groups[] = {
 	&iommu_group_resv_attr_group,	/* reserved_regions */
+	&iommu_group_type_attr_group,	/* type */
 	NULL
 };
 
@@ -157,6 +160,7 @@ void iommu_group_release(struct kref *ref)
 	kobject_del(&group->kobj);
 	iommu_group_debugfs_del(group);
 	ida_free(&iommu_group_ida, group->id);
+	iommu_group_domains_release(group);
 
 	if (group->iommu_data_release)
 		group->iommu_data_release(group->iommu_data);
@@ -301,6 +305,15 @@ err_free_name:
 	return ret;
 }
 
+/* Undo iommu_group_link_member(). */
+static void iommu_group_unlink_member(struct iommu_group *group,
+				      struct group_device *gdev)
+{
+	sysfs_remove_link(group->devices_kobj, gdev->name);
+	sysfs_remove_link(&gdev->dev->kobj, "iommu_group");
+	kfree(gdev->name);
+}
+
 static int __iommu_group_add_device(struct iommu_group *group,
 				    struct group_device *gdev)
 {
@@ -318,9 +331,22 @@ static int __iommu_group_add_device(struct iommu_group *group,
 	ret = iommu_group_link_member(group, gdev);
 	if (ret)
 		return ret;
+	/* Who uses the group's DMA, then which domain it joins. */
+	ret = iommu_group_owner_join(group, gdev);
+	if (ret)
+		goto err_unlink;
+	ret = iommu_group_domain_join(group, dev);
+	if (ret)
+		goto err_unuse;
 	list_add_tail(&gdev->list, &group->devices);
 	WRITE_ONCE(dev->iommu_group, iommu_group_ref_get(group));
 	return 0;
+
+err_unuse:
+	iommu_group_owner_leave(group, gdev);
+err_unlink:
+	iommu_group_unlink_member(group, gdev);
+	return ret;
 }
 
 /**
@@ -390,6 +416,7 @@ int iommu_group_add_device_reason(struct iommu_group *group,
 		return ret;
 	}
 
+	trace_add_device_to_group(group->id, dev);
 	blocking_notifier_call_chain(&group->notifier,
 				     IOMMU_GROUP_NOTIFY_ADD_DEVICE, dev);
 	dev_info(dev, "added to IOMMU group %d\n", group->id);
@@ -418,8 +445,12 @@ static void iommu_group_unlink_device(struct group_device *gdev)
 
 	lockdep_assert_held(&iommu_group_lock);
 
-	scoped_guard(mutex, &group->mutex)
+	/* Blocked before it leaves, so it never DMAs outside a group. */
+	scoped_guard(mutex, &group->mutex) {
+		iommu_group_domain_leave(group, dev);
+		iommu_group_owner_leave(group, gdev);
 		list_del(&gdev->list);
+	}
 	sysfs_remove_link(group->devices_kobj, gdev->name);
 	sysfs_remove_link(&dev->kobj, "iommu_group");
 	WRITE_ONCE(dev->iommu_group, NULL);
@@ -465,6 +496,7 @@ void iommu_group_remove_device(struct device *dev)
 		iommu_group_unlink_device(gdev);
 	}
 
+	trace_remove_device_from_group(member_of->id, dev);
 	dev_dbg(dev, "removed from IOMMU group %d\n", member_of->id);
 	kfree(gdev->reason);
 	kfree(gdev->name);

@@ -8,6 +8,8 @@
  * then the old links go and dev->iommu_group changes.  Nobody ever sees a
  * member of the source in a third group, so the merge never splits a group.
  *
+ * Domains (iommu-attach.c) decide which group stays: the one in use.
+ *
  * Locks (order in iommu-priv.h): the caller holds iommu_probe_device_lock,
  * so membership changes nowhere else meanwhile; the merge takes
  * iommu_group_lock and each group's mutex in turn, never two mutexes at
@@ -211,50 +213,96 @@ static struct device **iommu_group_members(struct iommu_group *group,
 	return devs;
 }
 
+/*
+ * Move the members of @src, domains first: they join @dst's current domain
+ * before their links move, and go back to @src's if the move fails.  The
+ * order of the two groups is checked again, as a driver may have bound or
+ * a user claimed a group since the caller chose it.
+ */
+static int iommu_group_merge_locked(struct iommu_group *dst,
+				    struct iommu_group *src)
+{
+	struct iommu_group *d = dst, *s = src;
+	int ret;
+
+	lockdep_assert_held(&iommu_group_lock);
+
+	ret = iommu_group_merge_order(&d, &s);
+	if (!ret && d != dst)
+		ret = -EBUSY;
+	if (ret)
+		return ret;
+	ret = iommu_group_domain_move(dst, src);
+	if (ret)
+		return ret;
+	ret = __iommu_group_merge(dst, src);
+	if (ret)
+		iommu_group_domain_unmove(dst, src);
+	return ret;
+}
+
 /**
- * iommu_group_merge - move every member of one group into another
- * @dst: the group that stays
- * @src: the group that empties; it dies when its last reference goes
+ * iommu_group_merge - make two groups one
+ * @a: one group
+ * @b: the other
  *
- * For device_group callbacks that find a device must share two groups: the
- * groups become one.  Each member of @src is sent
- * %IOMMU_GROUP_NOTIFY_DEL_DEVICE on @src's chain while still a member, then
- * moves with its sysfs links and dev->iommu_group to @dst, and is sent
- * %IOMMU_GROUP_NOTIFY_ADD_DEVICE on @dst's chain.  Its reason gains
- * "(merged from group <id>)".  @src's notifiers and iommu_data stay with
- * @src; a driver that keeps per-group state must move what it needs.
+ * For device_group callbacks that find a device must share two groups.
+ * The group that stays is the one kernel drivers or a user use, since its
+ * members' domain must not change under them; @a if neither is used.  If
+ * both are used, the merge is refused: the caller leaves the device that
+ * would join them without a group.
+ *
+ * Each member of the group that empties (the source) is sent
+ * %IOMMU_GROUP_NOTIFY_DEL_DEVICE on the source's chain while still a
+ * member, is attached to the current domain of the group that stays (the
+ * destination), moves with its sysfs links and dev->iommu_group, and is
+ * sent %IOMMU_GROUP_NOTIFY_ADD_DEVICE on the destination's chain.  Its
+ * reason gains "(merged from group <id>)".  The source's notifiers,
+ * iommu_data and domains stay with it; it dies when its last reference
+ * goes.
  *
  * Context: Process context; may sleep.  The caller holds
  * iommu_probe_device_lock, so membership changes only here meanwhile, and a
  * reference on both groups.  Takes iommu_group_lock and the groups' mutexes.
- * Return: 0, or a negative errno; on failure no member has moved, and each
- * was sent %IOMMU_GROUP_NOTIFY_ADD_DEVICE on @src's chain again.
+ * Return: the group that stays (@a or @b, no new reference), or an
+ * ERR_PTR(): -EBUSY if both groups are in use, -EINVAL if they belong to
+ * different IOMMU drivers, or another negative errno.  On failure no member
+ * has moved or changed domain, and each member of the source was sent
+ * %IOMMU_GROUP_NOTIFY_ADD_DEVICE on its chain again.
  */
-int iommu_group_merge(struct iommu_group *dst, struct iommu_group *src)
+struct iommu_group *iommu_group_merge(struct iommu_group *a,
+				      struct iommu_group *b)
 {
+	struct iommu_group *dst = a, *src = b;
 	struct device **devs;
 	unsigned int i, n;
 	int ret;
 
 	lockdep_assert_held(&iommu_probe_device_lock);
 
-	if (dst == src)
-		return 0;
+	if (a == b)
+		return a;
+	scoped_guard(mutex, &iommu_group_lock)
+		ret = iommu_group_merge_order(&dst, &src);
+	if (ret)
+		return ERR_PTR(ret);
 	devs = iommu_group_members(src, &n);
 	if (!devs)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 
 	iommu_group_notify_all(src, IOMMU_GROUP_NOTIFY_DEL_DEVICE, devs, n);
 	scoped_guard(mutex, &iommu_group_lock)
-		ret = __iommu_group_merge(dst, src);
+		ret = iommu_group_merge_locked(dst, src);
 	iommu_group_notify_all(ret ? src : dst, IOMMU_GROUP_NOTIFY_ADD_DEVICE,
 			       devs, n);
 
 	for (i = 0; i < n; i++)
 		put_device(devs[i]);
 	kfree(devs);
-	if (!ret && n)
+	if (ret)
+		return ERR_PTR(ret);
+	if (n)
 		pr_info("group %d merged into group %d\n", src->id, dst->id);
-	return ret;
+	return dst;
 }
 EXPORT_SYMBOL_GPL(iommu_group_merge);

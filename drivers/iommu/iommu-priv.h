@@ -50,7 +50,8 @@ int iommu_group_add_device_reason(struct iommu_group *group,
 struct iommu_group *iommu_group_from_kobj(struct kobject *kobj);
 
 /* iommu-merge.c */
-int iommu_group_merge(struct iommu_group *dst, struct iommu_group *src);
+struct iommu_group *iommu_group_merge(struct iommu_group *a,
+				      struct iommu_group *b);
 
 /* iommu-sysfs.c: links between a unit and the devices it translates */
 int iommu_device_link(struct iommu_device *iommu, struct device *link);

@@ -698,8 +698,14 @@ void pci_group_join(struct pci_group_join *j, struct iommu_group *group,
 		va_end(args);
 		return;
 	}
-	if (group != j->group && !j->ret)
-		j->ret = iommu_group_merge(j->group, group);
+	if (group != j->group && !j->ret) {
+		struct iommu_group *stays = iommu_group_merge(j->group, group);
+
+		if (IS_ERR(stays))
+			j->ret = PTR_ERR(stays);
+		else if (stays == group)
+			swap(j->group, group);	/* keep the reference on it */
+	}
 	iommu_group_put(group);
 }
 

@@ -1724,7 +1724,7 @@ static int fault_merge_op(struct kunit *test, void *data)
 	struct fault_merge_ctx *c = data;
 
 	guard(mutex)(&iommu_probe_device_lock);
-	return iommu_group_merge(c->a, c->b);
+	return PTR_ERR_OR_ZERO(iommu_group_merge(c->a, c->b));
 }
 
 /*

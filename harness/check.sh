@@ -2,7 +2,8 @@
 # Static checks on our files, one TAP check each: checkpatch --strict and
 # kernel-doc -none -Wall on every .c and .h of ours, sparse (C=2) on
 # drivers/iommu/ in each build that has a .config (x86_64 for the core, UML
-# for the tests, powerpc once `make kernel-ppc64le` ran).  Any finding fails.
+# for the tests, powerpc once `make kernel-ppc64le` ran), and upstream's
+# drivers/vfio compiled against our header.  Any finding fails.
 set -u
 . "$(dirname "$0")/lib.sh"
 [ $# = 0 ] || usage "(no arguments)"
@@ -31,6 +32,14 @@ sparse_dir() {
 	check $? "sparse $1" "$out"
 }
 sparse_dir "drivers/iommu (x86_64)" x86_64 "$B/x86_64"
+# Upstream's drivers/vfio, compiled afresh against our header.
+find "$B/x86_64/drivers/vfio" -name '*.o' -delete
+"$H/kbuild.sh" make x86_64 "$B/x86_64" -s drivers/vfio/ > "$out.raw" 2>&1
+st=$?
+grep -E '(warning|error):' "$out.raw" > "$out"
+[ $st = 0 ] || cat "$out.raw" >> "$out"
+[ ! -s "$out" ]
+check $? "drivers/vfio builds against our header with no warning" "$out"
 [ ! -f "$B/uml/.config" ] || sparse_dir "drivers/iommu (um, KUnit)" um "$B/uml"
 [ ! -f "$B/ppc64le/.config" ] || ! command -v powerpc64le-linux-gnu-gcc > /dev/null ||
 	sparse_dir "drivers/iommu (powerpc)" powerpc "$B/ppc64le"

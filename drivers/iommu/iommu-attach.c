@@ -371,10 +371,13 @@ void iommu_group_domains_release(struct iommu_group *group)
 	iommu_group_free_domains(group);
 }
 
-/* Whether a kernel driver or a user uses @group's DMA. */
+/*
+ * Whether a kernel driver or a user uses @group's domain.  A group without
+ * domains has no domain to keep, so merging it changes nobody's DMA.
+ */
 static bool iommu_group_in_use(struct iommu_group *group)
 {
-	return group->owner_cnt;
+	return group->default_domain && group->owner_cnt;
 }
 
 /*

@@ -129,8 +129,8 @@ static void iommu_domain_put_paging(struct iommu_domain *domain)
  * driver needs for @dev, else the system's; the other kind if the driver
  * lacks the one wanted.
  */
-static struct iommu_domain *iommu_default_domain_alloc(const struct iommu_ops *ops,
-							struct device *dev)
+static struct iommu_domain *
+iommu_default_domain_new(const struct iommu_ops *ops, struct device *dev)
 {
 	unsigned int type = ops->def_domain_type ? ops->def_domain_type(dev) : 0;
 
@@ -158,7 +158,7 @@ static int iommu_group_alloc_domains(struct iommu_group *group,
 	lockdep_assert_held(&iommu_group_lock);
 	lockdep_assert_held(&group->mutex);
 
-	def = iommu_default_domain_alloc(ops, dev);
+	def = iommu_default_domain_new(ops, dev);
 	if (IS_ERR(def))
 		return PTR_ERR(def);
 	if (ops->blocked_domain)

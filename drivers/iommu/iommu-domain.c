@@ -401,14 +401,15 @@ EXPORT_SYMBOL_GPL(iommu_set_fault_handler);
  * The driver logs the fault itself if this returns an error.
  *
  * Context: Any context, the driver's fault interrupt included.
- * Return: the handler's return value, or -ENOSYS if the domain has none.
+ * Return: the handler's return value, or -EOPNOTSUPP if the domain has
+ * none.
  */
 int report_iommu_fault(struct iommu_domain *domain, struct device *dev,
 		       unsigned long iova, int flags)
 {
 	trace_io_page_fault(dev, iova, flags);
 	if (!domain || !domain->handler)
-		return -ENOSYS;
+		return -EOPNOTSUPP;
 	return domain->handler(domain, dev, iova, flags,
 			       domain->handler_token);
 }

@@ -712,7 +712,7 @@ static inline int report_iommu_fault(struct iommu_domain *domain,
 				     struct device *dev, unsigned long iova,
 				     int flags)
 {
-	return -ENOSYS;
+	return -EOPNOTSUPP;
 }
 
 static inline bool device_iommu_capable(struct device *dev, enum iommu_cap cap)

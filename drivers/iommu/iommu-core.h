@@ -132,6 +132,8 @@ int iommu_group_owner_join(struct iommu_group *group,
 			   struct group_device *gdev);
 void iommu_group_owner_leave(struct iommu_group *group,
 			     struct group_device *gdev);
+void iommu_group_owner_move(struct iommu_group *dst, struct iommu_group *src,
+			    struct group_device *gdev);
 
 /* iommu-debugfs.c */
 void iommu_group_debugfs_add(struct iommu_group *group);

@@ -142,6 +142,7 @@ static void iommu_group_move_commit(struct iommu_group *dst,
 	scoped_guard(mutex, &dst->mutex)
 		swap(gdev->reason, m->reason);
 	kfree(m->reason);
+	iommu_group_owner_move(dst, src, gdev);
 
 	sysfs_remove_link(&dev->kobj, "iommu_group");
 	WARN_ON(sysfs_rename_link_ns(&dev->kobj, &dst->kobj,

@@ -94,6 +94,24 @@ void iommu_group_owner_leave(struct iommu_group *group,
 	iommu_group_unuse(group, gdev);
 }
 
+/*
+ * A merge moved @gdev from @src to @dst: its driver's use moves with it.
+ * Called with iommu_group_lock held; takes each group's mutex in turn.
+ */
+void iommu_group_owner_move(struct iommu_group *dst, struct iommu_group *src,
+			    struct group_device *gdev)
+{
+	lockdep_assert_held(&iommu_group_lock);
+
+	if (!gdev->dma_used)
+		return;
+	scoped_guard(mutex, &src->mutex)
+		if (!WARN_ON(!src->owner_cnt))
+			src->owner_cnt--;
+	scoped_guard(mutex, &dst->mutex)
+		dst->owner_cnt++;
+}
+
 /**
  * iommu_device_use_default_domain - a kernel driver is about to bind
  * @dev: the device

@@ -2,8 +2,11 @@
 # Write our work as a patch series (series.py, harness/series/*.txt) into
 # build/series, apply it to a fresh copy of the base with git am, run
 # checkpatch on every patch and build drivers/iommu/ after each (x86_64 q35
-# config with our KUnit suites, configs/series-kunit.config), the whole
-# kernel after the last: one TAP check per patch.
+# config with our KUnit suites, configs/series-kunit.config): one TAP check
+# per patch.  A last check compares the tree after the last patch with
+# build/src, file by file: they are the same, so the whole kernel the other
+# stages build from build/src is the series' kernel, and building it a
+# second time here would prove nothing more.
 # With --only-write it stops once build/series is written (make series).
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -15,7 +18,7 @@ python3 "$H/series.py" "$pristine" "$REPO" "$series" || exit 1
 base=$(ls -d "$CACHE"/base-git/*/ 2>/dev/null | tail -n 1)
 [ -n "$base" ] || { check 1 "series.py made a base repository in $CACHE/base-git"; tap_done; exit 1; }
 
-SRC=$work/src out=$work/x86_64
+ours=$SRC SRC=$work/src out=$work/x86_64
 export KSRC=$SRC
 mkdir -p "$work" "$out"
 # A fresh copy of the base: reset a previous one (much faster than a new
@@ -54,11 +57,21 @@ for p in "${patches[@]}"; do
 	merge "$H/configs/series-kunit.config"
 	kmake olddefconfig > /dev/null 2>&1
 	target=drivers/iommu/
-	[ $n != "$total" ] || target=bzImage
 	kmake $target > "$work/build.log" 2>&1
 	st=$?
 	grep -E 'error|Error' "$work/build.log" | head >> "$work/checkpatch.out"
 	[ $st = 0 ] && [ ! -s "$work/checkpatch.out" ]
 	check $? "$name: applies, checkpatch clean, builds $target" "$work/checkpatch.out"
 done
+# Every file we carry or patch, as the last patch leaves it and as build/src
+# has it.
+{
+	diff -rq "$SRC/drivers/iommu" "$ours/drivers/iommu"
+	for f in $(cd "$REPO" && find include Documentation -type f) \
+		 $(sed -n 's|^+++ b/||p' "$H"/base-patches/*.patch); do
+		cmp -s "$SRC/$f" "$ours/$f" || echo "differs: $f"
+	done
+} > "$work/tree.diff" 2>&1
+[ $n = "$total" ] && [ ! -s "$work/tree.diff" ]
+check $? "the series' last patch gives build/src's tree (differences: $work/tree.diff)" "$work/tree.diff"
 tap_done

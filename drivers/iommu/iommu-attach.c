@@ -219,8 +219,10 @@ static int iommu_map_direct_regions(struct iommu_group *group,
 			continue;
 		/* Map each run of pages that nothing maps yet. */
 		for (addr = start; addr <= end && !ret; addr += pgsize) {
+			/* Ask for the last byte: page 0 translates to 0. */
+			phys_addr_t last = addr + pgsize - 1;
 			bool mapped = addr < end &&
-				      iommu_iova_to_phys(domain, addr) == addr;
+				      iommu_iova_to_phys(domain, last) == last;
 
 			if (addr < end && !mapped)
 				continue;

@@ -1041,39 +1041,22 @@ static int mock_drv_probe(struct device *dev)
 	return to_mock_dev(dev)->key == 13 ? -ENXIO : 0;
 }
 
-static void mock_driver_unregister(void *drv)
-{
-	driver_unregister(drv);
-}
-
-/*
- * Each test registers a driver of its own name: with
- * CONFIG_DEBUG_KOBJECT_RELEASE the previous one's sysfs name lingers.
- */
+/* A driver of the mock bus, bound to every device it matches. */
 static struct device_driver *mock_driver_register(struct kunit *test)
 {
-	static atomic_t serial = ATOMIC_INIT(0);
 	struct device_driver *drv;
-	char *name;
 
 	drv = kunit_kzalloc(test, sizeof(*drv), GFP_KERNEL);
-	name = kunit_kzalloc(test, 32, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, drv);
-	KUNIT_ASSERT_NOT_NULL(test, name);
-	snprintf(name, 32, "iommu_kunit_drv%d", atomic_inc_return(&serial));
-	drv->name = name;
 	drv->bus = &mock_bus;
 	drv->probe = mock_drv_probe;
-	KUNIT_ASSERT_EQ(test, driver_register(drv), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-							mock_driver_unregister,
-							drv), 0);
+	iommu_kunit_driver_add(test, drv);
 	return drv;
 }
 
 static void mock_driver_del(struct kunit *test, struct device_driver *drv)
 {
-	kunit_release_action(test, mock_driver_unregister, drv);
+	iommu_kunit_driver_del(test, drv);
 }
 
 static void bus_notifier_forwards_driver_events(struct kunit *test)

@@ -465,6 +465,52 @@ void iommu_kunit_device_del(struct kunit *test, struct device *dev)
 }
 EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_device_del);
 
+static void iommu_kunit_driver_unregister(void *drv)
+{
+	driver_unregister(drv);
+}
+
+/**
+ * iommu_kunit_driver_add - register a driver until the end of the test
+ * @test: the test; it unregisters @drv when it ends
+ * @drv: the driver, zeroed but for its bus, probe and what its bus needs,
+ *	in memory that lasts until the test ends; named here
+ *
+ * Each driver gets a name of its own: with CONFIG_DEBUG_KOBJECT_RELEASE an
+ * old driver's sysfs name lingers after it is gone.  driver_register()
+ * binds @drv to every device of its bus it matches.
+ *
+ * Context: Process context; may sleep.  Aborts @test on failure.
+ */
+void iommu_kunit_driver_add(struct kunit *test, struct device_driver *drv)
+{
+	static atomic_t serial = ATOMIC_INIT(0);
+	char *name = kunit_kzalloc(test, 32, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, name);
+	snprintf(name, 32, "iommu_kunit_drv%d", atomic_inc_return(&serial));
+	drv->name = name;
+	KUNIT_ASSERT_EQ(test, driver_register(drv), 0);
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test,
+						  iommu_kunit_driver_unregister,
+						  drv), 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_driver_add);
+
+/**
+ * iommu_kunit_driver_del - unregister a driver before the test ends
+ * @test: the test
+ * @drv: a driver registered with iommu_kunit_driver_add()
+ *
+ * Context: Process context; may sleep.
+ */
+void iommu_kunit_driver_del(struct kunit *test, struct device_driver *drv)
+{
+	kunit_release_action(test, iommu_kunit_driver_unregister, drv);
+}
+EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_driver_del);
+
 /* --- Allocation failures ----------------------------------------------- */
 
 #ifdef CONFIG_FAILSLAB

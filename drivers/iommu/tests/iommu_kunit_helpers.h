@@ -46,6 +46,8 @@ void iommu_kunit_device_init(struct kunit *test, struct device *dev,
 			     const char *name);
 void iommu_kunit_device_add(struct kunit *test, struct device *dev);
 void iommu_kunit_device_del(struct kunit *test, struct device *dev);
+void iommu_kunit_driver_add(struct kunit *test, struct device_driver *drv);
+void iommu_kunit_driver_del(struct kunit *test, struct device_driver *drv);
 
 /**
  * struct iommu_kunit_fault_case - an operation walked by iommu_kunit_fault_walk()

@@ -1201,6 +1201,42 @@ static void iommu_domain_merge_attach_failure_undoes_move(struct kunit *test)
 	expect_member(test, &f, 2, f.a, f.dom_a);
 }
 
+/*
+ * Groups without domains merge whatever their drivers (there is no domain
+ * to keep), and a moved member's bound driver still counts in the group it
+ * moved to: the group stays claimed until the last driver unbinds.
+ */
+static void iommu_domain_merge_without_domains_moves_driver_use(struct kunit *test)
+{
+	struct dmock_driver *drv0, *drv1;
+	struct dmock_dev *d0, *d1;
+	struct iommu_group *a, *b;
+
+	dmock_bus_take(test, &dmock_nodomain_ops);
+	d0 = dmock_dev_add(test, "nodom0", 1);
+	d1 = dmock_dev_add(test, "nodom1", 2);
+	drv0 = dmock_driver_add(test, &d0->dev, false);
+	drv1 = dmock_driver_add(test, &d1->dev, false);
+	a = iommu_group_get(&d0->dev);
+	b = iommu_group_get(&d1->dev);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, group_put_action,
+							a), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, group_put_action,
+							b), 0);
+	KUNIT_EXPECT_NULL(test, iommu_get_domain_for_dev(&d0->dev));
+
+	KUNIT_ASSERT_PTR_EQ(test, merge(a, b), a);
+	KUNIT_EXPECT_PTR_EQ(test, d1->dev.iommu_group, a);
+	dmock_driver_del(test, drv1);
+	KUNIT_EXPECT_TRUE_MSG(test, iommu_group_dma_owner_claimed(a),
+			      "nodom0's driver is still bound");
+	KUNIT_EXPECT_FALSE(test, iommu_group_dma_owner_claimed(b));
+	dmock_driver_del(test, drv0);
+	KUNIT_EXPECT_FALSE(test, iommu_group_dma_owner_claimed(a));
+}
+
 static struct kunit_case iommu_domain_merge_cases[] = {
 	KUNIT_CASE(iommu_domain_merge_of_unused_keeps_first),
 	KUNIT_CASE(iommu_domain_merge_keeps_group_with_driver),
@@ -1209,6 +1245,7 @@ static struct kunit_case iommu_domain_merge_cases[] = {
 	KUNIT_CASE(iommu_domain_bridging_device_joins_merged_group),
 	KUNIT_CASE(iommu_domain_bridging_two_in_use_leaves_no_group),
 	KUNIT_CASE(iommu_domain_merge_attach_failure_undoes_move),
+	KUNIT_CASE(iommu_domain_merge_without_domains_moves_driver_use),
 	{}
 };
 

@@ -413,6 +413,12 @@ const struct iommu_ops dmock_noblock_ops = {
 	.identity_domain = &dmock_identity_nb,
 };
 
+/* The same driver without domains, as our drivers that do not translate. */
+const struct iommu_ops dmock_nodomain_ops = {
+	.add_device = iommu_kunit_add_device,
+	.device_group = dmock_device_group,
+};
+
 /* Only the owner of its domains matters: another driver. */
 const struct iommu_ops dmock_other_ops = {
 	.add_device = iommu_kunit_add_device,

@@ -96,6 +96,7 @@ struct dmock_state {
 extern struct dmock_state dmock;
 extern struct iommu_domain dmock_identity, dmock_identity_nb, dmock_blocked;
 extern const struct iommu_ops dmock_ops, dmock_noblock_ops, dmock_other_ops;
+extern const struct iommu_ops dmock_nodomain_ops;
 extern const struct bus_type dmock_bus;
 
 bool dmock_is_paging(struct iommu_domain *domain);

@@ -279,7 +279,7 @@ static int iommu_add_device(const struct iommu_ops *ops, struct device *dev)
 
 err_release:
 	dev_err(dev, "cannot give the device an IOMMU group: %d\n", ret);
-	iommu_group_remove_device(dev);
+	iommu_group_remove_device_locked(dev);
 	iommu_device_release(dev);
 	return ret;
 }
@@ -292,7 +292,7 @@ static void iommu_remove_device(struct device *dev)
 {
 	lockdep_assert_held(&iommu_probe_device_lock);
 
-	iommu_group_remove_device(dev);
+	iommu_group_remove_device_locked(dev);
 	iommu_device_release(dev);
 }
 

@@ -357,17 +357,20 @@ err_unlink:
  * Links the device into the group's "devices" directory (as "<name>.N" if
  * another member has the same name), adds an "iommu_group" link to the
  * device's directory, and sends %IOMMU_GROUP_NOTIFY_ADD_DEVICE.  The device
- * holds a reference on the group until iommu_group_remove_device().
+ * holds a reference on the group until iommu_group_remove_device().  For
+ * groups made outside an IOMMU driver (VFIO's no-IOMMU and emulated-IOMMU
+ * groups) and for drivers that add a device after their callbacks ran.
  *
- * Context: Process context; may sleep.  The caller holds
- * iommu_probe_device_lock (the core holds it around add_device callbacks),
- * which merges rely on.  Takes iommu_group_lock and the group's mutex.
+ * Context: Process context; may sleep.  Takes iommu_probe_device_lock
+ * (so it must not be called from an IOMMU driver's callbacks, which run
+ * under it), iommu_group_lock and the group's mutex.
  * Return: 0 on success, -EBUSY if @dev is already in a group, -ENODEV if
  * @dev is being deleted, or another negative errno.  On failure nothing has
  * changed.
  */
 int iommu_group_add_device(struct iommu_group *group, struct device *dev)
 {
+	guard(mutex)(&iommu_probe_device_lock);
 	return iommu_group_add_device_reason(group, dev, NULL);
 }
 EXPORT_SYMBOL_GPL(iommu_group_add_device);
@@ -379,7 +382,7 @@ EXPORT_SYMBOL_GPL(iommu_group_add_device);
  * @reason: why @dev must share @group, copied; shown in the group's debugfs
  *	file.  NULL or "" if there is nothing to say.
  *
- * As iommu_group_add_device().
+ * As iommu_group_add_device(), for the core and the drivers' callbacks.
  *
  * Context: Process context; may sleep.  The caller holds
  * iommu_probe_device_lock (the core holds it around add_device callbacks),
@@ -457,20 +460,17 @@ static void iommu_group_unlink_device(struct group_device *gdev)
 }
 
 /**
- * iommu_group_remove_device - remove a device from its group
+ * iommu_group_remove_device_locked - remove a device from its group
  * @dev: the device; nothing happens if it is in no group
  *
- * Sends %IOMMU_GROUP_NOTIFY_DEL_DEVICE while @dev is still a member, then
- * removes both sysfs links and drops the device's reference on the group.
- * If two callers remove the same device at once, one of them does all this
- * and the other returns at once.
+ * As iommu_group_remove_device(), for the core and the drivers' callbacks.
  *
  * Context: Process context; may sleep.  The caller holds
- * iommu_probe_device_lock (the core holds it around remove_device
+ * iommu_probe_device_lock (the core holds it around the drivers'
  * callbacks), which merges rely on.  Takes iommu_group_lock and the group's
  * mutex.
  */
-void iommu_group_remove_device(struct device *dev)
+void iommu_group_remove_device_locked(struct device *dev)
 {
 	struct iommu_group *group, *member_of;
 	struct group_device *gdev;
@@ -503,6 +503,25 @@ void iommu_group_remove_device(struct device *dev)
 	kfree(gdev);
 	iommu_group_put(member_of);	/* the member's reference */
 	iommu_group_put(group);		/* ours */
+}
+
+/**
+ * iommu_group_remove_device - remove a device from its group
+ * @dev: the device; nothing happens if it is in no group
+ *
+ * Sends %IOMMU_GROUP_NOTIFY_DEL_DEVICE while @dev is still a member, then
+ * blocks its DMA, removes both sysfs links and drops the device's reference
+ * on the group.  If two callers remove the same device at once, one of them
+ * does all this and the other returns at once.
+ *
+ * Context: Process context; may sleep.  Takes iommu_probe_device_lock (so
+ * it must not be called from an IOMMU driver's callbacks, which run under
+ * it), iommu_group_lock and the group's mutex.
+ */
+void iommu_group_remove_device(struct device *dev)
+{
+	guard(mutex)(&iommu_probe_device_lock);
+	iommu_group_remove_device_locked(dev);
 }
 EXPORT_SYMBOL_GPL(iommu_group_remove_device);
 

@@ -47,6 +47,7 @@ void dev_iommu_priv_set(struct device *dev, void *priv);
 /* iommu-group.c */
 int iommu_group_add_device_reason(struct iommu_group *group,
 				  struct device *dev, const char *reason);
+void iommu_group_remove_device_locked(struct device *dev);
 struct iommu_group *iommu_group_from_kobj(struct kobject *kobj);
 
 /* iommu-merge.c */

@@ -1142,7 +1142,7 @@ static void pci_groups_refresh_aliases(struct pci_dev *pdev)
 	if (ret) {
 		pci_err(pdev, "cannot group its new DMA aliases (%d); taken out of its IOMMU group\n",
 			ret);
-		iommu_group_remove_device(&pdev->dev);
+		iommu_group_remove_device_locked(&pdev->dev);
 	}
 }
 

@@ -140,7 +140,7 @@ struct iommu_device *iommu_pe_add_device(struct device *dev)
  * Return: 0; -ENOENT if @dev is not registered yet (the bus notifier will
  * add it); -ENODEV if @pe_group is NULL or @dev is being deleted; -EBUSY if
  * @dev already has a group; or another negative errno from
- * iommu_group_add_device().
+ * iommu_group_add_device_reason().
  */
 int iommu_pe_add_device_to(struct iommu_group *pe_group, struct device *dev)
 {
@@ -151,8 +151,8 @@ int iommu_pe_add_device_to(struct iommu_group *pe_group, struct device *dev)
 
 	/*
 	 * Checked under the lock the bus notifier takes: a device the core has
-	 * seen leave is refused by iommu_group_add_device() below, and one not
-	 * yet registered is left to the notifier.
+	 * seen leave is refused by iommu_group_add_device_reason() below, and
+	 * one not yet registered is left to the notifier.
 	 */
 	guard(mutex)(&iommu_probe_device_lock);
 	if (!device_is_registered(dev))

@@ -704,8 +704,7 @@ static void iommu_domain_leaving_device_is_blocked_first(struct kunit *test)
 	struct dmock_dev *m[NR_MEMBERS];
 	struct iommu_group *group = members_add(test, &dmock_ops, m);
 
-	scoped_guard(mutex, &iommu_probe_device_lock)
-		iommu_group_remove_device(&m[1]->dev);
+	iommu_group_remove_device(&m[1]->dev);
 	KUNIT_EXPECT_NULL(test, m[1]->dev.iommu_group);
 	KUNIT_EXPECT_PTR_EQ(test, m[1]->domain, &dmock_blocked);
 	KUNIT_EXPECT_TRUE_MSG(test, m[1]->in_group_at_attach,
@@ -1453,8 +1452,7 @@ static void fault_join_undo(struct kunit *test, void *data)
 	KUNIT_EXPECT_TRUE(test, dmock_is_paging(def));
 	KUNIT_EXPECT_PTR_EQ(test, c->m[0]->domain, def);
 	KUNIT_EXPECT_EQ(test, dmock_live_domains(), c->live + 2);
-	scoped_guard(mutex, &iommu_probe_device_lock)
-		iommu_group_remove_device(&c->m[0]->dev);
+	iommu_group_remove_device(&c->m[0]->dev);
 }
 
 static void fault_join_check(struct kunit *test, void *data)
@@ -1476,8 +1474,7 @@ static void iommu_domain_join_survives_allocation_failures(struct kunit *test)
 	dmock.def_type = IOMMU_DOMAIN_DMA;
 	dmock_bus_take(test, &dmock_noblock_ops);
 	c.m[0] = dmock_dev_add(test, "fault0", 1);
-	scoped_guard(mutex, &iommu_probe_device_lock)
-		iommu_group_remove_device(&c.m[0]->dev);
+	iommu_group_remove_device(&c.m[0]->dev);
 	c.live = dmock_live_domains();
 	kunit_info(test, "%d allocations walked",
 		   iommu_kunit_fault_walk(test, &fc, &c));

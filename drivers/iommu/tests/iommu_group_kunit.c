@@ -148,18 +148,17 @@ static void dev_del(struct kunit *test, struct device *dev)
 }
 
 /*
- * Membership changes outside a driver callback hold the lock that the core's
- * merges rely on, as the core's own callers do.
+ * Membership changes from outside a driver callback, as VFIO's no-IOMMU
+ * groups make them: the exported calls take iommu_probe_device_lock
+ * themselves.
  */
 static int add_locked(struct iommu_group *group, struct device *dev)
 {
-	guard(mutex)(&iommu_probe_device_lock);
 	return iommu_group_add_device(group, dev);
 }
 
 static void remove_locked(struct device *dev)
 {
-	guard(mutex)(&iommu_probe_device_lock);
 	iommu_group_remove_device(dev);
 }
 

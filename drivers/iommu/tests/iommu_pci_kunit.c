@@ -1609,8 +1609,7 @@ static void pci_extra_fault_undo(struct kunit *test, void *data)
 				c->a->dev.iommu_group,
 				"%s grouped apart from its extra ID's device",
 				pci_name(c->b));
-	scoped_guard(mutex, &iommu_probe_device_lock)
-		iommu_group_remove_device(&c->b->dev);
+	iommu_group_remove_device(&c->b->dev);
 }
 
 /* A failed add leaves no group; the next run indexes the device afresh. */

@@ -108,6 +108,8 @@ struct group_device {
 extern struct mutex iommu_group_lock;
 void iommu_group_release(struct kref *ref);
 char *iommu_group_link_name(struct iommu_group *group, struct device *dev);
+struct group_device *iommu_group_find_device(struct iommu_group *group,
+					     struct device *dev);
 
 /* iommu-domain.c */
 struct iommu_domain *iommu_domain_alloc_type(const struct iommu_ops *ops,

@@ -427,8 +427,9 @@ int iommu_group_add_device_reason(struct iommu_group *group,
 }
 EXPORT_SYMBOL_GPL(iommu_group_add_device_reason);
 
-static struct group_device *iommu_group_find_device(struct iommu_group *group,
-						    struct device *dev)
+/* @dev's entry in @group's member list, or NULL. */
+struct group_device *iommu_group_find_device(struct iommu_group *group,
+					     struct device *dev)
 {
 	struct group_device *gdev;
 

@@ -33,19 +33,6 @@
 #include "iommu-core.h"
 #include "iommu-priv.h"
 
-static struct group_device *iommu_group_member(struct iommu_group *group,
-					       struct device *dev)
-{
-	struct group_device *gdev;
-
-	lockdep_assert_held(&group->mutex);
-
-	list_for_each_entry(gdev, &group->devices, list)
-		if (gdev->dev == dev)
-			return gdev;
-	return NULL;
-}
-
 /* A kernel driver of @gdev's device uses @group's default domain. */
 static int iommu_group_use(struct iommu_group *group,
 			   struct group_device *gdev)
@@ -135,7 +122,7 @@ int iommu_device_use_default_domain(struct device *dev)
 		return 0;
 	scoped_guard(mutex, &iommu_group_lock) {
 		guard(mutex)(&group->mutex);
-		gdev = iommu_group_member(group, dev);
+		gdev = iommu_group_find_device(group, dev);
 		if (gdev)
 			ret = iommu_group_use(group, gdev);
 	}
@@ -160,7 +147,7 @@ void iommu_device_unuse_default_domain(struct device *dev)
 		return;
 	scoped_guard(mutex, &iommu_group_lock) {
 		guard(mutex)(&group->mutex);
-		gdev = iommu_group_member(group, dev);
+		gdev = iommu_group_find_device(group, dev);
 		if (gdev)
 			iommu_group_unuse(group, gdev);
 	}

@@ -17,15 +17,22 @@
  *				while pci_device_group() merges and allocates
  *				groups, so everything below runs under it too
  *   iommu_group_lock		group membership: every dev->iommu_group and
- *				dev->iommu, and the names of groups
- *   iommu_group::mutex		one group's member list and name; never two
- *				at once
+ *				dev->iommu, and the names of groups; with the
+ *				group's mutex, each group's domains and owner
+ *				(taken at driver probe under device_lock by
+ *				iommu_device_use_default_domain())
+ *   iommu_group::mutex		one group's member list, name, domains and
+ *				owner; never two at once.  The drivers'
+ *				attach_dev runs with this and iommu_group_lock
+ *				held.
  *   iommu_bus_lock		the list of registered buses (leaf)
  *
  * A group's notifier chain is called with iommu_probe_device_lock held (and
  * pci_groups_lock during a merge by the PCI rules), never with the last
  * three, so a notifier must not add, remove or probe devices.
- * iommu_group_get() takes no lock: dev->iommu_group is read under RCU.
+ * iommu_group_get() takes no lock: dev->iommu_group is read under RCU, as
+ * is a group's current domain by iommu_get_domain_for_dev().  The map and
+ * unmap paths take no lock of the core.
  * The sysfs and debugfs files of a group take only its mutex; removing them
  * waits for their readers, so they are removed with no group mutex held.
  */

@@ -1,0 +1,722 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * End-to-end KUnit tests of VT-d DMA translation inside a QEMU guest, with
+ * QEMU's "edu" PCI device as the DMA engine: it copies between a 4 KiB
+ * buffer of its own (at device address 0x40000) and memory.  The tests use
+ * the public IOMMU API only and look at what the device really reached.
+ *
+ * Target addresses are decoys where they can be: an IOVA is the physical
+ * address of a page the test owns and never maps, so DMA that bypasses the
+ * IOMMU lands in the decoy, where the test sees it, and not in somebody
+ * else's memory.  The edu device masks memory addresses to 28 bits, so
+ * every address it is given is below 256 MiB.
+ *
+ * Without an edu device (or an IOMMU group for it) every case is skipped.
+ */
+
+#define pr_fmt(fmt) "iommu_vtd_edu: " fmt
+
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/iommu.h>
+#include <linux/jiffies.h>
+#include <linux/kobject.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/pci.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+
+#include "iommu_kunit_helpers.h"
+
+#define EDU_VENDOR		0x1234
+#define EDU_DEVICE		0x11e8
+
+/* edu's BAR0 registers (QEMU's hw/misc/edu.c), 8-byte accesses. */
+#define EDU_DMA_SRC		0x80
+#define EDU_DMA_DST		0x88
+#define EDU_DMA_CNT		0x90
+#define EDU_DMA_CMD		0x98
+#define EDU_CMD_RUN		BIT(0)	/* start; reads 1 until done */
+#define EDU_CMD_TO_RAM		BIT(1)	/* device buffer to memory */
+
+/* The device's buffer; QEMU aborts on a transfer that leaves it. */
+#define EDU_BUF			0x40000
+#define EDU_LEN			2048
+/* Memory addresses above the 28-bit DMA mask wrap. */
+#define EDU_ADDR_LIMIT		SZ_256M
+
+/* A DMA takes 100 ms of virtual time; TCG is slow. */
+#define EDU_DMA_TIMEOUT_MS	10000
+/* The driver polls for faults every 100 ms; allow 2 s for a report. */
+#define FAULT_WAIT_MS		2000
+/* After the first report, how long no second one may come. */
+#define FAULT_QUIET_MS		500
+
+#define CYCLES			1000
+
+/* What the suite found once: the device, its registers, its group. */
+static struct {
+	struct pci_dev *pdev;
+	void __iomem *regs;
+	struct iommu_group *group;
+	char *faults_path;	/* the unit's fault count, below /sys */
+	char *cap_path;		/* the unit's capability register */
+	u16 rid;		/* the requester ID the IOMMU sees */
+	bool mounted;
+	bool stuck;		/* a DMA never finished: keep its pages */
+} edu;
+
+/**
+ * struct edu_ctx - one case's state, undone by edu_exit()
+ * @test: the case
+ * @domain: the paging domain, or NULL
+ * @attached: @domain is attached to edu's group
+ * @claimed: the case owns edu's group
+ * @lock: protects the fault fields, which the handler writes in whatever
+ *	context the driver reports from
+ * @nfaults: faults reported to @domain's handler
+ * @fault_dev: the first fault's device
+ * @fault_iova: the first fault's IOVA
+ * @fault_flags: the first fault's flags
+ */
+struct edu_ctx {
+	struct kunit *test;
+	struct iommu_domain *domain;
+	bool attached;
+	bool claimed;
+	spinlock_t lock;	/* the fault fields below */
+	unsigned int nfaults;
+	struct device *fault_dev;
+	unsigned long fault_iova;
+	int fault_flags;
+};
+
+/* --- The device --------------------------------------------------------- */
+
+static int edu_last_alias(struct pci_dev *pdev, u16 alias, void *data)
+{
+	*(u16 *)data = alias;
+	return 0;
+}
+
+static int edu_match_alias(struct pci_dev *pdev, u16 alias, void *data)
+{
+	return alias == *(u16 *)data;
+}
+
+/*
+ * Whether @dev may be the device a fault with edu's requester ID names:
+ * edu itself, or a member of its group that has the same requester ID as
+ * an alias (behind a PCIe-to-PCI bridge, (secondary bus, 00.0)).
+ */
+static bool edu_fault_dev_ok(struct device *dev)
+{
+	struct iommu_group *group;
+	bool same;
+	u16 rid = edu.rid;
+
+	if (dev == &edu.pdev->dev)
+		return true;
+	if (!dev || !dev_is_pci(dev))
+		return false;
+	group = iommu_group_get(dev);
+	same = group == edu.group;
+	iommu_group_put(group);
+	return same && pci_for_each_dma_alias(to_pci_dev(dev), edu_match_alias,
+					      &rid);
+}
+
+/* Start one transfer of EDU_LEN bytes and wait for its end. */
+static int edu_dma(dma_addr_t ram, bool to_ram)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(EDU_DMA_TIMEOUT_MS);
+
+	if (edu.stuck)
+		return -EBUSY;
+	writeq(to_ram ? EDU_BUF : ram, edu.regs + EDU_DMA_SRC);
+	writeq(to_ram ? ram : EDU_BUF, edu.regs + EDU_DMA_DST);
+	writeq(EDU_LEN, edu.regs + EDU_DMA_CNT);
+	writeq(EDU_CMD_RUN | (to_ram ? EDU_CMD_TO_RAM : 0),
+	       edu.regs + EDU_DMA_CMD);
+	while (readq(edu.regs + EDU_DMA_CMD) & EDU_CMD_RUN) {
+		if (time_after(jiffies, end)) {
+			edu.stuck = true;
+			return -ETIMEDOUT;
+		}
+		usleep_range(2000, 5000);
+	}
+	rmb();	/* the data after the device said it is done */
+	return 0;
+}
+
+/* edu_dma(), and the case ends if the transfer did not. */
+static void edu_dma_done(struct kunit *test, dma_addr_t ram, bool to_ram)
+{
+	KUNIT_ASSERT_EQ_MSG(test, edu_dma(ram, to_ram), 0,
+			    "edu DMA %s %#llx did not finish",
+			    to_ram ? "to" : "from", (u64)ram);
+}
+
+/* --- Pages the test owns ------------------------------------------------- */
+
+struct edu_pages {
+	struct page *page;
+	unsigned int order;
+};
+
+static void edu_pages_free(void *data)
+{
+	struct edu_pages *p = data;
+
+	/* A transfer that never ended may still write them. */
+	if (!edu.stuck)
+		__free_pages(p->page, p->order);
+}
+
+/* Zeroed pages whose free is a KUnit action; NULL if there are none. */
+static struct page *edu_alloc(struct kunit *test, unsigned int order,
+			      bool low)
+{
+	struct edu_pages *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	struct page *page, *tmp, *next;
+	LIST_HEAD(high);
+	int tries = 16384 >> order;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	/* Below the edu mask: take pages until one is, give back the rest. */
+	for (;;) {
+		page = alloc_pages(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN,
+				   order);
+		if (!page || !low ||
+		    page_to_phys(page) + (PAGE_SIZE << order) <= EDU_ADDR_LIMIT)
+			break;
+		list_add(&page->lru, &high);
+		if (!--tries) {
+			page = NULL;
+			break;
+		}
+	}
+	list_for_each_entry_safe(tmp, next, &high, lru) {
+		list_del(&tmp->lru);
+		__free_pages(tmp, order);
+	}
+	if (!page)
+		return NULL;
+	p->page = page;
+	p->order = order;
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test, edu_pages_free, p), 0);
+	return page;
+}
+
+static struct page *edu_page(struct kunit *test, bool low)
+{
+	struct page *page = edu_alloc(test, 0, low);
+
+	KUNIT_ASSERT_NOT_NULL_MSG(test, page, "no page%s",
+				  low ? " below 256 MiB" : "");
+	return page;
+}
+
+static void edu_fill(struct page *page, u8 seed)
+{
+	u8 *p = page_address(page);
+	unsigned int i;
+
+	for (i = 0; i < PAGE_SIZE; i++)
+		p[i] = seed + i * 7 + (i >> 8);
+}
+
+/* Whether @len bytes at @p are all zero. */
+static bool edu_zero(const void *p, size_t len)
+{
+	return !memchr_inv(p, 0, len);
+}
+
+/* --- The unit's sysfs files --------------------------------------------- */
+
+static u64 edu_sysfs_u64(struct kunit *test, const char *path,
+			 unsigned int base)
+{
+	char buf[32];
+	u64 val;
+
+	KUNIT_ASSERT_EQ_MSG(test, iommu_kunit_sysfs_read(path, buf,
+							 sizeof(buf)), 0,
+			    "cannot read /sys/%s", path);
+	KUNIT_ASSERT_EQ_MSG(test, kstrtou64(strim(buf), base, &val), 0,
+			    "/sys/%s reads \"%s\"", path, buf);
+	return val;
+}
+
+static u64 edu_unit_faults(struct kunit *test)
+{
+	return edu_sysfs_u64(test, edu.faults_path, 10);
+}
+
+/* Wait until the unit counted @want faults, then a little longer. */
+static u64 edu_wait_unit_faults(struct kunit *test, u64 want)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(FAULT_WAIT_MS);
+
+	while (edu_unit_faults(test) < want && time_before(jiffies, end))
+		msleep(20);
+	msleep(FAULT_QUIET_MS);
+	return edu_unit_faults(test);
+}
+
+/* --- Domains ------------------------------------------------------------- */
+
+static int edu_fault_handler(struct iommu_domain *domain, struct device *dev,
+			     unsigned long iova, int flags, void *token)
+{
+	struct edu_ctx *ctx = token;
+	unsigned long irqflags;
+
+	spin_lock_irqsave(&ctx->lock, irqflags);
+	if (!ctx->nfaults++) {
+		ctx->fault_dev = dev;
+		ctx->fault_iova = iova;
+		ctx->fault_flags = flags;
+	}
+	spin_unlock_irqrestore(&ctx->lock, irqflags);
+	return 0;
+}
+
+static unsigned int edu_handler_faults(struct edu_ctx *ctx)
+{
+	unsigned long irqflags;
+	unsigned int n;
+
+	spin_lock_irqsave(&ctx->lock, irqflags);
+	n = ctx->nfaults;
+	spin_unlock_irqrestore(&ctx->lock, irqflags);
+	return n;
+}
+
+static void edu_claim(struct kunit *test)
+{
+	struct edu_ctx *ctx = test->priv;
+
+	KUNIT_ASSERT_EQ_MSG(test, iommu_group_claim_dma_owner(edu.group, ctx),
+			    0, "cannot claim edu's group");
+	ctx->claimed = true;
+}
+
+static void edu_release(struct edu_ctx *ctx)
+{
+	if (ctx->claimed)
+		iommu_group_release_dma_owner(edu.group);
+	ctx->claimed = false;
+	ctx->attached = false;	/* the release left the domain */
+}
+
+static void edu_detach(struct edu_ctx *ctx)
+{
+	if (ctx->attached)
+		iommu_detach_group(ctx->domain, edu.group);
+	ctx->attached = false;
+}
+
+static void edu_free(struct edu_ctx *ctx)
+{
+	edu_detach(ctx);
+	iommu_domain_free(ctx->domain);
+	ctx->domain = NULL;
+}
+
+/* A new paging domain with the fault handler, attached to edu's group. */
+static struct iommu_domain *edu_attach_new(struct kunit *test)
+{
+	struct edu_ctx *ctx = test->priv;
+	struct iommu_domain *domain;
+
+	domain = iommu_paging_domain_alloc(&edu.pdev->dev);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(domain),
+			       "no paging domain for edu: %pe", domain);
+	ctx->domain = domain;
+	iommu_set_fault_handler(domain, edu_fault_handler, ctx);
+	KUNIT_ASSERT_EQ_MSG(test, iommu_attach_group(domain, edu.group), 0,
+			    "cannot attach a paging domain to edu's group");
+	ctx->attached = true;
+	return domain;
+}
+
+static void edu_map(struct kunit *test, unsigned long iova, phys_addr_t phys,
+		    size_t size)
+{
+	struct edu_ctx *ctx = test->priv;
+
+	KUNIT_ASSERT_EQ_MSG(test, iommu_map(ctx->domain, iova, phys, size,
+					    IOMMU_READ | IOMMU_WRITE,
+					    GFP_KERNEL), 0,
+			    "cannot map %zu bytes at IOVA %#lx", size, iova);
+}
+
+static void edu_unmap(struct kunit *test, unsigned long iova, size_t size)
+{
+	struct edu_ctx *ctx = test->priv;
+
+	KUNIT_ASSERT_EQ(test, iommu_unmap(ctx->domain, iova, size), size);
+}
+
+/*
+ * A page of data from @src at IOVA @iova_src into the device, and back to
+ * @dst at @iova_dst; the decoys must stay zero.
+ */
+struct edu_xfer {
+	struct page *src, *dst, *decoy_src, *decoy_dst;
+	unsigned long iova_src, iova_dst;
+};
+
+static void edu_xfer_pages(struct kunit *test, struct edu_xfer *x)
+{
+	x->src = edu_page(test, false);
+	x->dst = edu_page(test, false);
+	x->decoy_src = edu_page(test, true);
+	x->decoy_dst = edu_page(test, true);
+	x->iova_src = page_to_phys(x->decoy_src);
+	x->iova_dst = page_to_phys(x->decoy_dst);
+}
+
+static void edu_xfer_check(struct kunit *test, struct edu_xfer *x, u8 seed)
+{
+	edu_fill(x->src, seed);
+	memset(page_address(x->dst), 0, PAGE_SIZE);
+	edu_dma_done(test, x->iova_src, false);
+	edu_dma_done(test, x->iova_dst, true);
+	/* Asserted: a later DMA must not go to untranslated addresses. */
+	KUNIT_ASSERT_TRUE_MSG(test, edu_zero(page_address(x->decoy_dst),
+					     PAGE_SIZE),
+			      "DMA to IOVA %#lx reached that physical address",
+			      x->iova_dst);
+	KUNIT_EXPECT_MEMEQ_MSG(test, page_address(x->dst),
+			       page_address(x->src), EDU_LEN,
+			       "data through IOVAs %#lx and %#lx",
+			       x->iova_src, x->iova_dst);
+	KUNIT_EXPECT_TRUE(test, edu_zero(page_address(x->dst) + EDU_LEN,
+					 PAGE_SIZE - EDU_LEN));
+}
+
+/* --- Cases ---------------------------------------------------------------- */
+
+/*
+ * A paging domain translates: data goes from one mapped page into the
+ * device and back into another, by IOVAs that are not their addresses.
+ */
+static void iommu_vtd_edu_paging(struct kunit *test)
+{
+	struct iommu_domain *domain;
+	struct edu_xfer x;
+	u64 cap, end;
+
+	edu_xfer_pages(test, &x);
+	edu_claim(test);
+	domain = edu_attach_new(test);
+
+	/* Geometry from the unit's MGAW (capability bits 21:16). */
+	cap = edu_sysfs_u64(test, edu.cap_path, 16);
+	end = BIT_ULL(((cap >> 16) & 0x3f) + 1) - 1;
+	KUNIT_EXPECT_EQ(test, domain->geometry.aperture_start, 0);
+	KUNIT_EXPECT_EQ(test, domain->geometry.aperture_end, end);
+	KUNIT_EXPECT_EQ(test, domain->pgsize_bitmap, SZ_4K | SZ_2M | SZ_1G);
+
+	edu_map(test, x.iova_src, page_to_phys(x.src), PAGE_SIZE);
+	edu_map(test, x.iova_dst, page_to_phys(x.dst), PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(domain, x.iova_dst + 8),
+			page_to_phys(x.dst) + 8);
+	edu_xfer_check(test, &x, 0x11);
+	KUNIT_EXPECT_EQ(test, edu_handler_faults(test->priv), 0);
+}
+
+/*
+ * When iommu_unmap() returns the device cannot reach the page: DMA to it
+ * arrives nowhere and is one fault, reported to the domain's handler and
+ * counted by the unit.
+ */
+static void iommu_vtd_edu_unmap_is_strict(struct kunit *test)
+{
+	struct edu_ctx *ctx = test->priv;
+	struct edu_xfer x;
+	u64 before, after;
+
+	edu_xfer_pages(test, &x);
+	edu_claim(test);
+	edu_attach_new(test);
+	edu_map(test, x.iova_src, page_to_phys(x.src), PAGE_SIZE);
+	edu_map(test, x.iova_dst, page_to_phys(x.dst), PAGE_SIZE);
+	/* The IOTLB now holds both pages. */
+	edu_xfer_check(test, &x, 0x22);
+	KUNIT_ASSERT_EQ(test, edu_handler_faults(ctx), 0);
+
+	edu_unmap(test, x.iova_dst, PAGE_SIZE);
+	memset(page_address(x.dst), 0, PAGE_SIZE);
+	before = edu_unit_faults(test);
+	edu_dma_done(test, x.iova_dst, true);
+
+	KUNIT_EXPECT_TRUE_MSG(test, edu_zero(page_address(x.dst), PAGE_SIZE),
+			      "DMA reached a page after iommu_unmap()");
+	KUNIT_EXPECT_TRUE(test, edu_zero(page_address(x.decoy_dst), PAGE_SIZE));
+	after = edu_wait_unit_faults(test, before + 1);
+	KUNIT_EXPECT_EQ_MSG(test, after - before, 1,
+			    "/sys/%s went from %llu to %llu", edu.faults_path,
+			    before, after);
+	KUNIT_ASSERT_EQ(test, edu_handler_faults(ctx), 1);
+	KUNIT_EXPECT_TRUE_MSG(test, edu_fault_dev_ok(ctx->fault_dev),
+			      "fault reported for %s, not %s",
+			      ctx->fault_dev ? dev_name(ctx->fault_dev) : "NULL",
+			      pci_name(edu.pdev));
+	KUNIT_EXPECT_EQ(test, ctx->fault_iova, x.iova_dst);
+	KUNIT_EXPECT_EQ(test, ctx->fault_flags, IOMMU_FAULT_WRITE);
+}
+
+/* A 2 MiB mapping, reached at an offset inside it. */
+static void iommu_vtd_edu_superpage(struct kunit *test)
+{
+	const unsigned long off = SZ_1M + 0x2345 * 16;
+	struct iommu_domain *domain;
+	unsigned long iova;
+	struct page *big;
+	struct edu_xfer x;
+
+	big = edu_alloc(test, get_order(SZ_2M), false);
+	if (!big)
+		kunit_skip(test, "no 2 MiB of contiguous memory");
+	KUNIT_ASSERT_TRUE(test, IS_ALIGNED(page_to_phys(big), SZ_2M));
+	edu_xfer_pages(test, &x);
+	/* A 2 MiB IOVA range below 256 MiB clear of the two pages. */
+	for (iova = SZ_64M; iova < EDU_ADDR_LIMIT; iova += SZ_2M)
+		if (ALIGN_DOWN(x.iova_src, SZ_2M) != iova &&
+		    ALIGN_DOWN(x.iova_dst, SZ_2M) != iova)
+			break;
+	edu_claim(test);
+	domain = edu_attach_new(test);
+	edu_map(test, x.iova_src, page_to_phys(x.src), PAGE_SIZE);
+	edu_map(test, x.iova_dst, page_to_phys(x.dst), PAGE_SIZE);
+	edu_map(test, iova, page_to_phys(big), SZ_2M);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(domain, iova + off),
+			page_to_phys(big) + off);
+
+	/* 4 KiB pages translate (this loads the device), then the 2 MiB. */
+	edu_xfer_check(test, &x, 0x33);
+	edu_dma_done(test, iova + off, true);
+	KUNIT_EXPECT_MEMEQ(test, page_address(big) + off,
+			   page_address(x.src), EDU_LEN);
+	KUNIT_EXPECT_TRUE(test, edu_zero(page_address(big), off));
+	KUNIT_EXPECT_TRUE(test, edu_zero(page_address(big) + off + EDU_LEN,
+					 SZ_2M - off - EDU_LEN));
+	KUNIT_EXPECT_EQ(test, edu_handler_faults(test->priv), 0);
+}
+
+/* Copy a page at its physical address through the device and back. */
+static void edu_identity_check(struct kunit *test, struct page *src,
+			       struct page *dst, u8 seed)
+{
+	edu_fill(src, seed);
+	memset(page_address(dst), 0, PAGE_SIZE);
+	edu_dma_done(test, page_to_phys(src), false);
+	edu_dma_done(test, page_to_phys(dst), true);
+	KUNIT_EXPECT_MEMEQ(test, page_address(dst), page_address(src),
+			   EDU_LEN);
+}
+
+/*
+ * The default domain is the identity: DMA addresses are physical ones,
+ * before a claim and again after the owner released the group with its
+ * paging domain still attached.
+ */
+static void iommu_vtd_edu_identity(struct kunit *test)
+{
+	struct edu_ctx *ctx = test->priv;
+	struct page *src = edu_page(test, true), *dst = edu_page(test, true);
+	struct iommu_domain *cur;
+
+	edu_identity_check(test, src, dst, 0x44);
+	cur = iommu_get_domain_for_dev(&edu.pdev->dev);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, cur, "edu's group has no domain");
+	KUNIT_EXPECT_EQ(test, cur->type, IOMMU_DOMAIN_IDENTITY);
+
+	edu_claim(test);
+	edu_attach_new(test);
+	edu_release(ctx);
+	KUNIT_EXPECT_PTR_EQ(test, iommu_get_domain_for_dev(&edu.pdev->dev),
+			    cur);
+	edu_identity_check(test, src, dst, 0x55);
+}
+
+/*
+ * A claimed group with no domain of its owner is blocked: DMA arrives
+ * nowhere and the unit counts one fault.
+ */
+static void iommu_vtd_edu_blocked(struct kunit *test)
+{
+	struct page *src = edu_page(test, true), *dst = edu_page(test, true);
+	u64 before, after;
+
+	/* Something to write: the device's buffer, loaded unblocked. */
+	edu_identity_check(test, src, dst, 0x66);
+	memset(page_address(dst), 0, PAGE_SIZE);
+
+	edu_claim(test);
+	before = edu_unit_faults(test);
+	edu_dma_done(test, page_to_phys(dst), true);
+	KUNIT_EXPECT_TRUE_MSG(test, edu_zero(page_address(dst), PAGE_SIZE),
+			      "DMA of a blocked device reached memory");
+	after = edu_wait_unit_faults(test, before + 1);
+	KUNIT_EXPECT_EQ_MSG(test, after - before, 1,
+			    "/sys/%s went from %llu to %llu", edu.faults_path,
+			    before, after);
+}
+
+/*
+ * Domains allocated, attached, mapped, unmapped, detached and freed again
+ * and again (kmemleak's work in the debug kernel); the last one works.
+ */
+static void iommu_vtd_edu_attach_cycles(struct kunit *test)
+{
+	struct edu_ctx *ctx = test->priv;
+	struct edu_xfer x;
+	unsigned int i;
+
+	edu_xfer_pages(test, &x);
+	edu_claim(test);
+	for (i = 0; i < CYCLES; i++) {
+		edu_attach_new(test);
+		edu_map(test, x.iova_dst, page_to_phys(x.dst), PAGE_SIZE);
+		edu_unmap(test, x.iova_dst, PAGE_SIZE);
+		edu_free(ctx);
+		cond_resched();
+	}
+	edu_attach_new(test);
+	edu_map(test, x.iova_src, page_to_phys(x.src), PAGE_SIZE);
+	edu_map(test, x.iova_dst, page_to_phys(x.dst), PAGE_SIZE);
+	edu_xfer_check(test, &x, 0x77);
+	KUNIT_EXPECT_EQ(test, edu_handler_faults(ctx), 0);
+}
+
+/* --- Suite ---------------------------------------------------------------- */
+
+static int edu_init(struct kunit *test)
+{
+	struct edu_ctx *ctx;
+
+	if (!edu.pdev)
+		kunit_skip(test, "no edu device (%04x:%04x)", EDU_VENDOR,
+			   EDU_DEVICE);
+	if (!edu.group)
+		kunit_skip(test, "edu (%s) has no IOMMU group",
+			   pci_name(edu.pdev));
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return -ENOMEM;
+	ctx->test = test;
+	spin_lock_init(&ctx->lock);
+	test->priv = ctx;
+	return 0;
+}
+
+/* Runs after a failed case too: the group released, the domain freed. */
+static void edu_exit(struct kunit *test)
+{
+	struct edu_ctx *ctx = test->priv;
+
+	if (!ctx)
+		return;
+	edu_detach(ctx);
+	edu_release(ctx);
+	edu_free(ctx);
+}
+
+static void edu_suite_exit(struct kunit_suite *suite)
+{
+	if (edu.mounted)
+		iommu_kunit_sysfs_unmount();
+	kfree(edu.faults_path);
+	kfree(edu.cap_path);
+	iommu_group_put(edu.group);
+	if (edu.regs)
+		pci_iounmap(edu.pdev, edu.regs);
+	if (edu.pdev && pci_is_enabled(edu.pdev)) {
+		pci_clear_master(edu.pdev);
+		pci_disable_device(edu.pdev);
+	}
+	pci_dev_put(edu.pdev);
+	memset(&edu, 0, sizeof(edu));
+}
+
+static int edu_suite_init(struct kunit_suite *suite)
+{
+	char *path;
+	int ret;
+
+	memset(&edu, 0, sizeof(edu));
+	edu.pdev = pci_get_device(EDU_VENDOR, EDU_DEVICE, NULL);
+	if (!edu.pdev)
+		return 0;	/* every case skips */
+	edu.group = iommu_group_get(&edu.pdev->dev);
+	if (!edu.group)
+		return 0;
+	pci_for_each_dma_alias(edu.pdev, edu_last_alias, &edu.rid);
+
+	ret = pci_enable_device_mem(edu.pdev);
+	if (ret)
+		goto fail;
+	pci_set_master(edu.pdev);
+	ret = -ENOMEM;
+	edu.regs = pci_iomap(edu.pdev, 0, 0);
+	if (!edu.regs)
+		goto fail;
+
+	/* The unit's files, by the device's "iommu" link. */
+	path = kobject_get_path(&edu.pdev->dev.kobj, GFP_KERNEL);
+	if (!path)
+		goto fail;
+	edu.faults_path = kasprintf(GFP_KERNEL, "%s/iommu/intel-iommu/faults",
+				    path + 1);
+	edu.cap_path = kasprintf(GFP_KERNEL, "%s/iommu/intel-iommu/cap",
+				 path + 1);
+	kfree(path);
+	if (!edu.faults_path || !edu.cap_path)
+		goto fail;
+	ret = iommu_kunit_sysfs_mount();
+	if (ret)
+		goto fail;
+	edu.mounted = true;
+	pr_info("edu at %s, requester ID %02x:%02x.%u, group %d\n",
+		pci_name(edu.pdev), PCI_BUS_NUM(edu.rid), PCI_SLOT(edu.rid),
+		PCI_FUNC(edu.rid), iommu_group_id(edu.group));
+	return 0;
+
+fail:
+	edu_suite_exit(suite);
+	return ret;
+}
+
+static struct kunit_case iommu_vtd_edu_cases[] = {
+	KUNIT_CASE(iommu_vtd_edu_paging),
+	KUNIT_CASE(iommu_vtd_edu_unmap_is_strict),
+	KUNIT_CASE(iommu_vtd_edu_superpage),
+	KUNIT_CASE(iommu_vtd_edu_identity),
+	KUNIT_CASE(iommu_vtd_edu_blocked),
+	KUNIT_CASE_SLOW(iommu_vtd_edu_attach_cycles),
+	{}
+};
+
+static struct kunit_suite iommu_vtd_edu_suite = {
+	.name = "iommu_vtd_edu",
+	.suite_init = edu_suite_init,
+	.suite_exit = edu_suite_exit,
+	.init = edu_init,
+	.exit = edu_exit,
+	.test_cases = iommu_vtd_edu_cases,
+};
+
+kunit_test_suite(iommu_vtd_edu_suite);
+
+MODULE_DESCRIPTION("End-to-end KUnit tests of VT-d DMA with QEMU's edu device");
+MODULE_LICENSE("GPL");

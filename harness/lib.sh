@@ -41,11 +41,12 @@ kernel_reports() {
 	return 0
 }
 
-# kunit_checks JSON: one check per KUnit case of kunit.py's --json output.
+# kunit_checks JSON [PREFIX]: one check per KUnit case of kunit.py's
+# --json output, PREFIX before its name.
 kunit_checks() {
 	local st what
 	while read -r st what; do
-		check "$st" "$what"
+		check "$st" "${2-}$what"
 	done < <(python3 - "$1" <<'PY'
 import json, sys
 def walk(group, path):
@@ -60,6 +61,26 @@ except (OSError, ValueError) as e:
     print(1, 'kunit.py wrote no JSON result: %s' % e)
 PY
 )
+}
+
+# kunit_console LOG DIR [PREFIX]: the KUnit results on a boot's console
+# LOG, parsed by kunit.py parse --json into DIR: a check per case
+# (kunit_checks, PREFIX before each) and one of kunit.py's exit status,
+# which fails on a failed case or when no KTAP came.  DIR/console is LOG
+# without carriage returns.
+kunit_console() {
+	local dir=$2 st
+	mkdir -p "$dir"
+	tr -d '\r' < "$1" > "$dir/console"
+	# DEBUG_KOBJECT_RELEASE logs each delayed release from a worker on any
+	# CPU, so such a line can land between a KTAP version line and its
+	# "# Subtest:", where kunit.py takes it for the end of the subtest.
+	# kunit.py reads the console without them.
+	grep -v '^\[[ 0-9.]*\] kobject: ' "$dir/console" > "$dir/ktap"
+	(cd "$SRC" && python3 tools/testing/kunit/kunit.py parse --json="$dir/kunit.json" "$dir/ktap") > "$dir/parse.out" 2>&1
+	st=$?
+	kunit_checks "$dir/kunit.json" "${3-}"
+	check $st "${3-}kunit.py parse exited $st ($dir/parse.out)" "$dir/parse.out"
 }
 
 # checkpatch FILE [OPTION...]: checkpatch --strict's findings on FILE (a

@@ -29,11 +29,13 @@ topo_variant "$topo" "$iommu" > "$t"
 arch=${QEMU_ARCH:-x86_64}
 smp=$(topo_field "$t" smp) mem=$(topo_field "$t" memory) limit=$(topo_field "$t" timeout)
 limit=${QEMU_TIMEOUT:-${limit:-120}}
+props=$(topo_field "$t" iommu-props | paste -sd, -)
 # shellcheck disable=SC2054 # the commas belong to QEMU's options
 case $iommu in
-intel) dev=(-device intel-iommu,intremap=off) ;;
-amd)   dev=(-device amd-iommu,intremap=off) ;;
-none)  dev=() ;;
+intel) dev=(-device "intel-iommu,intremap=off${props:+,$props}") ;;
+amd)   dev=(-device "amd-iommu,intremap=off${props:+,$props}") ;;
+none)  dev=()
+       [ -z "$props" ] || { echo "qemu-run: $topo: iommu-props: without an IOMMU" >&2; exit 2; } ;;
 *)     echo "qemu-run: $topo: iommu: '$iommu' is not intel, amd or none" >&2; exit 2 ;;
 esac
 case $arch in
@@ -73,7 +75,9 @@ sock=$out/$name.qmp
 [ -z "${bus-}" ] || args+=(-qmp "unix:$sock,server=on,wait=off")
 # log_buf_len: the whole boot up to /init stays in the ring until /init's
 # reader copies it (initramfs-init.sh).
-append="console=$console panic=-1 panic_print=0x20 log_buf_len=4M $(topo_field "$t" cmdline | tr '\n' ' ')$steps"
+kunit=$(topo_field "$t" kunit)
+append="console=$console panic=-1 panic_print=0x20 log_buf_len=4M $(topo_field "$t" cmdline | tr '\n' ' ')"
+append="$append${kunit:+kunit.enable=1 kunit.filter_glob=$kunit }$steps"
 accel=(-accel "${QEMU_ACCEL:-tcg}")
 [ "${QEMU_ACCEL:-tcg}" != kvm ] || accel+=(-cpu host)
 

@@ -3,7 +3,8 @@
 # names, and check each boot (TAP): QEMU's exit, /init's report, the
 # topology's expectations (topology.sh), the host's QMP hotplug, no kernel
 # report in the whole kernel log, sysfs's group members against the devices'
-# iommu_group links, and lspci -vv against both.
+# iommu_group links, and lspci -vv against both; with kunit:, a check per
+# KUnit case.
 # Usage: qemu-test.sh x86_64|x86_64-debug|ppc64le TOPOLOGY...
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -35,6 +36,8 @@ boot() {
 	how="exited $rc"
 	[ "$rc" != 124 ] || how="was killed at the time limit"
 	check "$rc" "$name: QEMU $how ($(tail -n 1 "$errs"))" "$errs"
+	# Before /init's report: a suite that ends the boot still shows.
+	[ -z "$(topo_field "$t" kunit)" ] || kunit_console "$log" "$B/qemu/$name.kunit" "$name: "
 	if [ "$done" = 0 ]; then
 		tail -n 5 "$log" | tr -d '\r' > "$errs"
 		check 1 "$name: guest reached @@DONE (see $log, which ends:)" "$errs"

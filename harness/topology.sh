@@ -7,6 +7,8 @@
 #                             amd-iommu, before all others); with several,
 #                             the machine boots once per IOMMU, as
 #                             <name>-<iommu>
+#   iommu-props: PROP,...     QEMU properties of the IOMMU device, after
+#                             intremap=off (e.g. caching-mode=on,aw-bits=48)
 #   <iommu>: ITEM             ITEM only in the boot with that IOMMU
 #   include: FILE.topo        FILE's qemu: and cmdline: lines (FILE beside
 #                             this one)
@@ -24,6 +26,10 @@
 #   hotplug: BUS CYCLES       the host hot adds and removes an e1000e on QEMU
 #                             bus BUS through QMP, in step with the guest
 #                             (qmp.py; the guest side is guest/hotplug.sh)
+#   kunit: GLOB               boot with kunit.enable=1 kunit.filter_glob=GLOB
+#                             (the kernel's built-in KUnit suites that GLOB
+#                             names run before /init); qemu-test.sh makes a
+#                             check of each case (kunit_console, lib.sh)
 # Expectations, checked by qemu-test.sh on the guest's report (made before
 # the run: programs, after the pre: ones); DEV is a PCI name like
 # 0000:00:1f.0:
@@ -36,7 +42,7 @@
 #   expect-log: N ERE         exactly N lines of the serial log match ERE
 #                             (what guest programs print, kernel messages)
 
-topo_keys='iommu|include|qemu|cmdline|smp|memory|timeout|acpitable|acpi-upgrade|pre|run|hotplug|expect-groups|expect-same|expect-alone|expect-none|expect-absent|expect-name|expect-log'
+topo_keys='iommu|iommu-props|include|qemu|cmdline|smp|memory|timeout|acpitable|acpi-upgrade|pre|run|hotplug|kunit|expect-groups|expect-same|expect-alone|expect-none|expect-absent|expect-name|expect-log'
 
 # topo_iommus FILE: the IOMMUs FILE boots with, one per boot.
 topo_iommus() { sed -n 's/^iommu:[[:space:]]*//p' "$1" | tr ' ' '\n' | grep . || echo none; }

@@ -33,15 +33,25 @@ def dmar_scope_overrun():
     return table(b'DMAR', 1, b'KUNIT ', b'BADSCOPE', 1, body)
 
 
-def vtd_rmrr():
-    """A catch-all unit and two overlapping RMRRs for 00:1f.2 and 00:1f.3."""
+def vtd_dmar(rmrrs):
+    """A catch-all unit at QEMU's address and RMRRs (base, end, 00:1f.fn)."""
     body = bytes([38, 0]) + bytes(10)
     body += struct.pack('<HHBBHQ', 0, 24, 1, 0, 0, 0xfed90000)   # DRHD, all
     body += bytes([3, 8, 0, 0, 0, 0xff, 0, 0])                   # IO-APIC
-    for base, end, fn in ((0x7f000000, 0x7f0fffff, 2), (0x7f080000, 0x7f1fffff, 3)):
+    for base, end, fn in rmrrs:
         body += struct.pack('<HHHHQQ', 1, 32, 0, 0, base, end)   # RMRR
         body += bytes([1, 8, 0, 0, 0, 0, 0x1f, fn])              # 00:1f.fn
     return b'DMAR', body
+
+
+def vtd_rmrr():
+    """A catch-all unit and two overlapping RMRRs for 00:1f.2 and 00:1f.3."""
+    return vtd_dmar(((0x7f000000, 0x7f0fffff, 2), (0x7f080000, 0x7f1fffff, 3)))
+
+
+def vtd_rmrr_ram():
+    """An RMRR for 00:1f.2 at 16 MiB, in the guest's usable RAM."""
+    return vtd_dmar(((0x01000000, 0x010fffff, 2),))
 
 
 def ivrs(entries):
@@ -84,7 +94,8 @@ def amd_ivrs_upgrade():
 
 WHOLE = {'dmar-scope-overrun': dmar_scope_overrun, 'ivrs-malformed': ivrs_malformed,
          'ivrs-absent': ivrs_absent}
-UPGRADES = {'vtd-rmrr': vtd_rmrr, 'amd-ivrs-upgrade': amd_ivrs_upgrade}
+UPGRADES = {'vtd-rmrr': vtd_rmrr, 'vtd-rmrr-ram': vtd_rmrr_ram,
+            'amd-ivrs-upgrade': amd_ivrs_upgrade}
 
 
 def write_upgrade(sig, body, out):

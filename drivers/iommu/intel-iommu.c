@@ -12,16 +12,19 @@
  * unit covers gets no group.  RMRRs become "direct" reserved regions of the
  * devices in their scope.
  *
- * It does not translate DMA: the units' translation stays off, as firmware
- * left it, and devices DMA to physical addresses as before.
+ * Each unit translates: a group's devices are attached to its domains
+ * (intel-domain.c) through context entries (intel-context.c), and faults
+ * are reported (intel-fault.c).  Translation is turned on once every device
+ * a unit covers has a context entry, and off again at shutdown and kexec.
  *
  * Two steps at boot:
  *  - arch_initcall: parse the table (intel_iommu=off skips everything) and
  *    ask the PCI core to enable ACS, which it does only for ports it
  *    enumerates afterwards (x86 enumerates at subsys_initcall);
- *  - fs_initcall, after enumeration: map the units, then take the PCI bus
- *    with bus_set_iommu(), which adds the existing devices and, through its
- *    bus notifier, hot-added ones.
+ *  - fs_initcall, after enumeration: set up the units, take the PCI bus
+ *    with bus_set_iommu(), which adds the existing devices to groups and
+ *    attaches them to their default domains (and, through its bus
+ *    notifier, hot-added ones), then turn translation on.
  */
 
 #define pr_fmt(fmt) "DMAR: " fmt
@@ -39,41 +42,17 @@
 #include <linux/string.h>
 #include <linux/sysfs.h>
 
+#include <asm/e820/api.h>
+#include <asm/x86_init.h>
+
 #include "dmar.h"
+#include "intel-unit.h"
 #include "iommu-priv.h"
-
-/* Register offsets (VT-d specification, chapter 11). */
-#define VTD_VER_REG	0x00	/* 32 bits: major in 7:4, minor in 3:0 */
-#define VTD_CAP_REG	0x08	/* 64 bits */
-#define VTD_ECAP_REG	0x10	/* 64 bits */
-
-/**
- * struct vtd_unit - a remapping unit of the DMAR table
- * @iommu: its sysfs instance, /sys/class/iommu/dmar<@index>
- * @desc: what the table says about it
- * @index: its position in the table, the N of dmar<N>
- * @ok: its registers answered and it is in sysfs.  A device it covers
- *	gets no group if not.
- * @ver: the version register
- * @cap: the capability register
- * @ecap: the extended capability register
- */
-struct vtd_unit {
-	struct iommu_device iommu;
-	const struct dmar_unit *desc;
-	int index;
-	bool ok;
-	u32 ver;
-	u64 cap;
-	u64 ecap;
-};
 
 static bool vtd_disabled;		/* intel_iommu=off */
 /* The table, parsed at arch_initcall; never changes afterwards. */
 static struct dmar_info *vtd_dmar;
 static struct vtd_unit *vtd_units;	/* one per vtd_dmar->units[] */
-
-static const struct iommu_ops vtd_ops;
 
 /*
  * intel_iommu=on|off; "on" is the default.  Upstream Linux takes more
@@ -157,8 +136,15 @@ static bool vtd_scopes_cover(const struct dmar_scope *scopes, unsigned int nr,
 	return false;
 }
 
-/* The unit that translates @pdev's DMA, or NULL. */
-static struct vtd_unit *vtd_unit_for(struct pci_dev *pdev)
+/**
+ * vtd_unit_for - the unit that translates a device's DMA
+ * @pdev: the device
+ *
+ * Reads only the table, which never changes once parsed.
+ *
+ * Return: the unit, or NULL if none covers @pdev.
+ */
+struct vtd_unit *vtd_unit_for(struct pci_dev *pdev)
 {
 	int segment = pci_domain_nr(pdev->bus);
 	struct vtd_unit *catch_all = NULL;
@@ -181,12 +167,13 @@ static struct vtd_unit *vtd_unit_for(struct pci_dev *pdev)
 
 /*
  * The unit that translates @dev: the core links the device to it, groups it
- * by the PCI rules and hands it back through remove_device, which has
- * nothing to undo here.
+ * by the PCI rules and attaches it to its group's domains; remove_device
+ * hands it back once it is blocked.
  */
 static struct iommu_device *vtd_add_device(struct device *dev)
 {
 	struct vtd_unit *unit;
+	struct vtd_dev *vdev;
 
 	lockdep_assert_held(&iommu_probe_device_lock);
 	if (!dev_is_pci(dev))
@@ -201,7 +188,39 @@ static struct iommu_device *vtd_add_device(struct device *dev)
 		dev_dbg(dev, "its unit dmar%d is not usable\n", unit->index);
 		return ERR_PTR(-ENODEV);
 	}
+	vdev = kzalloc(sizeof(*vdev), GFP_KERNEL);
+	if (!vdev)
+		return ERR_PTR(-ENOMEM);
+	vdev->unit = unit;
+	vdev->pdev = to_pci_dev(dev);
+	dev_iommu_priv_set(dev, vdev);
 	return &unit->iommu;
+}
+
+/* The core attached @dev to the blocked domain before it left. */
+static void vtd_remove_device(struct device *dev)
+{
+	struct vtd_dev *vdev = dev_iommu_priv_get(dev);
+
+	lockdep_assert_held(&iommu_probe_device_lock);
+	WARN_ON(vdev->programmed || vdev->domain);
+	dev_iommu_priv_set(dev, NULL);
+	kfree(vdev);
+}
+
+static bool vtd_capable(struct device *dev, enum iommu_cap cap)
+{
+	struct vtd_dev *vdev = dev_iommu_priv_get(dev);
+
+	switch (cap) {
+	case IOMMU_CAP_CACHE_COHERENCY:
+		/* DMA snoops the CPU caches on every x86 VT-d platform. */
+		return true;
+	case IOMMU_CAP_ENFORCE_CACHE_COHERENCY:
+		return vdev && (vdev->unit->ecap & VTD_ECAP_SC);
+	default:
+		return false;
+	}
 }
 
 /*
@@ -235,21 +254,19 @@ static void vtd_get_resv_regions(struct device *dev, struct list_head *list)
 	iommu_add_x86_msi_region(list);
 }
 
-static const struct iommu_ops vtd_ops = {
+const struct iommu_ops vtd_ops = {
 	.add_device = vtd_add_device,
+	.remove_device = vtd_remove_device,
 	.device_group = pci_device_group,
 	.get_resv_regions = vtd_get_resv_regions,
+	.capable = vtd_capable,
+	.domain_alloc_paging = vtd_domain_alloc_paging,
+	.identity_domain = &vtd_identity_domain,
+	.blocked_domain = &vtd_blocked_domain,
 	.owner = THIS_MODULE,
 };
 
 /* --- /sys/class/iommu/dmar<N>/intel-iommu/ ----------------------------- */
-
-static struct vtd_unit *dev_to_vtd_unit(struct device *dev)
-{
-	struct iommu_device *iommu = dev_get_drvdata(dev);
-
-	return container_of(iommu, struct vtd_unit, iommu);
-}
 
 static ssize_t address_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
@@ -286,6 +303,8 @@ static struct attribute *vtd_unit_attrs[] = {
 	&dev_attr_version.attr,
 	&dev_attr_cap.attr,
 	&dev_attr_ecap.attr,
+	&vtd_attr_faults.attr,
+	&vtd_attr_faults_lost.attr,
 	NULL
 };
 
@@ -302,15 +321,108 @@ static const struct attribute_group *vtd_unit_groups[] = {
 /* --- Boot -------------------------------------------------------------- */
 
 /*
- * Read the unit's identification registers and show it in sysfs.  The
- * register range stays claimed ("dmar<N>" in /proc/iomem).  A unit that
- * fails is logged and left out; the others carry on.
+ * The page-table levels of @unit's domains: four where the unit walks them
+ * and its address width needs them, else three.  0 if it walks neither
+ * (SAGAW bit 1: 39-bit, 3 levels; bit 2: 48-bit, 4 levels).
+ */
+static unsigned int vtd_unit_levels(const struct vtd_unit *unit)
+{
+	unsigned int sagaw = VTD_CAP_SAGAW(unit->cap);
+
+	if (sagaw & BIT(2) && (VTD_CAP_MGAW(unit->cap) > 39 || !(sagaw & BIT(1))))
+		return 4;
+	if (sagaw & BIT(1))
+		return 3;
+	return 0;
+}
+
+/*
+ * Whether the RMRRs of @unit's segment can be mapped 1:1 into its domains:
+ * inside its address width, and not in RAM the kernel allocates from
+ * (firmware's DMA there would land in kernel memory).  RMRRs that overlap
+ * each other are fine: a group maps the union.
+ */
+static bool __init vtd_unit_rmrrs_ok(const struct vtd_unit *unit)
+{
+	unsigned int i;
+
+	for (i = 0; i < vtd_dmar->nr_rmrrs; i++) {
+		const struct dmar_rmrr *r = &vtd_dmar->rmrrs[i];
+
+		if (r->segment != unit->desc->segment)
+			continue;
+		if (r->end >= BIT_ULL(unit->aw_bits)) {
+			pr_err("dmar%d: RMRR 0x%llx-0x%llx (table offset 0x%x) lies beyond its %u-bit address width; not used\n",
+			       unit->index, r->base, r->end, r->offset,
+			       unit->aw_bits);
+			return false;
+		}
+		if (e820__mapped_any(r->base, r->end + 1, E820_TYPE_RAM)) {
+			pr_err("dmar%d: RMRR 0x%llx-0x%llx (table offset 0x%x) overlaps usable RAM; not used\n",
+			       unit->index, r->base, r->end, r->offset);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Check what @unit can do and give it its tables: -ENODEV, logged, if the
+ * driver cannot use it.
+ */
+static int __init vtd_unit_setup(struct vtd_unit *unit)
+{
+	int ret;
+
+	unit->levels = vtd_unit_levels(unit);
+	if (!unit->levels) {
+		pr_err("dmar%d: walks neither 3- nor 4-level tables (SAGAW 0x%llx); not used\n",
+		       unit->index, VTD_CAP_SAGAW(unit->cap));
+		return -ENODEV;
+	}
+	unit->aw_bits = min(12 + 9 * unit->levels, VTD_CAP_MGAW(unit->cap));
+	unit->superpages = VTD_CAP_SLLPS(unit->cap) &
+			   (VTD_PGTABLE_SP_2M | VTD_PGTABLE_SP_1G);
+	if (VTD_CAP_FRO(unit->cap) + 16 * VTD_CAP_NFR(unit->cap) >
+	    (4096U << unit->desc->size) ||
+	    VTD_ECAP_IRO(unit->ecap) + 16 > (4096U << unit->desc->size)) {
+		pr_err("dmar%d: registers beyond its %u-byte register set (cap 0x%016llx, ecap 0x%016llx); not used\n",
+		       unit->index, 4096U << unit->desc->size, unit->cap,
+		       unit->ecap);
+		return -ENODEV;
+	}
+	if (!vtd_unit_rmrrs_ok(unit))
+		return -ENODEV;
+	if (!(unit->ecap & VTD_ECAP_C))
+		vtd_need_clflush = true;
+
+	raw_spin_lock_init(&unit->reg_lock);
+	mutex_init(&unit->ctx_lock);
+	ida_init(&unit->dids);
+	ret = vtd_unit_tables_init(unit);
+	if (ret)
+		return ret;
+	if (!(unit->ecap & VTD_ECAP_PT)) {
+		ret = vtd_identity_table_init(unit);
+		if (ret) {
+			pr_err("dmar%d: no pass-through and no 1:1 table: %d; not used\n",
+			       unit->index, ret);
+			vtd_unit_tables_free(unit);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Read the unit's identification registers, set it up and show it in
+ * sysfs.  The register range stays claimed ("dmar<N>" in /proc/iomem) and
+ * mapped.  A unit that fails is logged and left out; the others carry on.
  */
 static int __init vtd_unit_probe(struct vtd_unit *unit)
 {
 	const struct dmar_unit *d = unit->desc;
 	resource_size_t size = 4096ULL << d->size;
-	void __iomem *regs;
 	char *name;
 	int ret;
 
@@ -323,46 +435,84 @@ static int __init vtd_unit_probe(struct vtd_unit *unit)
 		ret = -EBUSY;
 		goto err_name;
 	}
-	regs = ioremap(d->base, size);
-	if (!regs) {
+	unit->regs = ioremap(d->base, size);
+	if (!unit->regs) {
 		pr_err("dmar%d: cannot map registers at 0x%llx\n", unit->index,
 		       d->base);
 		ret = -ENOMEM;
 		goto err_release;
 	}
-	unit->ver = readl(regs + VTD_VER_REG);
-	unit->cap = readq(regs + VTD_CAP_REG);
-	unit->ecap = readq(regs + VTD_ECAP_REG);
-	iounmap(regs);
+	unit->ver = readl(unit->regs + VTD_VER_REG);
+	unit->cap = readq(unit->regs + VTD_CAP_REG);
+	unit->ecap = readq(unit->regs + VTD_ECAP_REG);
 
 	/* Reads of absent hardware return all ones. */
 	if (unit->ver == U32_MAX || unit->cap == U64_MAX) {
 		pr_err("dmar%d: no remapping unit answers at 0x%llx\n",
 		       unit->index, d->base);
 		ret = -ENODEV;
-		goto err_release;
+		goto err_unmap;
 	}
+	ret = vtd_unit_setup(unit);
+	if (ret)
+		goto err_unmap;
 
 	unit->iommu.ops = &vtd_ops;
 	ret = iommu_device_sysfs_add(&unit->iommu, NULL, vtd_unit_groups,
 				     "dmar%d", unit->index);
 	if (ret) {
 		pr_err("dmar%d: cannot add to sysfs: %d\n", unit->index, ret);
-		goto err_release;
+		goto err_tables;
 	}
 
-	pr_info("dmar%d: registers at 0x%llx, segment %u%s, version %u.%u, cap 0x%016llx, ecap 0x%016llx, translation off\n",
+	pr_info("dmar%d: registers at 0x%llx, segment %u%s, version %u.%u, cap 0x%016llx, ecap 0x%016llx, %u-level tables, %u-bit IOVAs\n",
 		unit->index, d->base, d->segment,
 		d->include_all ? " (all devices)" : "",
-		(unit->ver >> 4) & 0xf, unit->ver & 0xf, unit->cap, unit->ecap);
+		(unit->ver >> 4) & 0xf, unit->ver & 0xf, unit->cap, unit->ecap,
+		unit->levels, unit->aw_bits);
 	unit->ok = true;
 	return 0;	/* @name lives on in the resource */
 
+err_tables:
+	vtd_unit_tables_free(unit);
+err_unmap:
+	iounmap(unit->regs);
+	unit->regs = NULL;
 err_release:
 	release_mem_region(d->base, size);
 err_name:
 	kfree(name);
 	return ret;
+}
+
+/* x86_platform.iommu_shutdown: reboot, kexec and crash kernels. */
+static void vtd_shutdown(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < vtd_dmar->nr_units; i++)
+		if (vtd_units[i].translating)
+			vtd_translation_disable(&vtd_units[i]);
+}
+
+/*
+ * Every device @unit covers has a context entry now: the core attached the
+ * grouped ones to their default domains, vtd_passthrough_leftovers() the
+ * rest.  Turn translation on and start reporting faults.
+ */
+static void __init vtd_unit_start(struct vtd_unit *unit)
+{
+	int ret = vtd_passthrough_leftovers(unit);
+
+	if (!ret)
+		ret = vtd_translation_enable(unit);
+	if (ret) {
+		pr_err("dmar%d: translation not enabled: %d\n", unit->index,
+		       ret);
+		return;
+	}
+	vtd_fault_start(unit);
+	pr_info("dmar%d: translation on\n", unit->index);
 }
 
 /*
@@ -434,10 +584,14 @@ static int __init vtd_init(void)
 
 	ret = bus_set_iommu(&pci_bus_type, &vtd_ops);
 	if (ret) {
-		/* The units stay in sysfs, without devices. */
+		/* The units stay in sysfs, without devices, not translating. */
 		pr_err("cannot take the PCI bus: %d\n", ret);
 		return ret;
 	}
+	for (i = 0; i < vtd_dmar->nr_units; i++)
+		if (vtd_units[i].ok)
+			vtd_unit_start(&vtd_units[i]);
+	x86_platform.iommu_shutdown = vtd_shutdown;
 	return 0;
 }
 fs_initcall(vtd_init);

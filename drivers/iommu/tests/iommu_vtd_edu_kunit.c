@@ -302,10 +302,10 @@ static unsigned int edu_handler_faults(struct edu_ctx *ctx)
 static void edu_claim(struct kunit *test)
 {
 	struct edu_ctx *ctx = test->priv;
+	int ret = iommu_group_claim_dma_owner(edu.group, ctx);
 
-	KUNIT_ASSERT_EQ_MSG(test, iommu_group_claim_dma_owner(edu.group, ctx),
-			    0, "cannot claim edu's group");
-	ctx->claimed = true;
+	ctx->claimed = !ret;
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "cannot claim edu's group");
 }
 
 static void edu_release(struct edu_ctx *ctx)
@@ -335,15 +335,17 @@ static struct iommu_domain *edu_attach_new(struct kunit *test)
 {
 	struct edu_ctx *ctx = test->priv;
 	struct iommu_domain *domain;
+	int ret;
 
 	domain = iommu_paging_domain_alloc(&edu.pdev->dev);
+	ctx->domain = IS_ERR(domain) ? NULL : domain;
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(domain),
 			       "no paging domain for edu: %pe", domain);
-	ctx->domain = domain;
 	iommu_set_fault_handler(domain, edu_fault_handler, ctx);
-	KUNIT_ASSERT_EQ_MSG(test, iommu_attach_group(domain, edu.group), 0,
+	ret = iommu_attach_group(domain, edu.group);
+	ctx->attached = !ret;
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0,
 			    "cannot attach a paging domain to edu's group");
-	ctx->attached = true;
 	return domain;
 }
 

@@ -54,6 +54,18 @@ def vtd_rmrr_ram():
     return vtd_dmar(((0x01000000, 0x010fffff, 2),))
 
 
+def vtd_rmrr_edu():
+    """A catch-all unit and an RMRR for QEMU's edu device at 00:02.0: 1 MiB
+    at 224 MiB, below edu's 28-bit DMA mask; the topology boots with
+    memmap=1M$0xe000000, so the guest's e820 has it reserved."""
+    body = bytes([38, 0]) + bytes(10)
+    body += struct.pack('<HHBBHQ', 0, 24, 1, 0, 0, 0xfed90000)   # DRHD, all
+    body += bytes([3, 8, 0, 0, 0, 0xff, 0, 0])                   # IO-APIC
+    body += struct.pack('<HHHHQQ', 1, 32, 0, 0, 0x0e000000, 0x0e0fffff)
+    body += bytes([1, 8, 0, 0, 0, 0, 0x02, 0])                   # 00:02.0
+    return b'DMAR', body
+
+
 def ivrs(entries):
     """An IVRS with one IVHD 10h for 00:01.0 at 0xfed80000."""
     ivhd = struct.pack('<BBHHHQHHI', 0x10, 0, 24 + len(entries), 0x0008,
@@ -94,7 +106,7 @@ def amd_ivrs_upgrade():
 
 WHOLE = {'dmar-scope-overrun': dmar_scope_overrun, 'ivrs-malformed': ivrs_malformed,
          'ivrs-absent': ivrs_absent}
-UPGRADES = {'vtd-rmrr': vtd_rmrr, 'vtd-rmrr-ram': vtd_rmrr_ram,
+UPGRADES = {'vtd-rmrr': vtd_rmrr, 'vtd-rmrr-ram': vtd_rmrr_ram, 'vtd-rmrr-edu': vtd_rmrr_edu,
             'amd-ivrs-upgrade': amd_ivrs_upgrade}
 
 

@@ -601,6 +601,72 @@ static void iommu_vtd_edu_attach_cycles(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, edu_handler_faults(ctx), 0);
 }
 
+/* The start of edu's first direct (RMRR) region below 256 MiB, or 0. */
+static phys_addr_t edu_rmrr(size_t *len)
+{
+	struct iommu_resv_region *r;
+	phys_addr_t start = 0;
+	LIST_HEAD(list);
+
+	iommu_get_resv_regions(&edu.pdev->dev, &list);
+	list_for_each_entry(r, &list, list) {
+		if (r->type == IOMMU_RESV_DIRECT && r->length >= PAGE_SIZE &&
+		    r->start + r->length <= EDU_ADDR_LIMIT) {
+			start = r->start;
+			*len = r->length;
+			break;
+		}
+	}
+	iommu_put_resv_regions(&edu.pdev->dev, &list);
+	return start;
+}
+
+static void edu_memunmap(void *va)
+{
+	memunmap(va);
+}
+
+/*
+ * An RMRR naming edu (a replaced DMAR, topologies/vtd/edu-rmrr.topo) is
+ * reachable in the default domain and not in the blocked one.
+ */
+static void iommu_vtd_edu_rmrr(struct kunit *test)
+{
+	struct page *src = edu_page(test, true);
+	u64 before, after;
+	phys_addr_t rmrr;
+	size_t len;
+	void *va;
+
+	rmrr = edu_rmrr(&len);
+	if (!rmrr)
+		kunit_skip(test, "no RMRR below 256 MiB names %s",
+			   pci_name(edu.pdev));
+	va = memremap(rmrr, PAGE_SIZE, MEMREMAP_WB);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, va, "cannot map the RMRR at %pa",
+				  &rmrr);
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test, edu_memunmap, va), 0);
+
+	edu_fill(src, 0x88);
+	memset(va, 0, PAGE_SIZE);
+	edu_dma_done(test, page_to_phys(src), false);
+	edu_dma_done(test, rmrr, true);
+	KUNIT_EXPECT_MEMEQ_MSG(test, va, page_address(src), EDU_LEN,
+			       "DMA to the RMRR at %pa in the default domain",
+			       &rmrr);
+
+	memset(va, 0, PAGE_SIZE);
+	edu_claim(test);
+	before = edu_unit_faults(test);
+	edu_dma_done(test, rmrr, true);
+	KUNIT_EXPECT_TRUE_MSG(test, edu_zero(va, PAGE_SIZE),
+			      "DMA of a blocked device reached its RMRR");
+	/* Its fault must not reach the next case's domain. */
+	after = edu_wait_unit_faults(test, before + 1);
+	KUNIT_EXPECT_EQ(test, after - before, 1);
+}
+
 /* --- Suite ---------------------------------------------------------------- */
 
 static int edu_init(struct kunit *test)
@@ -705,6 +771,7 @@ static struct kunit_case iommu_vtd_edu_cases[] = {
 	KUNIT_CASE(iommu_vtd_edu_superpage),
 	KUNIT_CASE(iommu_vtd_edu_identity),
 	KUNIT_CASE(iommu_vtd_edu_blocked),
+	KUNIT_CASE(iommu_vtd_edu_rmrr),
 	KUNIT_CASE_SLOW(iommu_vtd_edu_attach_cycles),
 	{}
 };

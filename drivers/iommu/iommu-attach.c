@@ -22,6 +22,7 @@
 
 #define pr_fmt(fmt) "iommu: " fmt
 
+#include <linux/capability.h>
 #include <linux/cleanup.h>
 #include <linux/device.h>
 #include <linux/export.h>
@@ -120,8 +121,28 @@ static struct iommu_domain *iommu_static_domain(const struct iommu_ops *ops,
 static void iommu_domain_put_paging(struct iommu_domain *domain)
 {
 	if (domain && (domain->type & __IOMMU_DOMAIN_PAGING) &&
-	    !WARN_ON(domain->attached))
+	    !WARN_ON(domain->attached)) {
+		iommu_dma_free_domain(domain);
 		domain->ops->free(domain);
+	}
+}
+
+/* A new DMA domain for @dev, with its IOVA space. */
+static struct iommu_domain *iommu_dma_domain_new(const struct iommu_ops *ops,
+						 struct device *dev,
+						 unsigned int type)
+{
+	struct iommu_domain *domain = iommu_domain_alloc_type(ops, dev, type);
+	int ret;
+
+	if (IS_ERR(domain))
+		return domain;
+	ret = iommu_dma_init_domain(domain);
+	if (ret) {
+		domain->ops->free(domain);
+		return ERR_PTR(ret);
+	}
+	return domain;
 }
 
 /*
@@ -136,6 +157,12 @@ iommu_default_domain_new(const struct iommu_ops *ops, struct device *dev)
 
 	if (!type)
 		type = iommu_system_domain_type();
+	/* A bound driver DMAs to physical addresses: keep them reachable. */
+	if (type != IOMMU_DOMAIN_IDENTITY && dev->driver &&
+	    ops->identity_domain) {
+		dev_info(dev, "bound to a driver already: identity domain\n");
+		type = IOMMU_DOMAIN_IDENTITY;
+	}
 	if (type == IOMMU_DOMAIN_IDENTITY && ops->identity_domain)
 		return iommu_static_domain(ops, ops->identity_domain);
 	if (!ops->domain_alloc_paging) {
@@ -144,8 +171,7 @@ iommu_default_domain_new(const struct iommu_ops *ops, struct device *dev)
 	}
 	if (type == IOMMU_DOMAIN_IDENTITY)
 		dev_warn(dev, "IOMMU driver has no identity domain; using DMA\n");
-	return iommu_domain_alloc_type(ops, dev, type == IOMMU_DOMAIN_DMA_FQ ?
-				       IOMMU_DOMAIN_DMA_FQ : IOMMU_DOMAIN_DMA);
+	return iommu_dma_domain_new(ops, dev, IOMMU_DOMAIN_DMA);
 }
 
 /* Give @group its default and blocked domains from @dev's driver @ops. */
@@ -242,6 +268,34 @@ static int iommu_map_direct_regions(struct iommu_group *group,
 }
 
 /*
+ * Point the kernel DMA API of @dev at @group's default domain if that is a
+ * DMA domain, else at dma-direct.  Only while no driver is bound to @dev.
+ */
+static void iommu_dma_dev_update(struct iommu_group *group, struct device *dev)
+{
+#ifdef CONFIG_IOMMU_DMA
+	struct iommu_domain *def = group ? group->default_domain : NULL;
+
+	dev->dma_iommu = def && (def->type & __IOMMU_DOMAIN_DMA_API);
+#endif
+}
+
+/**
+ * iommu_get_dma_domain - the domain of a device's kernel DMA API
+ * @dev: a device whose driver is bound, so that its group and default
+ *	domain cannot change
+ *
+ * Context: Any context; takes no lock.
+ * Return: the default domain of @dev's group, or NULL.
+ */
+struct iommu_domain *iommu_get_dma_domain(struct device *dev)
+{
+	struct iommu_group *group = READ_ONCE(dev->iommu_group);
+
+	return group ? READ_ONCE(group->default_domain) : NULL;
+}
+
+/*
  * Attach @dev to @domain for the first time, or again after it was in
  * another group.
  */
@@ -328,7 +382,17 @@ int iommu_group_domain_join(struct iommu_group *group, struct device *dev)
 		return -EINVAL;
 	}
 
+	/* Its driver's DMA addresses would not be mapped there. */
+	if (!fresh && dev->driver &&
+	    (group->default_domain->type & __IOMMU_DOMAIN_DMA_API)) {
+		dev_err(dev, "bound to a driver: cannot join IOMMU group %d, whose kernel DMA is translated\n",
+			group->id);
+		return -EBUSY;
+	}
+
 	ret = iommu_map_direct_regions(group, dev);
+	if (!ret)
+		ret = iommu_dma_reserve(group->default_domain, dev);
 	if (ret)
 		goto err_free;
 	target = group->domain ?: group->default_domain;
@@ -339,6 +403,7 @@ int iommu_group_domain_join(struct iommu_group *group, struct device *dev)
 		target->attached++;
 		WRITE_ONCE(group->domain, target);
 	}
+	iommu_dma_dev_update(group, dev);
 	return 0;
 
 err_free:
@@ -353,6 +418,7 @@ void iommu_group_domain_leave(struct iommu_group *group, struct device *dev)
 	lockdep_assert_held(&iommu_group_lock);
 	lockdep_assert_held(&group->mutex);
 
+	iommu_dma_dev_update(NULL, dev);
 	if (group->blocked_domain &&
 	    iommu_attach_dev(group->blocked_domain, dev))
 		dev_warn(dev, "cannot block the DMA of a device leaving IOMMU group %d\n",
@@ -441,12 +507,16 @@ int iommu_group_domain_move(struct iommu_group *dst, struct iommu_group *src)
 	list_for_each_entry(gdev, &src->devices, list) {
 		ret = iommu_map_direct_regions(dst, gdev->dev);
 		if (!ret)
+			ret = iommu_dma_reserve(dst->default_domain, gdev->dev);
+		if (!ret)
 			ret = iommu_attach_dev(dst->domain, gdev->dev);
 		if (ret) {
 			iommu_group_reattach(src, gdev, src->domain);
 			return ret;
 		}
 	}
+	list_for_each_entry(gdev, &src->devices, list)
+		iommu_dma_dev_update(dst, gdev->dev);
 	return 0;
 }
 
@@ -454,12 +524,16 @@ int iommu_group_domain_move(struct iommu_group *dst, struct iommu_group *src)
 void iommu_group_domain_unmove(struct iommu_group *dst,
 			       struct iommu_group *src)
 {
+	struct group_device *gdev;
+
 	lockdep_assert_held(&iommu_group_lock);
 
 	if (!dst->default_domain)
 		return;
 	guard(mutex)(&src->mutex);
 	iommu_group_reattach(src, NULL, src->domain);
+	list_for_each_entry(gdev, &src->devices, list)
+		iommu_dma_dev_update(src, gdev->dev);
 }
 
 /*
@@ -667,7 +741,102 @@ static ssize_t type_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  iommu_domain_type_name(group->default_domain));
 }
 
-static struct kobj_attribute iommu_group_type_attr = __ATTR_RO(type);
+/*
+ * Give @group a new default domain of @type (0: the system's choice for
+ * its first member) and move every member there.  On failure nothing has
+ * changed.
+ */
+static int iommu_group_change_default(struct iommu_group *group,
+				      unsigned int type)
+{
+	struct iommu_domain *old = group->default_domain, *def;
+	const struct iommu_ops *ops = old->owner;
+	struct group_device *first, *gdev;
+	unsigned int want = type;
+	int ret = 0;
+
+	lockdep_assert_held(&iommu_group_lock);
+	lockdep_assert_held(&group->mutex);
+
+	first = list_first_entry(&group->devices, struct group_device, list);
+	if (!want && ops->def_domain_type)
+		want = ops->def_domain_type(first->dev);
+	if (!want)
+		want = iommu_system_domain_type();
+	if (want == old->type)
+		return 0;
+	if (want == IOMMU_DOMAIN_IDENTITY) {
+		if (!ops->identity_domain)
+			return -EOPNOTSUPP;
+		def = iommu_static_domain(ops, ops->identity_domain);
+	} else {
+		def = iommu_dma_domain_new(ops, first->dev, want);
+		if (IS_ERR(def))
+			return PTR_ERR(def);
+	}
+
+	group->default_domain = def;
+	list_for_each_entry(gdev, &group->devices, list) {
+		ret = iommu_map_direct_regions(group, gdev->dev);
+		if (!ret)
+			ret = iommu_dma_reserve(def, gdev->dev);
+		if (ret)
+			break;
+	}
+	if (!ret)
+		ret = __iommu_group_set_domain(group, def);
+	if (ret) {
+		group->default_domain = old;
+		iommu_domain_put_paging(def);
+		return ret;
+	}
+	list_for_each_entry(gdev, &group->devices, list)
+		iommu_dma_dev_update(group, gdev->dev);
+	iommu_domain_put_paging(old);
+	return 0;
+}
+
+/*
+ * "identity", "DMA" or "auto" (the type a new group would get).  Only for
+ * a group without a bound driver or owner, by a user with CAP_SYS_ADMIN and
+ * CAP_SYS_RAWIO, as in Linux.  "DMA-FQ" (batched invalidation) is not
+ * implemented.
+ */
+static ssize_t type_store(struct kobject *kobj, struct kobj_attribute *attr,
+			  const char *buf, size_t count)
+{
+	struct iommu_group *group = iommu_group_from_kobj(kobj);
+	unsigned int type;
+	int ret;
+
+	if (!capable(CAP_SYS_ADMIN) || !capable(CAP_SYS_RAWIO))
+		return -EACCES;
+	if (sysfs_streq(buf, "identity"))
+		type = IOMMU_DOMAIN_IDENTITY;
+	else if (sysfs_streq(buf, "DMA"))
+		type = IOMMU_DOMAIN_DMA;
+	else if (sysfs_streq(buf, "auto"))
+		type = 0;
+	else if (sysfs_streq(buf, "DMA-FQ"))
+		return -EOPNOTSUPP;
+	else
+		return -EINVAL;
+
+	guard(mutex)(&iommu_group_lock);
+	guard(mutex)(&group->mutex);
+	if (!group->default_domain)
+		return -EINVAL;
+	if (group->owner_cnt)
+		return -EBUSY;
+	if (group->domain != group->default_domain)
+		return -EBUSY;
+	if (type == IOMMU_DOMAIN_DMA && !IS_ENABLED(CONFIG_IOMMU_DMA))
+		return -EOPNOTSUPP;
+	ret = iommu_group_change_default(group, type);
+	return ret ?: count;
+}
+
+static struct kobj_attribute iommu_group_type_attr = __ATTR_RW(type);
 
 static struct attribute *iommu_group_type_attrs[] = {
 	&iommu_group_type_attr.attr,

@@ -74,6 +74,32 @@ extern const struct attribute_group iommu_group_resv_attr_group;
 
 int iommu_add_x86_msi_region(struct list_head *list);
 
+/* iommu-attach.c */
+struct iommu_domain *iommu_get_dma_domain(struct device *dev);
+
+/* iommu-dma.c: the kernel DMA API on DMA domains */
+#ifdef CONFIG_IOMMU_DMA
+int iommu_dma_init_domain(struct iommu_domain *domain);
+void iommu_dma_free_domain(struct iommu_domain *domain);
+int iommu_dma_reserve(struct iommu_domain *domain, struct device *dev);
+#else
+/* A DMA domain without IOVA space: no device's DMA API uses it. */
+static inline int iommu_dma_init_domain(struct iommu_domain *domain)
+{
+	return 0;
+}
+
+static inline void iommu_dma_free_domain(struct iommu_domain *domain)
+{
+}
+
+static inline int iommu_dma_reserve(struct iommu_domain *domain,
+				    struct device *dev)
+{
+	return 0;
+}
+#endif
+
 /* pci-groups.c: for IOMMU drivers that know aliases the PCI core does not. */
 struct iommu_group *pci_device_group_rids(struct device *dev, const u16 *rids,
 					  unsigned int nr_rids,

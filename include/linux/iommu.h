@@ -25,6 +25,7 @@
 #include <linux/types.h>
 
 struct fwnode_handle;
+struct iommu_dma_cookie;
 struct iommu_domain;
 struct iommu_fwspec;
 struct iommu_group;
@@ -174,6 +175,7 @@ typedef int (*iommu_fault_handler_t)(struct iommu_domain *domain,
  * @handler_token: passed to @handler
  * @attached: how many groups use the domain now (core only, under
  *	iommu_group_lock); iommu_domain_free() of an attached domain is a bug
+ * @iova_cookie: the IOVA space of a DMA domain (core only, iommu-dma.c)
  *
  * Paging domains (@type with %__IOMMU_DOMAIN_PAGING) are allocated by the
  * driver and freed through @ops->free.  Identity and blocked domains are
@@ -188,6 +190,7 @@ struct iommu_domain {
 	iommu_fault_handler_t handler;
 	void *handler_token;
 	unsigned int attached;
+	struct iommu_dma_cookie *iova_cookie;
 };
 
 /**

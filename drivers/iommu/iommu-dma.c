@@ -1,0 +1,696 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The kernel DMA API on IOMMU domains: a device whose group's default
+ * domain is a DMA domain has dev->dma_iommu set, and kernel/dma/mapping.c
+ * sends its dma_map_*() and dma_alloc_*() calls here.  Each mapping gets a
+ * range of IOVAs from the domain's allocator and is mapped into the
+ * domain's page table; an unmap removes it, flushes the IOTLB (strict: the
+ * device cannot reach the memory when the unmap returns) and only then
+ * gives the IOVAs back.
+ *
+ * IOVAs are allocated in pages from a maple tree with range allocation,
+ * top-down below the device's limit: the least of its DMA mask, its bus
+ * limit and the domain's aperture; PCI devices try below 4 GiB first.
+ * IOVA 0 and every reserved region of the group's members (the MSI
+ * window, direct regions) are never handed out.
+ *
+ * The map paths run in any context: they take no mutex and allocate with
+ * the caller's gfp (GFP_ATOMIC where it cannot sleep).  The maple tree has
+ * its own spinlock.
+ *
+ * x86 DMA is cache coherent and nothing is bounced, so the sync calls have
+ * nothing to do.  Non-contiguous allocations are not offered: they fail
+ * cleanly and callers fall back to contiguous ones.
+ */
+
+#define pr_fmt(fmt) "iommu: " fmt
+
+#include <linux/device.h>
+#include <linux/dma-map-ops.h>
+#include <linux/dma-mapping.h>
+#include <linux/gfp.h>
+#include <linux/iommu.h>
+#include <linux/iommu-dma.h>
+#include <linux/maple_tree.h>
+#include <linux/mm.h>
+#include <linux/pci.h>
+#include <linux/scatterlist.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+
+#include "iommu-priv.h"
+
+/*
+ * The largest mapping drivers should ask for to stay fast, as upstream
+ * Linux reports it (block drivers size their requests from it).
+ */
+#define IOMMU_DMA_OPT_SIZE	(32 * PAGE_SIZE)
+
+/* A value the tree stores for each allocated or reserved range. */
+#define IOMMU_DMA_USED		xa_mk_value(1)
+#define IOMMU_DMA_RESERVED	xa_mk_value(2)
+
+/**
+ * struct iommu_dma_cookie - the IOVA space of one DMA domain
+ * @iovas: allocated and reserved ranges, indexed by IOVA page number
+ * @granule: the IOVA page size, the domain's smallest page
+ * @shift: log2 of @granule
+ */
+struct iommu_dma_cookie {
+	struct maple_tree iovas;
+	unsigned long granule;
+	unsigned int shift;
+};
+
+/**
+ * iommu_dma_init_domain - give a DMA domain its IOVA space
+ * @domain: a new domain of type %IOMMU_DOMAIN_DMA, attached nowhere
+ *
+ * IOVA 0 is reserved at once; iommu_dma_reserve() reserves each member's
+ * regions as it joins.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0 or -ENOMEM.
+ */
+int iommu_dma_init_domain(struct iommu_domain *domain)
+{
+	struct iommu_dma_cookie *cookie;
+	int ret;
+
+	cookie = kzalloc(sizeof(*cookie), GFP_KERNEL);
+	if (!cookie)
+		return -ENOMEM;
+	cookie->shift = __ffs(domain->pgsize_bitmap);
+	cookie->granule = 1UL << cookie->shift;
+	mt_init_flags(&cookie->iovas, MT_FLAGS_ALLOC_RANGE);
+	ret = mtree_insert_range(&cookie->iovas, 0, 0, IOMMU_DMA_RESERVED,
+				 GFP_KERNEL);
+	if (ret) {
+		mtree_destroy(&cookie->iovas);
+		kfree(cookie);
+		return ret;
+	}
+	domain->iova_cookie = cookie;
+	return 0;
+}
+
+/**
+ * iommu_dma_free_domain - drop a DMA domain's IOVA space
+ * @domain: a domain iommu_dma_init_domain() set up, or any other
+ *
+ * Context: Process context.
+ */
+void iommu_dma_free_domain(struct iommu_domain *domain)
+{
+	struct iommu_dma_cookie *cookie = domain->iova_cookie;
+
+	if (!cookie)
+		return;
+	domain->iova_cookie = NULL;
+	mtree_destroy(&cookie->iovas);
+	kfree(cookie);
+}
+
+/**
+ * iommu_dma_reserve - keep a device's reserved regions out of the IOVAs
+ * @domain: a DMA domain, or any other (nothing to do)
+ * @dev: a device joining its group
+ *
+ * Regions overlapping ones already reserved are reserved in the parts
+ * still free.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0 or -ENOMEM.
+ */
+int iommu_dma_reserve(struct iommu_domain *domain, struct device *dev)
+{
+	struct iommu_dma_cookie *cookie = domain ? domain->iova_cookie : NULL;
+	struct iommu_resv_region *r;
+	LIST_HEAD(regions);
+	int ret = 0;
+
+	if (!cookie)
+		return 0;
+	iommu_get_resv_regions(dev, &regions);
+	list_for_each_entry(r, &regions, list) {
+		unsigned long first = r->start >> cookie->shift;
+		unsigned long last = (r->start + r->length - 1) >> cookie->shift;
+		unsigned long pos;
+
+		/* Reserve each run of pages nothing occupies yet. */
+		for (pos = first; pos <= last && !ret; pos++) {
+			unsigned long end = pos;
+
+			if (mtree_load(&cookie->iovas, pos))
+				continue;
+			while (end < last && !mtree_load(&cookie->iovas, end + 1))
+				end++;
+			ret = mtree_insert_range(&cookie->iovas, pos, end,
+						 IOMMU_DMA_RESERVED, GFP_KERNEL);
+			pos = end;
+		}
+		if (ret)
+			break;
+	}
+	iommu_put_resv_regions(dev, &regions);
+	return ret;
+}
+
+/* The domain @dev's DMA API calls use, and its cookie. */
+static struct iommu_domain *iommu_dma_domain(struct device *dev,
+					     struct iommu_dma_cookie **cookie)
+{
+	struct iommu_domain *domain = iommu_get_dma_domain(dev);
+
+	*cookie = domain ? domain->iova_cookie : NULL;
+	return *cookie ? domain : NULL;
+}
+
+/* Allocate @size bytes (whole granules) of IOVA below @dev's limit. */
+static dma_addr_t iommu_dma_alloc_iova(struct device *dev,
+				       struct iommu_domain *domain,
+				       struct iommu_dma_cookie *cookie,
+				       size_t size, gfp_t gfp)
+{
+	u64 mask = dev->dma_mask ? *dev->dma_mask : DMA_BIT_MASK(32);
+	u64 limit = min_not_zero(mask, dev->bus_dma_limit);
+	unsigned long pages = size >> cookie->shift, start;
+	unsigned long max;
+	int ret = -ENOMEM;
+
+	limit = min_t(u64, limit, domain->geometry.aperture_end);
+	max = limit >> cookie->shift;
+	if (!pages || pages > max)
+		return DMA_MAPPING_ERROR;
+	/* Below 4 GiB first, as PCI devices with 64-bit masks prefer. */
+	if (dev_is_pci(dev) && limit > DMA_BIT_MASK(32))
+		ret = mtree_alloc_rrange(&cookie->iovas, &start, IOMMU_DMA_USED,
+					 pages, 1, DMA_BIT_MASK(32) >> cookie->shift,
+					 gfp);
+	if (ret)
+		ret = mtree_alloc_rrange(&cookie->iovas, &start, IOMMU_DMA_USED,
+					 pages, 1, max, gfp);
+	if (ret)
+		return DMA_MAPPING_ERROR;
+	return (dma_addr_t)start << cookie->shift;
+}
+
+static void iommu_dma_free_iova(struct iommu_dma_cookie *cookie,
+				dma_addr_t iova)
+{
+	WARN_ON(mtree_erase(&cookie->iovas, iova >> cookie->shift) !=
+		IOMMU_DMA_USED);
+}
+
+static int iommu_dma_prot(struct device *dev, enum dma_data_direction dir,
+			  unsigned long attrs)
+{
+	int prot = dev_is_dma_coherent(dev) ? IOMMU_CACHE : 0;
+
+	switch (dir) {
+	case DMA_BIDIRECTIONAL:
+		return prot | IOMMU_READ | IOMMU_WRITE;
+	case DMA_TO_DEVICE:
+		return prot | IOMMU_READ;
+	case DMA_FROM_DEVICE:
+		return prot | IOMMU_WRITE;
+	default:
+		return 0;
+	}
+}
+
+/* Map [@phys, @phys + @size) anywhere; the offset in its granule is kept. */
+static dma_addr_t iommu_dma_map(struct device *dev, phys_addr_t phys,
+				size_t size, int prot, gfp_t gfp)
+{
+	struct iommu_dma_cookie *cookie;
+	struct iommu_domain *domain = iommu_dma_domain(dev, &cookie);
+	size_t offset, len;
+	dma_addr_t iova;
+
+	if (!domain || !prot || !size)
+		return DMA_MAPPING_ERROR;
+	offset = phys & (cookie->granule - 1);
+	len = ALIGN(offset + size, cookie->granule);
+	iova = iommu_dma_alloc_iova(dev, domain, cookie, len, gfp);
+	if (iova == DMA_MAPPING_ERROR)
+		return iova;
+	if (iommu_map(domain, iova, phys - offset, len, prot, gfp)) {
+		iommu_dma_free_iova(cookie, iova);
+		return DMA_MAPPING_ERROR;
+	}
+	return iova + offset;
+}
+
+static void iommu_dma_unmap(struct device *dev, dma_addr_t addr, size_t size)
+{
+	struct iommu_dma_cookie *cookie;
+	struct iommu_domain *domain = iommu_dma_domain(dev, &cookie);
+	size_t offset, len;
+	dma_addr_t iova;
+
+	if (WARN_ON(!domain))
+		return;
+	offset = addr & (cookie->granule - 1);
+	iova = addr - offset;
+	len = ALIGN(offset + size, cookie->granule);
+	/* iommu_unmap() flushes: the IOVAs are unreachable afterwards. */
+	WARN_ON(iommu_unmap(domain, iova, len) != len);
+	iommu_dma_free_iova(cookie, iova);
+}
+
+/**
+ * iommu_dma_map_page - dma_map_page_attrs() on an IOMMU domain
+ * @dev: the device
+ * @page: first page of the buffer
+ * @offset: offset of the buffer in @page
+ * @size: bytes
+ * @dir: the direction of the transfer
+ * @attrs: DMA_ATTR_*
+ *
+ * Context: Any context.
+ * Return: the buffer's bus address, or %DMA_MAPPING_ERROR.
+ */
+dma_addr_t iommu_dma_map_page(struct device *dev, struct page *page,
+			      unsigned long offset, size_t size,
+			      enum dma_data_direction dir, unsigned long attrs)
+{
+	return iommu_dma_map(dev, page_to_phys(page) + offset, size,
+			     iommu_dma_prot(dev, dir, attrs), GFP_ATOMIC);
+}
+
+/**
+ * iommu_dma_unmap_page - dma_unmap_page_attrs() on an IOMMU domain
+ * @dev: the device
+ * @dma_handle: what iommu_dma_map_page() returned
+ * @size: the size mapped
+ * @dir: the direction mapped
+ * @attrs: DMA_ATTR_*
+ *
+ * Context: Any context.  When it returns the device cannot reach the buffer.
+ */
+void iommu_dma_unmap_page(struct device *dev, dma_addr_t dma_handle,
+			  size_t size, enum dma_data_direction dir,
+			  unsigned long attrs)
+{
+	iommu_dma_unmap(dev, dma_handle, size);
+}
+
+/**
+ * iommu_dma_map_resource - dma_map_resource() on an IOMMU domain
+ * @dev: the device
+ * @phys: physical address of another device's registers
+ * @size: bytes
+ * @dir: the direction of the transfers
+ * @attrs: DMA_ATTR_*
+ *
+ * Context: Any context.
+ * Return: the bus address, or %DMA_MAPPING_ERROR.
+ */
+dma_addr_t iommu_dma_map_resource(struct device *dev, phys_addr_t phys,
+				  size_t size, enum dma_data_direction dir,
+				  unsigned long attrs)
+{
+	int prot = iommu_dma_prot(dev, dir, attrs) & ~IOMMU_CACHE;
+
+	return iommu_dma_map(dev, phys, size, prot ? prot | IOMMU_MMIO : 0,
+			     GFP_ATOMIC);
+}
+
+/**
+ * iommu_dma_unmap_resource - dma_unmap_resource() on an IOMMU domain
+ * @dev: the device
+ * @handle: what iommu_dma_map_resource() returned
+ * @size: the size mapped
+ * @dir: the direction mapped
+ * @attrs: DMA_ATTR_*
+ *
+ * Context: Any context.
+ */
+void iommu_dma_unmap_resource(struct device *dev, dma_addr_t handle,
+			      size_t size, enum dma_data_direction dir,
+			      unsigned long attrs)
+{
+	iommu_dma_unmap(dev, handle, size);
+}
+
+/* The IOVA bytes segment @s takes: its page offset and length, rounded. */
+static size_t iommu_dma_sg_len(struct scatterlist *s, unsigned long granule)
+{
+	return ALIGN((s->offset & (granule - 1)) + s->length, granule);
+}
+
+/**
+ * iommu_dma_map_sg - dma_map_sg_attrs() on an IOMMU domain
+ * @dev: the device
+ * @sg: the list
+ * @nents: its entries
+ * @dir: the direction of the transfer
+ * @attrs: DMA_ATTR_*
+ *
+ * The list gets one range of IOVAs, each entry at the next granule; entries
+ * that meet at a granule boundary are merged into one DMA segment as far
+ * as the device's maximum segment size and boundary allow.
+ *
+ * Context: Any context.
+ * Return: the number of DMA segments, or -EINVAL for a bad direction or
+ * an empty list, -ENOMEM when no IOVAs or page tables are left.
+ */
+int iommu_dma_map_sg(struct device *dev, struct scatterlist *sg, int nents,
+		     enum dma_data_direction dir, unsigned long attrs)
+{
+	int prot = iommu_dma_prot(dev, dir, attrs);
+	struct iommu_dma_cookie *cookie;
+	struct iommu_domain *domain = iommu_dma_domain(dev, &cookie);
+	unsigned long boundary = dma_get_seg_boundary(dev);
+	unsigned int max_seg = dma_get_max_seg_size(dev);
+	struct scatterlist *s, *out = NULL;
+	size_t total = 0, pos = 0;
+	dma_addr_t iova;
+	int i, count = 0;
+
+	if (!domain || !prot || nents <= 0)
+		return -EINVAL;
+	for_each_sg(sg, s, nents, i)
+		total += iommu_dma_sg_len(s, cookie->granule);
+	iova = iommu_dma_alloc_iova(dev, domain, cookie, total, GFP_ATOMIC);
+	if (iova == DMA_MAPPING_ERROR)
+		return -ENOMEM;
+
+	for_each_sg(sg, s, nents, i) {
+		size_t offset = s->offset & (cookie->granule - 1);
+		size_t len = iommu_dma_sg_len(s, cookie->granule);
+		phys_addr_t phys = sg_phys(s) - offset;
+		dma_addr_t addr = iova + pos + offset;
+
+		if (iommu_map(domain, iova + pos, phys, len, prot, GFP_ATOMIC))
+			goto err_unmap;
+		pos += len;
+		/* Join the previous segment if it ends where this begins. */
+		if (out && !offset &&
+		    sg_dma_address(out) + sg_dma_len(out) == addr &&
+		    sg_dma_len(out) + s->length <= max_seg &&
+		    (sg_dma_address(out) & ~boundary) ==
+		    ((addr + s->length - 1) & ~boundary)) {
+			sg_dma_len(out) += s->length;
+			continue;
+		}
+		out = out ? sg_next(out) : sg;
+		sg_dma_address(out) = addr;
+		sg_dma_len(out) = s->length;
+		count++;
+	}
+	/* Entries past the DMA segments carry no address. */
+	for (i = count, s = sg_next(out); i < nents; i++, s = sg_next(s)) {
+		sg_dma_address(s) = DMA_MAPPING_ERROR;
+		sg_dma_len(s) = 0;
+	}
+	return count;
+
+err_unmap:
+	if (pos)
+		iommu_unmap(domain, iova, pos);
+	iommu_dma_free_iova(cookie, iova);
+	return -ENOMEM;
+}
+
+/**
+ * iommu_dma_unmap_sg - dma_unmap_sg_attrs() on an IOMMU domain
+ * @dev: the device
+ * @sg: a list iommu_dma_map_sg() mapped
+ * @nents: the entries passed to it
+ * @dir: the direction mapped
+ * @attrs: DMA_ATTR_*
+ *
+ * Context: Any context.  When it returns the device cannot reach the list.
+ */
+void iommu_dma_unmap_sg(struct device *dev, struct scatterlist *sg, int nents,
+			enum dma_data_direction dir, unsigned long attrs)
+{
+	struct iommu_dma_cookie *cookie;
+	struct iommu_domain *domain = iommu_dma_domain(dev, &cookie);
+	struct scatterlist *s;
+	size_t total = 0;
+	int i;
+
+	if (WARN_ON(!domain) || nents <= 0)
+		return;
+	for_each_sg(sg, s, nents, i)
+		total += iommu_dma_sg_len(s, cookie->granule);
+	iommu_dma_unmap(dev, sg_dma_address(sg) &
+			~(dma_addr_t)(cookie->granule - 1), total);
+}
+
+/**
+ * iommu_dma_alloc - dma_alloc_attrs() on an IOMMU domain
+ * @dev: the device
+ * @size: bytes
+ * @handle: set to the bus address
+ * @gfp: how to allocate; zone modifiers are ignored (the IOVA, not the
+ *	page, must suit the device)
+ * @attrs: DMA_ATTR_*
+ *
+ * Physically contiguous pages, mapped read-write at one IOVA range.
+ *
+ * Context: As @gfp allows.
+ * Return: the kernel address of the zeroed buffer, or NULL.
+ */
+void *iommu_dma_alloc(struct device *dev, size_t size, dma_addr_t *handle,
+		      gfp_t gfp, unsigned long attrs)
+{
+	unsigned int order = get_order(size);
+	struct page *page;
+
+	gfp &= ~(__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM);
+	page = alloc_pages(gfp | __GFP_ZERO | __GFP_NOWARN, order);
+	if (!page)
+		return NULL;
+	*handle = iommu_dma_map(dev, page_to_phys(page), PAGE_SIZE << order,
+				iommu_dma_prot(dev, DMA_BIDIRECTIONAL, attrs),
+				gfp);
+	if (*handle == DMA_MAPPING_ERROR) {
+		__free_pages(page, order);
+		return NULL;
+	}
+	return page_address(page);
+}
+
+/**
+ * iommu_dma_free - dma_free_attrs() on an IOMMU domain
+ * @dev: the device
+ * @size: the size allocated
+ * @cpu_addr: what iommu_dma_alloc() returned
+ * @handle: its bus address
+ * @attrs: DMA_ATTR_*
+ *
+ * Context: Process context or as the allocation allowed.
+ */
+void iommu_dma_free(struct device *dev, size_t size, void *cpu_addr,
+		    dma_addr_t handle, unsigned long attrs)
+{
+	unsigned int order = get_order(size);
+
+	iommu_dma_unmap(dev, handle, PAGE_SIZE << order);
+	__free_pages(virt_to_page(cpu_addr), order);
+}
+
+/**
+ * iommu_dma_mmap - dma_mmap_attrs() of an iommu_dma_alloc() buffer
+ * @dev: the device
+ * @vma: the user mapping
+ * @cpu_addr: the buffer's kernel address
+ * @dma_addr: its bus address
+ * @size: its size
+ * @attrs: DMA_ATTR_*
+ *
+ * Context: Process context.
+ * Return: 0, or -ENXIO if @vma asks for more than the buffer.
+ */
+int iommu_dma_mmap(struct device *dev, struct vm_area_struct *vma,
+		   void *cpu_addr, dma_addr_t dma_addr, size_t size,
+		   unsigned long attrs)
+{
+	unsigned long pages = PAGE_ALIGN(size) >> PAGE_SHIFT;
+
+	if (vma->vm_pgoff >= pages ||
+	    vma_pages(vma) > pages - vma->vm_pgoff)
+		return -ENXIO;
+	vma->vm_page_prot = dma_pgprot(dev, vma->vm_page_prot, attrs);
+	return remap_pfn_range(vma, vma->vm_start,
+			       PHYS_PFN(virt_to_phys(cpu_addr)) + vma->vm_pgoff,
+			       vma->vm_end - vma->vm_start, vma->vm_page_prot);
+}
+
+/**
+ * iommu_dma_get_sgtable - dma_get_sgtable_attrs() of an iommu_dma_alloc()
+ *	buffer
+ * @dev: the device
+ * @sgt: a table to fill with one entry
+ * @cpu_addr: the buffer's kernel address
+ * @dma_addr: its bus address
+ * @size: its size
+ * @attrs: DMA_ATTR_*
+ *
+ * Context: Process context.
+ * Return: 0 or -ENOMEM.
+ */
+int iommu_dma_get_sgtable(struct device *dev, struct sg_table *sgt,
+			  void *cpu_addr, dma_addr_t dma_addr, size_t size,
+			  unsigned long attrs)
+{
+	int ret = sg_alloc_table(sgt, 1, GFP_KERNEL);
+
+	if (!ret)
+		sg_set_page(sgt->sgl, virt_to_page(cpu_addr), PAGE_ALIGN(size),
+			    0);
+	return ret;
+}
+
+/**
+ * iommu_dma_get_merge_boundary - dma_get_merge_boundary() on an IOMMU domain
+ * @dev: the device
+ *
+ * Context: Any context.
+ * Return: the mask below which iommu_dma_map_sg() merges entries: one
+ * IOVA granule less one.
+ */
+unsigned long iommu_dma_get_merge_boundary(struct device *dev)
+{
+	struct iommu_dma_cookie *cookie;
+
+	return iommu_dma_domain(dev, &cookie) ? cookie->granule - 1 : 0;
+}
+
+/**
+ * iommu_dma_opt_mapping_size - dma_opt_mapping_size() on IOMMU domains
+ *
+ * Context: Any context.
+ * Return: 128 KiB with 4 KiB pages, the value upstream Linux gives, so
+ * that drivers size their I/O alike on both.
+ */
+size_t iommu_dma_opt_mapping_size(void)
+{
+	return IOMMU_DMA_OPT_SIZE;
+}
+
+/**
+ * iommu_dma_max_mapping_size - dma_max_mapping_size() on IOMMU domains
+ * @dev: the device
+ *
+ * Context: Any context.
+ * Return: SIZE_MAX: nothing is bounced, a mapping is limited by IOVAs only.
+ */
+size_t iommu_dma_max_mapping_size(struct device *dev)
+{
+	return SIZE_MAX;
+}
+
+/**
+ * iommu_dma_alloc_noncontiguous - not offered
+ * @dev: the device
+ * @size: bytes
+ * @dir: direction
+ * @gfp: allocation flags
+ * @attrs: DMA_ATTR_*
+ *
+ * Return: NULL; dma_alloc_noncontiguous() callers fall back to contiguous
+ * allocations.
+ */
+struct sg_table *iommu_dma_alloc_noncontiguous(struct device *dev, size_t size,
+					       enum dma_data_direction dir,
+					       gfp_t gfp, unsigned long attrs)
+{
+	return NULL;
+}
+
+/**
+ * iommu_dma_free_noncontiguous - never called: nothing is allocated
+ * @dev: the device
+ * @size: bytes
+ * @sgt: the table
+ * @dir: direction
+ */
+void iommu_dma_free_noncontiguous(struct device *dev, size_t size,
+				  struct sg_table *sgt,
+				  enum dma_data_direction dir)
+{
+	WARN_ON_ONCE(1);
+}
+
+/**
+ * iommu_dma_vmap_noncontiguous - never called: nothing is allocated
+ * @dev: the device
+ * @size: bytes
+ * @sgt: the table
+ *
+ * Return: NULL.
+ */
+void *iommu_dma_vmap_noncontiguous(struct device *dev, size_t size,
+				   struct sg_table *sgt)
+{
+	return NULL;
+}
+
+/**
+ * iommu_dma_mmap_noncontiguous - never called: nothing is allocated
+ * @dev: the device
+ * @vma: the user mapping
+ * @size: bytes
+ * @sgt: the table
+ *
+ * Return: -EINVAL.
+ */
+int iommu_dma_mmap_noncontiguous(struct device *dev, struct vm_area_struct *vma,
+				 size_t size, struct sg_table *sgt)
+{
+	return -EINVAL;
+}
+
+/**
+ * iommu_dma_sync_single_for_cpu - nothing to do: coherent, not bounced
+ * @dev: the device
+ * @dma_handle: the mapping
+ * @size: bytes
+ * @dir: direction
+ */
+void iommu_dma_sync_single_for_cpu(struct device *dev, dma_addr_t dma_handle,
+				   size_t size, enum dma_data_direction dir)
+{
+}
+
+/**
+ * iommu_dma_sync_single_for_device - nothing to do: coherent, not bounced
+ * @dev: the device
+ * @dma_handle: the mapping
+ * @size: bytes
+ * @dir: direction
+ */
+void iommu_dma_sync_single_for_device(struct device *dev,
+				      dma_addr_t dma_handle, size_t size,
+				      enum dma_data_direction dir)
+{
+}
+
+/**
+ * iommu_dma_sync_sg_for_cpu - nothing to do: coherent, not bounced
+ * @dev: the device
+ * @sgl: the list
+ * @nelems: its entries
+ * @dir: direction
+ */
+void iommu_dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sgl,
+			       int nelems, enum dma_data_direction dir)
+{
+}
+
+/**
+ * iommu_dma_sync_sg_for_device - nothing to do: coherent, not bounced
+ * @dev: the device
+ * @sgl: the list
+ * @nelems: its entries
+ * @dir: direction
+ */
+void iommu_dma_sync_sg_for_device(struct device *dev, struct scatterlist *sgl,
+				  int nelems, enum dma_data_direction dir)
+{
+}

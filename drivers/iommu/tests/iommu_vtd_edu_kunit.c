@@ -3,7 +3,9 @@
  * End-to-end KUnit tests of VT-d DMA translation inside a QEMU guest, with
  * QEMU's "edu" PCI device as the DMA engine: it copies between a 4 KiB
  * buffer of its own (at device address 0x40000) and memory.  The tests use
- * the public IOMMU API only and look at what the device really reached.
+ * the public IOMMU API and the kernel DMA API only and look at what the
+ * device really reached.  The DMA API cases need the default DMA domain,
+ * the identity case iommu.passthrough=1; each skips otherwise.
  *
  * Target addresses are decoys where they can be: an IOVA is the physical
  * address of a page the test owns and never maps, so DMA that bypasses the
@@ -18,6 +20,7 @@
 
 #include <kunit/test.h>
 #include <linux/delay.h>
+#include <linux/dma-mapping.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/iommu.h>
@@ -26,6 +29,7 @@
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/pci.h>
+#include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -515,22 +519,61 @@ static void iommu_vtd_edu_superpage(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, edu_handler_faults(test->priv), 0);
 }
 
-/* Copy a page at its physical address through the device and back. */
-static void edu_identity_check(struct kunit *test, struct page *src,
-			       struct page *dst, u8 seed)
+struct edu_dma_map {
+	dma_addr_t addr;
+	enum dma_data_direction dir;
+};
+
+static void edu_dma_unmap_action(void *data)
+{
+	struct edu_dma_map *m = data;
+
+	dma_unmap_page(&edu.pdev->dev, m->addr, PAGE_SIZE, m->dir);
+}
+
+/*
+ * The address by which edu reaches @page in its default domain: the
+ * physical address in an identity domain, a kernel DMA API mapping (undone
+ * when the case ends) in a DMA domain.
+ */
+static dma_addr_t edu_default_addr(struct kunit *test, struct page *page,
+				   enum dma_data_direction dir)
+{
+	struct iommu_domain *cur = iommu_get_domain_for_dev(&edu.pdev->dev);
+	struct edu_dma_map *m;
+
+	KUNIT_ASSERT_NOT_NULL_MSG(test, cur, "edu's group has no domain");
+	if (cur->type == IOMMU_DOMAIN_IDENTITY)
+		return page_to_phys(page);
+	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(&edu.pdev->dev,
+							DMA_BIT_MASK(28)), 0);
+	m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	m->dir = dir;
+	m->addr = dma_map_page(&edu.pdev->dev, page, 0, PAGE_SIZE, dir);
+	KUNIT_ASSERT_NE(test, m->addr, DMA_MAPPING_ERROR);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							edu_dma_unmap_action,
+							m), 0);
+	return m->addr;
+}
+
+/* Copy a page through the device and back, in the default domain. */
+static void edu_default_check(struct kunit *test, struct page *src,
+			      struct page *dst, u8 seed)
 {
 	edu_fill(src, seed);
 	memset(page_address(dst), 0, PAGE_SIZE);
-	edu_dma_done(test, page_to_phys(src), false);
-	edu_dma_done(test, page_to_phys(dst), true);
+	edu_dma_done(test, edu_default_addr(test, src, DMA_TO_DEVICE), false);
+	edu_dma_done(test, edu_default_addr(test, dst, DMA_FROM_DEVICE), true);
 	KUNIT_EXPECT_MEMEQ(test, page_address(dst), page_address(src),
 			   EDU_LEN);
 }
 
 /*
- * The default domain is the identity: DMA addresses are physical ones,
- * before a claim and again after the owner released the group with its
- * paging domain still attached.
+ * With iommu.passthrough=1 the default domain is the identity: DMA
+ * addresses are physical ones, before a claim and again after the owner
+ * released the group with its paging domain still attached.
  */
 static void iommu_vtd_edu_identity(struct kunit *test)
 {
@@ -538,17 +581,19 @@ static void iommu_vtd_edu_identity(struct kunit *test)
 	struct page *src = edu_page(test, true), *dst = edu_page(test, true);
 	struct iommu_domain *cur;
 
-	edu_identity_check(test, src, dst, 0x44);
 	cur = iommu_get_domain_for_dev(&edu.pdev->dev);
 	KUNIT_ASSERT_NOT_NULL_MSG(test, cur, "edu's group has no domain");
-	KUNIT_EXPECT_EQ(test, cur->type, IOMMU_DOMAIN_IDENTITY);
+	if (cur->type != IOMMU_DOMAIN_IDENTITY)
+		kunit_skip(test, "the default domain is not identity (%#x)",
+			   cur->type);
+	edu_default_check(test, src, dst, 0x44);
 
 	edu_claim(test);
 	edu_attach_new(test);
 	edu_release(ctx);
 	KUNIT_EXPECT_PTR_EQ(test, iommu_get_domain_for_dev(&edu.pdev->dev),
 			    cur);
-	edu_identity_check(test, src, dst, 0x55);
+	edu_default_check(test, src, dst, 0x55);
 }
 
 /*
@@ -561,7 +606,7 @@ static void iommu_vtd_edu_blocked(struct kunit *test)
 	u64 before, after;
 
 	/* Something to write: the device's buffer, loaded unblocked. */
-	edu_identity_check(test, src, dst, 0x66);
+	edu_default_check(test, src, dst, 0x66);
 	memset(page_address(dst), 0, PAGE_SIZE);
 
 	edu_claim(test);
@@ -650,7 +695,7 @@ static void iommu_vtd_edu_rmrr(struct kunit *test)
 
 	edu_fill(src, 0x88);
 	memset(va, 0, PAGE_SIZE);
-	edu_dma_done(test, page_to_phys(src), false);
+	edu_dma_done(test, edu_default_addr(test, src, DMA_TO_DEVICE), false);
 	edu_dma_done(test, rmrr, true);
 	KUNIT_EXPECT_MEMEQ_MSG(test, va, page_address(src), EDU_LEN,
 			       "DMA to the RMRR at %pa in the default domain",
@@ -668,6 +713,137 @@ static void iommu_vtd_edu_rmrr(struct kunit *test)
 }
 
 /* --- Suite ---------------------------------------------------------------- */
+
+/* --- The kernel DMA API through the default domain ------------------------ */
+
+/* The case needs edu's group in a DMA default domain; skips otherwise. */
+static void edu_need_dma_default(struct kunit *test)
+{
+	struct iommu_domain *cur = iommu_get_domain_for_dev(&edu.pdev->dev);
+
+	KUNIT_ASSERT_NOT_NULL_MSG(test, cur, "edu's group has no domain");
+	if (cur->type != IOMMU_DOMAIN_DMA)
+		kunit_skip(test, "edu's default domain is not DMA (type %#x)",
+			   cur->type);
+	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(&edu.pdev->dev,
+							DMA_BIT_MASK(28)), 0);
+}
+
+/* A DMA address the device can use: inside edu's 28 bits. */
+static void edu_expect_dma_addr(struct kunit *test, dma_addr_t addr,
+				size_t size)
+{
+	KUNIT_ASSERT_NE(test, addr, DMA_MAPPING_ERROR);
+	KUNIT_EXPECT_LE(test, addr + size, (dma_addr_t)EDU_ADDR_LIMIT);
+}
+
+/*
+ * dma_map_page() maps into the default domain: data goes through the
+ * device by the returned addresses; after dma_unmap_page() the device
+ * reaches the page no more and the unit counts exactly one fault.
+ */
+static void iommu_vtd_edu_dma_map_page(struct kunit *test)
+{
+	struct device *dev = &edu.pdev->dev;
+	struct page *src, *dst;
+	dma_addr_t a, b;
+	u64 before;
+
+	edu_need_dma_default(test);
+	src = edu_page(test, false);
+	dst = edu_page(test, false);
+	edu_fill(src, 0x21);
+	a = dma_map_page(dev, src, 0, PAGE_SIZE, DMA_TO_DEVICE);
+	edu_expect_dma_addr(test, a, PAGE_SIZE);
+	b = dma_map_page(dev, dst, 0, PAGE_SIZE, DMA_FROM_DEVICE);
+	edu_expect_dma_addr(test, b, PAGE_SIZE);
+	KUNIT_EXPECT_NE(test, a, b);
+
+	edu_dma_done(test, a, false);
+	edu_dma_done(test, b, true);
+	KUNIT_EXPECT_MEMEQ(test, page_address(dst), page_address(src),
+			   EDU_LEN);
+
+	dma_unmap_page(dev, b, PAGE_SIZE, DMA_FROM_DEVICE);
+	memset(page_address(dst), 0, PAGE_SIZE);
+	before = edu_unit_faults(test);
+	edu_dma_done(test, b, true);
+	KUNIT_EXPECT_TRUE_MSG(test, edu_zero(page_address(dst), PAGE_SIZE),
+			      "DMA to unmapped %#llx arrived", (u64)b);
+	KUNIT_EXPECT_EQ(test, edu_wait_unit_faults(test, before + 1),
+			before + 1);
+	dma_unmap_page(dev, a, PAGE_SIZE, DMA_TO_DEVICE);
+}
+
+/*
+ * dma_alloc_coherent() memory is reachable at its handle, both ways, and
+ * an offset inside a mapping keeps its offset.
+ */
+static void iommu_vtd_edu_dma_alloc(struct kunit *test)
+{
+	struct device *dev = &edu.pdev->dev;
+	dma_addr_t handle;
+	u8 *buf;
+	int i;
+
+	edu_need_dma_default(test);
+	buf = dma_alloc_coherent(dev, 2 * PAGE_SIZE, &handle, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	edu_expect_dma_addr(test, handle, 2 * PAGE_SIZE);
+	for (i = 0; i < EDU_LEN; i++)
+		buf[i] = i * 7 + 3;
+	memset(buf + PAGE_SIZE + 100, 0, EDU_LEN);
+	edu_dma_done(test, handle, false);
+	edu_dma_done(test, handle + PAGE_SIZE + 100, true);
+	KUNIT_EXPECT_MEMEQ(test, buf + PAGE_SIZE + 100, buf, EDU_LEN);
+	dma_free_coherent(dev, 2 * PAGE_SIZE, buf, handle);
+}
+
+/*
+ * dma_map_sg() of two separate pages gives addresses through which the
+ * device reaches each of them, and their unmap removes both.
+ */
+static void iommu_vtd_edu_dma_map_sg(struct kunit *test)
+{
+	struct device *dev = &edu.pdev->dev;
+	struct page *src = edu_page(test, false);
+	struct page *p0 = edu_page(test, false), *p1 = edu_page(test, false);
+	struct scatterlist sg[2], *s;
+	dma_addr_t a, seg_addr[2];
+	int n, i, segs = 0;
+	u64 before;
+
+	edu_need_dma_default(test);
+	edu_fill(src, 0x37);
+	a = dma_map_page(dev, src, 0, PAGE_SIZE, DMA_TO_DEVICE);
+	edu_expect_dma_addr(test, a, PAGE_SIZE);
+	edu_dma_done(test, a, false);
+
+	sg_init_table(sg, 2);
+	sg_set_page(&sg[0], p0, PAGE_SIZE, 0);
+	sg_set_page(&sg[1], p1, PAGE_SIZE, 0);
+	n = dma_map_sg(dev, sg, 2, DMA_FROM_DEVICE);
+	KUNIT_ASSERT_GT(test, n, 0);
+	KUNIT_ASSERT_LE(test, n, 2);
+	/* One IOVA range: page 1 is one page after page 0. */
+	for_each_sg(sg, s, n, i)
+		seg_addr[segs++] = sg_dma_address(s);
+	KUNIT_EXPECT_EQ(test, sg_dma_len(&sg[0]) + (n == 2 ?
+			sg_dma_len(&sg[1]) : 0), 2 * PAGE_SIZE);
+	edu_dma_done(test, seg_addr[0], true);
+	edu_dma_done(test, seg_addr[0] + PAGE_SIZE, true);
+	KUNIT_EXPECT_MEMEQ(test, page_address(p0), page_address(src), EDU_LEN);
+	KUNIT_EXPECT_MEMEQ(test, page_address(p1), page_address(src), EDU_LEN);
+
+	dma_unmap_sg(dev, sg, 2, DMA_FROM_DEVICE);
+	memset(page_address(p1), 0, PAGE_SIZE);
+	before = edu_unit_faults(test);
+	edu_dma_done(test, seg_addr[0] + PAGE_SIZE, true);
+	KUNIT_EXPECT_TRUE(test, edu_zero(page_address(p1), PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, edu_wait_unit_faults(test, before + 1),
+			before + 1);
+	dma_unmap_page(dev, a, PAGE_SIZE, DMA_TO_DEVICE);
+}
 
 static int edu_init(struct kunit *test)
 {
@@ -772,6 +948,9 @@ static struct kunit_case iommu_vtd_edu_cases[] = {
 	KUNIT_CASE(iommu_vtd_edu_identity),
 	KUNIT_CASE(iommu_vtd_edu_blocked),
 	KUNIT_CASE(iommu_vtd_edu_rmrr),
+	KUNIT_CASE(iommu_vtd_edu_dma_map_page),
+	KUNIT_CASE(iommu_vtd_edu_dma_alloc),
+	KUNIT_CASE(iommu_vtd_edu_dma_map_sg),
 	KUNIT_CASE_SLOW(iommu_vtd_edu_attach_cycles),
 	{}
 };

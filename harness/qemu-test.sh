@@ -5,6 +5,7 @@
 # report in the whole kernel log, sysfs's group members against the devices'
 # iommu_group links, and lspci -vv against both.
 # Usage: qemu-test.sh x86_64|x86_64-debug|ppc64le TOPOLOGY...
+# KERNEL=IMAGE boots IMAGE instead of building one (vfio-test.sh's peer).
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$H/topology.sh"
@@ -14,7 +15,7 @@ x86_64|x86_64-debug) ;;
 ppc64le) export QEMU_ARCH=ppc64le ;;
 *) usage "x86_64|x86_64-debug|ppc64le TOPOLOGY..." ;;
 esac
-build_kernel "$1"
+if [ -n "${KERNEL-}" ]; then kernel=$KERNEL; else build_kernel "$1"; fi
 shift
 errs=$B/qemu/qemu-test.err
 mkdir -p "$B/qemu"

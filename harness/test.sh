@@ -11,6 +11,7 @@ declare -A cmd=(
 	[qemu]="$H/qemu-test.sh x86_64 $T/*.topo"
 	[drivers]="$H/qemu-test.sh x86_64 $T/drivers/*.topo"
 	[storm]="$H/qemu-test.sh x86_64 $T/storm/*.topo"
+	[vfio]="$H/vfio-test.sh"
 	[check]="$H/check.sh"
 	[series]="$H/series-check.sh"
 	[kunit-debug]="$H/kunit.sh debug"
@@ -18,7 +19,7 @@ declare -A cmd=(
 	[qemu-debug]="env QEMU_TIMEOUT=900 $H/qemu-test.sh x86_64-debug $T/*.topo"
 	[storm-debug]="$H/qemu-test.sh x86_64-debug $T/debug/storm-*.topo"
 )
-stages=(kunit qemu drivers storm check series)
+stages=(kunit qemu drivers storm vfio check series)
 [ "${1-}" != debug ] || { shift; stages=(kunit-debug kunit-qemu-debug qemu-debug storm-debug); }
 [ $# = 0 ] || stages=("$@")
 for s in "${stages[@]}"; do

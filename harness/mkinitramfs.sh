@@ -56,6 +56,6 @@ for lib in $libs; do
 done
 cp "$ids" "$stage/usr/share/misc/pci.ids"
 for c in "$here"/guest/*.c; do
-	gcc -static -O2 -Wall -Werror -o "$stage/bin/$(basename "$c" .c)" "$c"
+	gcc -static -O2 -Wall -Werror -pthread -o "$stage/bin/$(basename "$c" .c)" "$c"
 done
 "$here/pack-initramfs.sh" "$stage" "$out" "$stamp"

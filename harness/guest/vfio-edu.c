@@ -40,6 +40,9 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 #include <sys/ioctl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -984,6 +987,105 @@ static void case_kill(const char *c, const char *bdf)
 	case_basic(c, bdf);
 }
 
+/* A thread, not a child: a child would hold copies of the owner's fds. */
+static void *remove_thread(void *path)
+{
+	return (void *)(intptr_t)write_file(path, "1");
+}
+
+/*
+ * remove: the device is hot removed (sysfs "remove") while its user holds
+ * it.  vfio-pci relays the request to the user's request eventfd and
+ * blocks the removal until the user lets go; meanwhile DMA still works.
+ * Once the user closed everything the device is gone; a rescan brings it
+ * back into a group, and "basic" works on it.
+ */
+static void case_remove(const char *c, const char *bdf)
+{
+	uint8_t *src = buf_alloc(), *dst = buf_alloc();
+	struct {
+		struct vfio_irq_set set;
+		int32_t fd;
+	} irq = {
+		.set = {
+			.argsz = sizeof(irq),
+			.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
+			.index = VFIO_PCI_REQ_IRQ_INDEX, .count = 1,
+		},
+	};
+	char path[PATH_MAX];
+	const char *step;
+	struct pollfd pfd;
+	uint64_t events;
+	int ret, blocked = 0, started = 0, joined = 0;
+	void *result = (void *)(intptr_t)-EINPROGRESS;
+	struct dev d;
+	pthread_t t;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", bdf);
+	ret = dev_setup(&d, bdf, &step);
+	if (!ret)
+		ret = map_pair(&d, src, dst, &step);
+	if (!ret) {
+		step = "request eventfd";
+		irq.fd = eventfd(0, EFD_NONBLOCK);
+		ret = irq.fd < 0 || ioctl(d.device, VFIO_DEVICE_SET_IRQS, &irq) ? -errno : 0;
+	}
+	if (!ret) {
+		step = "pthread_create";
+		ret = -pthread_create(&t, NULL, remove_thread, path);
+		started = !ret;
+	}
+	if (!ret) {
+		step = "the request reached the user";
+		pfd = (struct pollfd){ .fd = irq.fd, .events = POLLIN };
+		ret = poll(&pfd, 1, 5000) == 1 && read(irq.fd, &events, 8) == 8 ? 0 : -ETIMEDOUT;
+	}
+	if (!ret) {
+		step = "the removal waits for the user";
+		blocked = pthread_tryjoin_np(t, &result) == EBUSY;
+		joined = !blocked;
+		ret = blocked ? 0 : -EINVAL;
+	}
+	if (!ret) {
+		step = "dma while the removal waits";
+		ret = round_trip(&d, src, dst);
+	}
+	dev_close(&d);
+	if (irq.fd > 0)
+		close(irq.fd);
+	/* The removal ends once the user let go: at most 10 s. */
+	for (int i = 0; started && !joined && i < 200; i++) {
+		joined = !pthread_tryjoin_np(t, &result);
+		if (!joined)
+			msleep(50);
+	}
+	if (!ret) {
+		step = "removed once the user let go";
+		ret = !joined ? -ETIMEDOUT : (intptr_t)result ? (intptr_t)result :
+		      access(path, F_OK) ? 0 : -EEXIST;
+	}
+	if (started && !joined) {
+		/* The rescan would wait for the removal too. */
+		not_ok(c, "the removal did not end once the user let go");
+		return;
+	}
+	write_file("/sys/bus/pci/rescan", "1");
+	if (!ret) {
+		step = "back after a rescan, in a group";
+		ret = group_of(bdf) >= 0 ? 0 : -ENOENT;
+	}
+	bind(bdf, "");
+	if (ret == 1)
+		not_ok(c, "%s: data differs", step);
+	else if (ret)
+		not_ok(c, "%s: %s", step, ename(ret));
+	else
+		case_basic(c, bdf);
+	munmap(src, PAGE);
+	munmap(dst, PAGE);
+}
+
 /*
  * rebind: after VFIO released the group a kernel driver binds again
  * (pci-pf-stub, which uses the DMA API's default domain), then leaves.
@@ -1233,6 +1335,8 @@ int main(int argc, char **argv)
 			case_never_mapped(c, bdf);
 		else if (!strcmp(c, "kill"))
 			case_kill(c, bdf);
+		else if (!strcmp(c, "remove"))
+			case_remove(c, bdf);
 		else if (!strcmp(c, "rebind"))
 			case_rebind(c, bdf);
 		else if (!strcmp(c, "not-viable"))

@@ -284,7 +284,8 @@ static int kmsg_faults(int fd, const char *bdf, bool write, uint64_t iova, long 
 	int n = 0;
 	ssize_t len;
 
-	sscanf(bdf, "%x:%x:%x.%x", &dom, &bus, &slot, &fn);
+	if (sscanf(bdf, "%x:%x:%x.%x", &dom, &bus, &slot, &fn) != 4)
+		return -1;
 	snprintf(ours, sizeof(ours), "DMA %s fault from %s ", write ? "write" : "read", bdf);
 	snprintf(ours_at, sizeof(ours_at), " at IOVA 0x%llx:", (unsigned long long)iova);
 	snprintf(up, sizeof(up), "[DMA %s NO_PASID] Request device [%02x:%02x.%d] ",

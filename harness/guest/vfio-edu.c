@@ -1295,6 +1295,94 @@ static void case_noiommu(const char *c, const char *bdf)
 		ok(c, "name=%s", name);
 }
 
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+/* bench_one: map and unmap BUF's SIZE bytes at IOVA in one call each. */
+static int bench_one(struct dev *d, uint8_t *buf, uint64_t size, double *map, double *unmap)
+{
+	double t = now_us();
+	int ret = dma_map(d, buf, 1ULL << 32, size);
+
+	*map = now_us() - t;
+	if (ret)
+		return ret;
+	t = now_us();
+	ret = dma_unmap(d, 1ULL << 32, size) == (int64_t)size ? 0 : -EINVAL;
+	*unmap = now_us() - t;
+	return ret;
+}
+
+/*
+ * bench (make bench, not a test): the cost of type1's map and unmap.
+ * 4,096 VFIO_IOMMU_MAP_DMA calls of 4 KiB at distinct IOVAs, then 4,096
+ * unmaps (us per call); one 16 MiB map and unmap; one 1 GiB map and unmap
+ * if the guest has the memory.  Buffers are populated first, so page
+ * faults are not counted; pinning is.  One line: @@VFIOBENCH name=us ...
+ */
+static void case_bench(const char *c, const char *bdf)
+{
+	const unsigned long n = 4096;
+	double t, map4k = 0, unmap4k = 0, map16m = 0, unmap16m = 0, map1g = -1, unmap1g = -1;
+	const char *step;
+	uint8_t *buf, *big;
+	struct dev d;
+	int ret;
+
+	buf = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (buf == MAP_FAILED) {
+		not_ok(c, "mmap 16 MiB: %s", ename(errno));
+		return;
+	}
+	ret = dev_setup(&d, bdf, &step);
+	if (!ret) {
+		step = "map 4 KiB";
+		t = now_us();
+		for (unsigned long i = 0; !ret && i < n; i++)
+			ret = dma_map(&d, buf + i * PAGE, (1ULL << 32) + i * PAGE, PAGE);
+		map4k = (now_us() - t) / n;
+	}
+	if (!ret) {
+		step = "unmap 4 KiB";
+		t = now_us();
+		for (unsigned long i = 0; !ret && i < n; i++)
+			ret = dma_unmap(&d, (1ULL << 32) + i * PAGE, PAGE) == PAGE ? 0 : -EINVAL;
+		unmap4k = (now_us() - t) / n;
+	}
+	if (!ret) {
+		step = "16 MiB";
+		ret = bench_one(&d, buf, n * PAGE, &map16m, &unmap16m);
+	}
+	if (!ret) {
+		big = mmap(NULL, 1UL << 30, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (big != MAP_FAILED) {
+			step = "1 GiB";
+			ret = bench_one(&d, big, 1UL << 30, &map1g, &unmap1g);
+			munmap(big, 1UL << 30);
+		}
+	}
+	dev_close(&d);
+	bind(bdf, "");
+	munmap(buf, n * PAGE);
+	if (ret) {
+		not_ok(c, "%s: %s", step, ename(ret));
+		return;
+	}
+	printf("@@VFIOBENCH map4k=%.2f unmap4k=%.2f map16m=%.0f unmap16m=%.0f", map4k, unmap4k,
+	       map16m, unmap16m);
+	if (map1g >= 0)
+		printf(" map1g=%.0f unmap1g=%.0f", map1g, unmap1g);
+	printf("\n");
+	ok(c, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	const char *sib = NULL, *bdf;
@@ -1344,6 +1432,8 @@ int main(int argc, char **argv)
 			case_not_viable(c, bdf, sib);
 		else if (!strcmp(c, "group"))
 			case_group("group-all", "bind-claimed", bdf, sib);
+		else if (!strcmp(c, "bench"))
+			case_bench(c, bdf);
 		else if (!strcmp(c, "noiommu"))
 			case_noiommu(c, bdf);
 		else

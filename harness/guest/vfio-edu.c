@@ -6,9 +6,12 @@
  * container and group opened, type1v2, buffers mapped, BAR0 mmap'd, edu's
  * DMA engine run both ways.
  *
- * Usage: vfio-edu [-s SIBLING] BDF CASE...
+ * Usage: vfio-edu [-s SIBLING] [-a ALIAS] BDF CASE...
  *   BDF      the edu function, e.g. 0000:00:05.0
  *   SIBLING  another function of BDF's group (group cases)
+ *   ALIAS    the requester ID the IOMMU sees for BDF's DMA, if not BDF's
+ *            own (behind a PCIe-to-PCI bridge: secondary bus, 00.0); the
+ *            fault reports must name it
  *
  * Each case prints one line, the same on every kernel that behaves alike:
  *   @@VFIO ok CASE [RESULT]
@@ -77,6 +80,7 @@ struct dev {
 };
 
 static int failures;
+static const char *fault_rid;	/* requester ID in fault reports */
 static unsigned int seed = 1;
 
 static const char *ename(int err)
@@ -274,11 +278,12 @@ static int kmsg_open(void)
 
 /*
  * kmsg_faults: the kernel log records that arrive within MS milliseconds
- * and report a DMA fault (write or read) by BDF at IOVA, in our VT-d
- * driver's words or upstream's.
+ * and report a DMA fault (write or read) by requester ID BDF at IOVA, in
+ * our VT-d driver's words or upstream's.
  */
 static int kmsg_faults(int fd, const char *bdf, bool write, uint64_t iova, long ms)
 {
+	const char *hit;
 	char ours[128], ours_at[64], up[128], up_at[64], rec[2048];
 	unsigned int dom, bus, slot, fn;
 	int n = 0;
@@ -286,7 +291,7 @@ static int kmsg_faults(int fd, const char *bdf, bool write, uint64_t iova, long 
 
 	if (sscanf(bdf, "%x:%x:%x.%x", &dom, &bus, &slot, &fn) != 4)
 		return -1;
-	snprintf(ours, sizeof(ours), "DMA %s fault from %s ", write ? "write" : "read", bdf);
+	snprintf(ours, sizeof(ours), "DMA %s fault from %s", write ? "write" : "read", bdf);
 	snprintf(ours_at, sizeof(ours_at), " at IOVA 0x%llx:", (unsigned long long)iova);
 	snprintf(up, sizeof(up), "[DMA %s NO_PASID] Request device [%02x:%02x.%d] ",
 		 write ? "Write" : "Read", bus, slot, fn);
@@ -296,7 +301,9 @@ static int kmsg_faults(int fd, const char *bdf, bool write, uint64_t iova, long 
 			if (len <= 0)
 				continue;
 			rec[len] = 0;
-			if ((strstr(rec, ours) && strstr(rec, ours_at)) ||
+			hit = strstr(rec, ours);
+			/* "from <rid> (<device>)" or "from <rid>, no device known" */
+			if ((hit && strchr(" ,", hit[strlen(ours)]) && strstr(rec, ours_at)) ||
 			    (strstr(rec, up) && strstr(rec, up_at)))
 				n++;
 		}
@@ -847,7 +854,7 @@ static void case_unmapped(const char *c, const char *bdf)
 		kmsg = kmsg_open();
 		before = fault_count();
 		ret = ret ? ret : edu_dma(&d, IOVA_GONE, true);
-		faults = kmsg_faults(kmsg, bdf, true, IOVA_GONE, 1500);
+		faults = kmsg_faults(kmsg, fault_rid, true, IOVA_GONE, 1500);
 		after = fault_count();
 		close(kmsg);
 		for (size_t i = 0; !ret && i < PAGE; i++)
@@ -867,7 +874,7 @@ static void case_unmapped(const char *c, const char *bdf)
 	else if (ret)
 		not_ok(c, "%s: %s", step, ename(ret));
 	else if (faults != 1)
-		not_ok(c, "%d fault reports for %s at IOVA 0x%llx, expected 1", faults, bdf,
+		not_ok(c, "%d fault reports for %s at IOVA 0x%llx, expected 1", faults, fault_rid,
 		       IOVA_GONE);
 	else if (before >= 0 && after != before + 1)
 		not_ok(c, "the faults counter went from %ld to %ld", before, after);
@@ -898,14 +905,14 @@ static void case_never_mapped(const char *c, const char *bdf)
 		step = "write";
 		kmsg = kmsg_open();
 		ret = edu_dma(&d, IOVA_NEVER, true);
-		wf = kmsg_faults(kmsg, bdf, true, IOVA_NEVER, 1500);
+		wf = kmsg_faults(kmsg, fault_rid, true, IOVA_NEVER, 1500);
 		close(kmsg);
 	}
 	if (!ret) {
 		step = "read";
 		kmsg = kmsg_open();
 		ret = edu_dma(&d, IOVA_NEVER, false);
-		rf = kmsg_faults(kmsg, bdf, false, IOVA_NEVER, 1500);
+		rf = kmsg_faults(kmsg, fault_rid, false, IOVA_NEVER, 1500);
 		close(kmsg);
 	}
 	if (!ret) {
@@ -974,7 +981,7 @@ static void case_kill(const char *c, const char *bdf)
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
 	close(p[0]);
-	faults = kmsg_faults(kmsg, bdf, true, IOVA_DST, 1000);
+	faults = kmsg_faults(kmsg, fault_rid, true, IOVA_DST, 1000);
 	close(kmsg);
 	if (!byte) {
 		not_ok(c, "the child could not set up and start a transfer");
@@ -1390,14 +1397,19 @@ int main(int argc, char **argv)
 	int opt;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv, "s:")) != -1) {
-		if (opt != 's')
+	while ((opt = getopt(argc, argv, "s:a:")) != -1) {
+		if (opt == 's')
+			sib = optarg;
+		else if (opt == 'a')
+			fault_rid = optarg;
+		else
 			goto usage;
-		sib = optarg;
 	}
 	if (optind + 2 > argc)
 		goto usage;
 	bdf = argv[optind++];
+	if (!fault_rid)
+		fault_rid = bdf;
 	seed = time(NULL);
 	if (access("/dev/vfio/vfio", F_OK))
 		note("no /dev/vfio/vfio");
@@ -1442,6 +1454,6 @@ int main(int argc, char **argv)
 	printf("@@VFIO done failures=%d\n", failures);
 	return !!failures;
 usage:
-	fprintf(stderr, "usage: vfio-edu [-s SIBLING] BDF CASE...\n");
+	fprintf(stderr, "usage: vfio-edu [-s SIBLING] [-a ALIAS] BDF CASE...\n");
 	return 2;
 }

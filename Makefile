@@ -21,7 +21,7 @@ help:
 	@echo "make series-check  apply it to a fresh base, checkpatch and build each patch"
 	@echo "make kernel-ppc64le, qemu-test-ppc64le  POWER pseries (cross gcc), not in make test"
 	@echo "make docs       the driver-api book with Sphinx, no warning from our files"
-	@echo "make bench      benchmark of the PCI grouping rules (not a test)"
+	@echo "make bench      benchmarks of the PCI grouping rules and of VFIO map/unmap (not tests)"
 	@echo "make base       fetch Debian's linux-source-6.12 and lay our files over it"
 	@echo "make clean      remove build/ (the cache stays)"
 
@@ -30,7 +30,7 @@ test-debug:		; @$(H)/test.sh debug
 demo:			; @$(H)/demo.sh $(IOMMU)
 kunit:			; @$(H)/kunit.sh
 kunit-debug:		; @$(H)/kunit.sh debug
-bench:			; @$(H)/kunit.sh bench
+bench:			; @$(H)/kunit.sh bench && $(H)/vfio-bench.sh
 kernel:			; @$(H)/kernel.sh x86_64
 kernel-debug:		; @$(H)/kernel.sh x86_64-debug
 kernel-ppc64le:		; @$(H)/kernel.sh ppc64le

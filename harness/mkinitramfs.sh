@@ -1,6 +1,7 @@
 #!/bin/sh
 # Build the guest initramfs: static busybox, lspci (with the libraries ldd
-# lists and pci.ids) and harness/initramfs-init.sh as /init.
+# lists and pci.ids), harness/initramfs-init.sh as /init and the C guest
+# programs (guest/*.c, static, in /bin).
 # Usage: mkinitramfs.sh OUT.cpio.gz
 #
 # OUT.stamp holds a hash of every input; the archive is rebuilt only when it
@@ -23,6 +24,7 @@ missing=
 [ -n "$lspci" ] || missing="$missing pciutils"
 [ -n "$ids" ] || missing="$missing pci.ids"
 command -v cpio > /dev/null || missing="$missing cpio"
+command -v gcc > /dev/null || missing="$missing gcc libc6-dev"
 [ -z "$missing" ] || { echo "mkinitramfs: missing Debian packages:$missing (make deps)" >&2; exit 1; }
 if ldd "$busybox" > /dev/null 2>&1; then
 	echo "mkinitramfs: $busybox is not static; install busybox-static" >&2
@@ -33,7 +35,7 @@ fi
 libs=$(ldd "$lspci" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u)
 
 # shellcheck disable=SC2086 # $libs is a list of paths without blanks
-stamp=$( { sha256sum "$here/mkinitramfs.sh" "$here/pack-initramfs.sh" "$init" "$here/kernel-reports.ere" "$here"/guest/*.sh "$busybox" "$lspci" "$ids" $libs; echo "$libs"; } | sha256sum | cut -d' ' -f1)
+stamp=$( { sha256sum "$here/mkinitramfs.sh" "$here/pack-initramfs.sh" "$init" "$here/kernel-reports.ere" "$here"/guest/*.sh "$here"/guest/*.c "$busybox" "$lspci" "$ids" $libs; echo "$libs"; } | sha256sum | cut -d' ' -f1)
 if [ -f "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$stamp" ]; then
 	exit 0 # up to date
 fi
@@ -53,4 +55,7 @@ for lib in $libs; do
 	cp -L "$lib" "$stage$lib"
 done
 cp "$ids" "$stage/usr/share/misc/pci.ids"
+for c in "$here"/guest/*.c; do
+	gcc -static -O2 -Wall -Werror -pthread -o "$stage/bin/$(basename "$c" .c)" "$c"
+done
 "$here/pack-initramfs.sh" "$stage" "$out" "$stamp"

@@ -6,6 +6,7 @@
 # iommu_group links, and lspci -vv against both; with kunit:, a check per
 # KUnit case.
 # Usage: qemu-test.sh x86_64|x86_64-debug|ppc64le TOPOLOGY...
+# KERNEL=IMAGE boots IMAGE instead of building one (vfio-test.sh's peer).
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$H/topology.sh"
@@ -15,7 +16,7 @@ x86_64|x86_64-debug) ;;
 ppc64le) export QEMU_ARCH=ppc64le ;;
 *) usage "x86_64|x86_64-debug|ppc64le TOPOLOGY..." ;;
 esac
-build_kernel "$1"
+if [ -n "${KERNEL-}" ]; then kernel=$KERNEL; else build_kernel "$1"; fi
 shift
 errs=$B/qemu/qemu-test.err
 mkdir -p "$B/qemu"

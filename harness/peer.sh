@@ -24,10 +24,13 @@ if [ -n "$stale" ]; then
 	kmake tinyconfig
 	(cd "$out" && ARCH=x86_64 "$psrc/scripts/kconfig/merge_config.sh" -m -O "$out" .config "${frags[@]}" > /dev/null)
 	kmake olddefconfig
-	# As kernel.sh: every symbol of the fragments must reach .config.
+	# As kernel.sh: every symbol of the fragments must reach .config,
+	# as the last fragment that names it sets it.
 	for f in "${frags[@]}"; do
 		grep -E '^(CONFIG_[A-Za-z0-9_]+=.*|# CONFIG_[A-Za-z0-9_]+ is not set)$' "$f" |
 		while read -r line; do
+			sym=${line#\# }; sym=${sym%%[= ]*}
+			[ "$(grep -hE "^(# )?$sym[= ]" "${frags[@]}" | tail -n 1)" = "$line" ] || continue
 			case $line in
 			"# "*) sym=${line#\# }; sym=${sym%% *}
 			       ! grep -q "^$sym=" "$out/.config" || { echo "peer: $sym should be off" >&2; exit 1; } ;;

@@ -18,6 +18,7 @@
 #define pr_fmt(fmt) "DMAR: " fmt
 
 #include <linux/bitfield.h>
+#include <linux/cacheflush.h>
 #include <linux/gfp.h>
 #include <linux/init.h>
 #include <linux/io.h>
@@ -26,8 +27,6 @@
 #include <linux/mm.h>
 #include <linux/printk.h>
 #include <linux/slab.h>
-
-#include <asm/cacheflush.h>
 
 #include "dmar.h"
 #include "intel-unit.h"

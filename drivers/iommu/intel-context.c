@@ -114,6 +114,7 @@ static void vtd_flush_context(struct vtd_unit *unit, u64 cmd)
 	raw_spin_unlock_irqrestore(&unit->reg_lock, flags);
 }
 
+/* @addr: for a page-selective @cmd, the IVA register's value (may be 0). */
 static void vtd_flush_iotlb(struct vtd_unit *unit, u64 cmd, u64 addr)
 {
 	unsigned int iro = VTD_ECAP_IRO(unit->ecap);
@@ -124,7 +125,7 @@ static void vtd_flush_iotlb(struct vtd_unit *unit, u64 cmd, u64 addr)
 	if (unit->cap & VTD_CAP_DWD)
 		cmd |= VTD_IOTLB_DW;
 	raw_spin_lock_irqsave(&unit->reg_lock, flags);
-	if (addr)
+	if ((cmd & VTD_IOTLB_IIRG) == VTD_IOTLB_PSI)
 		writeq(addr, unit->regs + iro);
 	vtd_command(unit, iro + 8, cmd, VTD_IOTLB_IVT);
 	raw_spin_unlock_irqrestore(&unit->reg_lock, flags);

@@ -8,6 +8,10 @@
  *   intel-domain.c  paging, identity and blocked domains, attach
  *   intel-fault.c   fault recording registers, reports, the fault count
  *   intel-pgtable.c the second-level page table on plain memory
+ *
+ * Lock order, outermost first: the core's iommu_group_lock (held by every
+ * attach), vtd_unit.ctx_lock, vtd_domain.lock, vtd_pgtable.lock or
+ * vtd_unit.reg_lock.
  */
 #ifndef __IOMMU_INTEL_UNIT_H
 #define __IOMMU_INTEL_UNIT_H

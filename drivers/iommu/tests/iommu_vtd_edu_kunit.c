@@ -481,6 +481,36 @@ static void iommu_vtd_edu_unmap_is_strict(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->fault_flags, IOMMU_FAULT_WRITE);
 }
 
+/*
+ * IOVA 0 is an address like any other in a user's domain: reached while
+ * mapped, unreachable after its unmap (the page-selective invalidation of
+ * page 0), with one fault.  The source stays mapped at IOVA 4 KiB, so the
+ * unmap frees no table and flushes page 0 alone.
+ */
+static void iommu_vtd_edu_unmap_iova_zero(struct kunit *test)
+{
+	struct edu_xfer x;
+	u64 before;
+
+	edu_xfer_pages(test, &x);
+	x.iova_src = PAGE_SIZE;
+	x.iova_dst = 0;
+	edu_claim(test);
+	edu_attach_new(test);
+	edu_map(test, x.iova_src, page_to_phys(x.src), PAGE_SIZE);
+	edu_map(test, 0, page_to_phys(x.dst), PAGE_SIZE);
+	edu_xfer_check(test, &x, 0x3c);
+
+	edu_unmap(test, 0, PAGE_SIZE);
+	memset(page_address(x.dst), 0, PAGE_SIZE);
+	before = edu_unit_faults(test);
+	edu_dma_done(test, 0, true);
+	KUNIT_EXPECT_TRUE_MSG(test, edu_zero(page_address(x.dst), PAGE_SIZE),
+			      "DMA to IOVA 0 arrived after its unmap");
+	KUNIT_EXPECT_EQ(test, edu_wait_unit_faults(test, before + 1),
+			before + 1);
+}
+
 /* A 2 MiB mapping, reached at an offset inside it. */
 static void iommu_vtd_edu_superpage(struct kunit *test)
 {
@@ -944,6 +974,7 @@ fail:
 static struct kunit_case iommu_vtd_edu_cases[] = {
 	KUNIT_CASE(iommu_vtd_edu_paging),
 	KUNIT_CASE(iommu_vtd_edu_unmap_is_strict),
+	KUNIT_CASE(iommu_vtd_edu_unmap_iova_zero),
 	KUNIT_CASE(iommu_vtd_edu_superpage),
 	KUNIT_CASE(iommu_vtd_edu_identity),
 	KUNIT_CASE(iommu_vtd_edu_blocked),

@@ -1,63 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * VT-d second-level page tables (legacy mode) on plain memory.
+ * VT-d second-level page tables (legacy mode) on plain memory: the format,
+ * over the radix walker of radix-pgtable.c.
  *
  * A table page holds 512 entries of 64 bits.  Level 1 entries map 4 KiB,
  * level 2 entries 2 MiB and level 3 entries 1 GiB; a level 4 entry covers
  * 512 GiB and always points to a table.  An entry is present when its read
  * or write bit is set.  At level 2 and 3 the PS bit makes the entry a leaf
  * (a superpage), otherwise it points to the next table, with read and write
- * both set so that the leaves below decide the access.
+ * both set so that the leaves below decide the access.  Addresses are those
+ * bits of an entry from 12 up to the table's IOVA width.
  *
- * Every entry is written with WRITE_ONCE(), since the remapping hardware
- * may walk the table at any time, and handed to ops->flush_cache when the
- * unit does not snoop its walks.  A table page is written back whole before
- * it is linked, so the hardware never sees what the page held before.
- *
- * Locking: one spinlock per table, taken with interrupts off, around every
- * walk.  A map counts the table pages it needs under the lock, allocates
- * them without it, and counts again; it writes only once it has them all, so
- * a failed allocation changes nothing.  Table pages that an unmap empties
- * are unlinked under the lock and freed after the caller's IOTLB flush, by
- * vtd_pgtable_free_gathered(); the hardware may still walk them until then.
- * Invariant: every table page but the root has a present entry.
+ * The walker writes, flushes and locks (radix-pgtable.c says how); this
+ * file says what the entries hold and passes the caller's ops through.
  */
 
 #include <linux/bits.h>
-#include <linux/bug.h>
-#include <linux/gfp.h>
-#include <linux/io.h>
 #include <linux/iommu.h>
-#include <linux/list.h>
-#include <linux/minmax.h>
 #include <linux/mm.h>
-#include <linux/overflow.h>
 #include <linux/sizes.h>
-#include <linux/string.h>
 
 #include "intel-pgtable.h"
+#include "radix-pgtable.h"
 
 #define VTD_PTE_R		BIT_ULL(0)
 #define VTD_PTE_W		BIT_ULL(1)
 #define VTD_PTE_PS		BIT_ULL(7)
 #define VTD_PTE_SNP		BIT_ULL(11)
 #define VTD_PTE_PRESENT		(VTD_PTE_R | VTD_PTE_W)
-#define VTD_ENTRIES		512
-
-static unsigned int vtd_shift(unsigned int level)
-{
-	return 12 + 9 * (level - 1);
-}
-
-static unsigned int vtd_index(unsigned long iova, unsigned int level)
-{
-	return (iova >> vtd_shift(level)) & (VTD_ENTRIES - 1);
-}
-
-static u64 vtd_addr_mask(const struct vtd_pgtable *pt)
-{
-	return GENMASK_ULL(vtd_pgtable_iova_bits(pt) - 1, 12);
-}
 
 static bool vtd_present(u64 e)
 {
@@ -66,34 +36,86 @@ static bool vtd_present(u64 e)
 
 static bool vtd_is_leaf(u64 e, unsigned int level)
 {
-	return level == 1 || (e & VTD_PTE_PS);
+	return e & VTD_PTE_PS;
 }
 
-static u64 *vtd_child(const struct vtd_pgtable *pt, u64 e)
+static u64 vtd_table_entry(phys_addr_t table, unsigned int level)
 {
-	return phys_to_virt(e & vtd_addr_mask(pt));
+	return table | VTD_PTE_PRESENT;
 }
 
-static void vtd_flush(struct vtd_pgtable *pt, void *addr, size_t size)
+static u64 vtd_leaf_bits(const struct radix_pgtable *rp, unsigned int level,
+			 int prot)
 {
-	if (pt->ops && pt->ops->flush_cache && size)
+	const struct vtd_pgtable *pt = rp->owner;
+	u64 bits = 0;
+
+	if (prot & IOMMU_READ)
+		bits |= VTD_PTE_R;
+	if (prot & IOMMU_WRITE)
+		bits |= VTD_PTE_W;
+	if (level > 1)
+		bits |= VTD_PTE_PS;
+	if (pt->snoop)
+		bits |= VTD_PTE_SNP;
+	return bits;
+}
+
+/* The caller's ops, each optional: the walker's defaults otherwise. */
+static void vtd_flush_cache(const struct radix_pgtable *rp, void *addr,
+			    size_t size)
+{
+	struct vtd_pgtable *pt = rp->owner;
+
+	if (pt->ops && pt->ops->flush_cache)
 		pt->ops->flush_cache(pt, addr, size);
 }
 
-static struct page *vtd_alloc_table(struct vtd_pgtable *pt, gfp_t gfp)
+static struct page *vtd_alloc_table(const struct radix_pgtable *rp, gfp_t gfp)
 {
-	gfp |= __GFP_ZERO;
+	struct vtd_pgtable *pt = rp->owner;
+
 	if (pt->ops && pt->ops->alloc_table)
 		return pt->ops->alloc_table(pt, gfp);
 	return alloc_page(gfp);
 }
 
-static void vtd_free_table(struct vtd_pgtable *pt, struct page *page)
+static void vtd_free_table(const struct radix_pgtable *rp, struct page *page)
 {
+	struct vtd_pgtable *pt = rp->owner;
+
 	if (pt->ops && pt->ops->free_table)
 		pt->ops->free_table(pt, page);
 	else
 		__free_page(page);
+}
+
+static const struct radix_pgtable_fmt vtd_fmt = {
+	.present = vtd_present,
+	.is_leaf = vtd_is_leaf,
+	.table_entry = vtd_table_entry,
+	.leaf_bits = vtd_leaf_bits,
+	.flush_cache = vtd_flush_cache,
+	.alloc_table = vtd_alloc_table,
+	.free_table = vtd_free_table,
+};
+
+/* @pt as the walker sees it, for one call. */
+static struct radix_pgtable vtd_radix(struct vtd_pgtable *pt)
+{
+	unsigned int bits = vtd_pgtable_iova_bits(pt);
+
+	return (struct radix_pgtable) {
+		.fmt = &vtd_fmt,
+		.owner = pt,
+		.root = pt->root,
+		.levels = pt->levels,
+		.pgsizes = pt->pgsizes,
+		.iova_bits = bits,
+		.phys_bits = bits,
+		.addr_mask = GENMASK_ULL(bits - 1, 12),
+		.lock = &pt->lock,
+	};
 }
 
 /**
@@ -113,17 +135,18 @@ static void vtd_free_table(struct vtd_pgtable *pt, struct page *page)
 int vtd_pgtable_init(struct vtd_pgtable *pt, unsigned int levels,
 		     unsigned int superpages, gfp_t gfp)
 {
-	struct page *page;
+	struct radix_pgtable rp;
+	int ret;
 
 	if (levels != 3 && levels != 4)
 		return -EINVAL;
 	pt->levels = levels;
 	spin_lock_init(&pt->lock);
-	page = vtd_alloc_table(pt, gfp);
-	if (!page)
-		return -ENOMEM;
-	pt->root = page_address(page);
-	vtd_flush(pt, pt->root, PAGE_SIZE);
+	rp = vtd_radix(pt);
+	ret = radix_pgtable_init(&rp, gfp);
+	if (ret)
+		return ret;
+	pt->root = rp.root;
 	pt->pgsizes = SZ_4K;
 	if (superpages & VTD_PGTABLE_SP_2M)
 		pt->pgsizes |= SZ_2M;
@@ -132,20 +155,6 @@ int vtd_pgtable_init(struct vtd_pgtable *pt, unsigned int levels,
 	return 0;
 }
 EXPORT_SYMBOL_GPL(vtd_pgtable_init);
-
-static void vtd_free_level(struct vtd_pgtable *pt, u64 *table,
-			   unsigned int level)
-{
-	unsigned int i;
-	u64 e;
-
-	for (i = 0; level > 1 && i < VTD_ENTRIES; i++) {
-		e = table[i];
-		if (vtd_present(e) && !vtd_is_leaf(e, level))
-			vtd_free_level(pt, vtd_child(pt, e), level - 1);
-	}
-	vtd_free_table(pt, virt_to_page(table));
-}
 
 /**
  * vtd_pgtable_destroy - free every table page
@@ -158,99 +167,12 @@ static void vtd_free_level(struct vtd_pgtable *pt, u64 *table,
  */
 void vtd_pgtable_destroy(struct vtd_pgtable *pt)
 {
-	if (!pt->root)
-		return;
-	vtd_free_level(pt, pt->root, pt->levels);
+	struct radix_pgtable rp = vtd_radix(pt);
+
+	radix_pgtable_destroy(&rp);
 	pt->root = NULL;
 }
 EXPORT_SYMBOL_GPL(vtd_pgtable_destroy);
-
-/* One map request, walked twice: to count and check, then to write. */
-struct vtd_map_walk {
-	struct vtd_pgtable *pt;
-	unsigned long iova;	/* first IOVA of the request */
-	u64 phys;		/* where @iova goes */
-	u64 leaf_bits;		/* R, W, PS, SNP of each leaf */
-	unsigned int leaf_level;
-	struct list_head *spare; /* table pages to link; NULL when counting */
-};
-
-/*
- * Entries of @table at @level for [@start, @last].  @table is NULL for a
- * table that does not exist yet.  Counting: returns the table pages the
- * range needs below @table, or -EEXIST if anything in it is mapped.
- * Writing (after a count under the same lock hold): links pages from
- * m->spare and writes the leaves; returns what it linked.
- */
-static long vtd_map_level(struct vtd_map_walk *m, u64 *table,
-			  unsigned int level, unsigned long start,
-			  unsigned long last)
-{
-	unsigned long size = 1UL << vtd_shift(level), pos = start, end;
-	unsigned int i = vtd_index(start, level), run = i;
-	long need = 0, r;
-	struct page *page;
-	u64 e, *child;
-
-	if (!table && level == m->leaf_level)
-		return 0;
-	for (;; i++, pos = end + 1) {
-		end = min((pos | (size - 1)), last);
-		e = table ? READ_ONCE(table[i]) : 0;
-		if (level == m->leaf_level) {
-			if (vtd_present(e))
-				return -EEXIST;
-			if (m->spare)
-				WRITE_ONCE(table[i], (m->phys + (pos - m->iova)) |
-					   m->leaf_bits);
-		} else if (vtd_present(e)) {
-			if (vtd_is_leaf(e, level))
-				return -EEXIST;
-			r = vtd_map_level(m, vtd_child(m->pt, e), level - 1,
-					  pos, end);
-			if (r < 0)
-				return r;
-			need += r;
-		} else {
-			child = NULL;
-			if (m->spare) {
-				page = list_first_entry_or_null(m->spare,
-								struct page,
-								lru);
-				if (WARN_ON_ONCE(!page))
-					return -ENOMEM;
-				list_del(&page->lru);
-				child = page_address(page);
-				vtd_flush(m->pt, child, PAGE_SIZE);
-				WRITE_ONCE(table[i], page_to_phys(page) |
-					   VTD_PTE_PRESENT);
-				vtd_flush(m->pt, &table[i], sizeof(*table));
-			}
-			r = vtd_map_level(m, child, level - 1, pos, end);
-			if (r < 0)
-				return r;
-			need += r + 1;
-		}
-		if (end == last)
-			break;
-	}
-	if (m->spare && level == m->leaf_level)
-		vtd_flush(m->pt, &table[run], (i - run + 1) * sizeof(*table));
-	return need;
-}
-
-static unsigned int vtd_leaf_level(size_t pgsize)
-{
-	switch (pgsize) {
-	case SZ_4K:
-		return 1;
-	case SZ_2M:
-		return 2;
-	case SZ_1G:
-		return 3;
-	}
-	return 0;
-}
 
 /**
  * vtd_pgtable_map - map a physically contiguous range
@@ -279,123 +201,12 @@ int vtd_pgtable_map(struct vtd_pgtable *pt, unsigned long iova,
 		    phys_addr_t phys, size_t pgsize, size_t pgcount, int prot,
 		    gfp_t gfp, size_t *mapped)
 {
-	u64 limit = BIT_ULL(vtd_pgtable_iova_bits(pt));
-	struct vtd_map_walk m = { .pt = pt, .iova = iova, .phys = phys };
-	struct page *page, *tmp;
-	unsigned long flags, last;
-	long need, have = 0;
-	LIST_HEAD(spare);
-	size_t size;
-	int ret = 0;
+	struct radix_pgtable rp = vtd_radix(pt);
 
-	m.leaf_level = vtd_leaf_level(pgsize);
-	if (!m.leaf_level || !(pt->pgsizes & pgsize) || !pgcount ||
-	    (iova | phys) & (pgsize - 1) ||
-	    check_mul_overflow(pgsize, pgcount, &size) ||
-	    check_add_overflow(iova, size - 1, &last) || last >= limit ||
-	    phys + size - 1 >= limit || phys + size - 1 < phys ||
-	    !(prot & (IOMMU_READ | IOMMU_WRITE)))
-		return -EINVAL;
-	if (prot & IOMMU_READ)
-		m.leaf_bits |= VTD_PTE_R;
-	if (prot & IOMMU_WRITE)
-		m.leaf_bits |= VTD_PTE_W;
-	if (m.leaf_level > 1)
-		m.leaf_bits |= VTD_PTE_PS;
-	if (pt->snoop)
-		m.leaf_bits |= VTD_PTE_SNP;
-
-	spin_lock_irqsave(&pt->lock, flags);
-	for (;;) {
-		need = vtd_map_level(&m, pt->root, pt->levels, iova, last);
-		if (need <= have)
-			break;
-		spin_unlock_irqrestore(&pt->lock, flags);
-		for (; have < need; have++) {
-			page = vtd_alloc_table(pt, gfp);
-			if (!page) {
-				ret = -ENOMEM;
-				goto out_free;
-			}
-			list_add(&page->lru, &spare);
-		}
-		spin_lock_irqsave(&pt->lock, flags);
-	}
-	if (need >= 0) {
-		m.spare = &spare;
-		need = vtd_map_level(&m, pt->root, pt->levels, iova, last);
-	}
-	spin_unlock_irqrestore(&pt->lock, flags);
-	if (need >= 0)
-		*mapped += size;
-	else
-		ret = need;
-out_free:
-	list_for_each_entry_safe(page, tmp, &spare, lru) {
-		list_del(&page->lru);
-		vtd_free_table(pt, page);
-	}
-	return ret;
+	return radix_pgtable_map(&rp, iova, phys, pgsize, pgcount, prot, gfp,
+				 mapped);
 }
 EXPORT_SYMBOL_GPL(vtd_pgtable_map);
-
-/* One unmap request. */
-struct vtd_unmap_walk {
-	struct vtd_pgtable *pt;
-	struct iommu_iotlb_gather *gather;
-	size_t unmapped;
-	bool hole;		/* reached an IOVA that is not mapped */
-};
-
-/*
- * Removes the leaves of @table at @level from @start on, up to the one that
- * holds @last or the first IOVA that is not mapped; unlinks the tables it
- * empties onto the gather.
- */
-static void vtd_unmap_level(struct vtd_unmap_walk *u, u64 *table,
-			    unsigned int level, unsigned long start,
-			    unsigned long last)
-{
-	unsigned long size = 1UL << vtd_shift(level), pos = start, end;
-	unsigned int i = vtd_index(start, level), run = i, cleared = 0;
-	u64 e, *child;
-
-	for (;; i++, pos = end + 1) {
-		end = min((pos | (size - 1)), last);
-		e = READ_ONCE(table[i]);
-		if (!vtd_present(e)) {
-			u->hole = true;
-			break;
-		}
-		if (vtd_is_leaf(e, level)) {
-			if (!cleared++)
-				run = i;
-			WRITE_ONCE(table[i], 0);
-			iommu_iotlb_gather_add_range(u->gather, pos & ~(size - 1),
-						     size);
-			u->unmapped += size;
-		} else {
-			vtd_flush(u->pt, &table[run], cleared * sizeof(*table));
-			cleared = 0;
-			child = vtd_child(u->pt, e);
-			vtd_unmap_level(u, child, level - 1, pos, end);
-			if (!memchr_inv(child, 0, PAGE_SIZE)) {
-				WRITE_ONCE(table[i], 0);
-				vtd_flush(u->pt, &table[i], sizeof(*table));
-				list_add(&virt_to_page(child)->lru,
-					 &u->gather->freelist);
-				iommu_iotlb_gather_add_range(u->gather,
-							     pos & ~(size - 1),
-							     size);
-			}
-			if (u->hole)
-				break;
-		}
-		if (end == last)
-			break;
-	}
-	vtd_flush(u->pt, &table[run], cleared * sizeof(*table));
-}
 
 /**
  * vtd_pgtable_unmap - remove the leaves of a range
@@ -421,21 +232,9 @@ size_t vtd_pgtable_unmap(struct vtd_pgtable *pt, unsigned long iova,
 			 size_t pgsize, size_t pgcount,
 			 struct iommu_iotlb_gather *gather)
 {
-	struct vtd_unmap_walk u = { .pt = pt, .gather = gather };
-	unsigned long flags, last;
-	size_t size;
+	struct radix_pgtable rp = vtd_radix(pt);
 
-	if (!vtd_leaf_level(pgsize) || !(pt->pgsizes & pgsize) || !pgcount ||
-	    iova & (pgsize - 1) ||
-	    check_mul_overflow(pgsize, pgcount, &size) ||
-	    check_add_overflow(iova, size - 1, &last) ||
-	    last >= BIT_ULL(vtd_pgtable_iova_bits(pt)))
-		return 0;
-
-	spin_lock_irqsave(&pt->lock, flags);
-	vtd_unmap_level(&u, pt->root, pt->levels, iova, last);
-	spin_unlock_irqrestore(&pt->lock, flags);
-	return u.unmapped;
+	return radix_pgtable_unmap(&rp, iova, pgsize, pgcount, gather);
 }
 EXPORT_SYMBOL_GPL(vtd_pgtable_unmap);
 
@@ -451,15 +250,7 @@ EXPORT_SYMBOL_GPL(vtd_pgtable_unmap);
  */
 unsigned long vtd_pgtable_free_gathered(struct iommu_iotlb_gather *gather)
 {
-	struct page *page, *tmp;
-	unsigned long n = 0;
-
-	list_for_each_entry_safe(page, tmp, &gather->freelist, lru) {
-		list_del(&page->lru);
-		__free_page(page);
-		n++;
-	}
-	return n;
+	return radix_pgtable_free_gathered(gather);
 }
 EXPORT_SYMBOL_GPL(vtd_pgtable_free_gathered);
 
@@ -474,26 +265,8 @@ EXPORT_SYMBOL_GPL(vtd_pgtable_free_gathered);
 phys_addr_t vtd_pgtable_iova_to_phys(struct vtd_pgtable *pt,
 				     unsigned long iova)
 {
-	unsigned int level = pt->levels;
-	unsigned long flags;
-	u64 *table, e, off;
-	phys_addr_t phys = 0;
+	struct radix_pgtable rp = vtd_radix(pt);
 
-	if (iova >= BIT_ULL(vtd_pgtable_iova_bits(pt)))
-		return 0;
-	spin_lock_irqsave(&pt->lock, flags);
-	for (table = pt->root; ; level--) {
-		e = READ_ONCE(table[vtd_index(iova, level)]);
-		if (!vtd_present(e))
-			break;
-		if (vtd_is_leaf(e, level)) {
-			off = GENMASK_ULL(vtd_shift(level) - 1, 0);
-			phys = (e & vtd_addr_mask(pt) & ~off) | (iova & off);
-			break;
-		}
-		table = vtd_child(pt, e);
-	}
-	spin_unlock_irqrestore(&pt->lock, flags);
-	return phys;
+	return radix_pgtable_iova_to_phys(&rp, iova);
 }
 EXPORT_SYMBOL_GPL(vtd_pgtable_iova_to_phys);

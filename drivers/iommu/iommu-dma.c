@@ -122,6 +122,46 @@ void iommu_dma_free_domain(struct iommu_domain *domain)
  * Context: Process context; may sleep.
  * Return: 0 or -ENOMEM.
  */
+/*
+ * Reserve the pages of [@first, @last] that nothing occupies yet, one run
+ * between two occupied ranges at a time: a region of millions of pages
+ * (AMD's HyperTransport window) costs a few tree walks, not a walk a page.
+ */
+static int iommu_dma_reserve_range(struct maple_tree *mt, unsigned long first,
+				   unsigned long last)
+{
+	unsigned long pos = first, end, next;
+	bool done = false;
+	void *entry;
+	int ret = 0;
+
+	while (!done && !ret) {
+		MA_STATE(mas, mt, pos, pos);
+
+		rcu_read_lock();
+		entry = mas_find(&mas, last);
+		rcu_read_unlock();
+		if (!entry) {
+			end = last;
+			done = true;
+		} else if (mas.index <= pos) {
+			/* Occupied at @pos: go on after that range. */
+			done = mas.last >= last;
+			pos = mas.last + 1;
+			continue;
+		} else {
+			end = mas.index - 1;
+			done = mas.last >= last;
+			next = mas.last + 1;
+		}
+		ret = mtree_insert_range(mt, pos, end, IOMMU_DMA_RESERVED,
+					 GFP_KERNEL);
+		if (!done)
+			pos = next;
+	}
+	return ret;
+}
+
 int iommu_dma_reserve(struct iommu_domain *domain, struct device *dev)
 {
 	struct iommu_dma_cookie *cookie = domain ? domain->iova_cookie : NULL;
@@ -133,22 +173,10 @@ int iommu_dma_reserve(struct iommu_domain *domain, struct device *dev)
 		return 0;
 	iommu_get_resv_regions(dev, &regions);
 	list_for_each_entry(r, &regions, list) {
-		unsigned long first = r->start >> cookie->shift;
-		unsigned long last = (r->start + r->length - 1) >> cookie->shift;
-		unsigned long pos;
-
-		/* Reserve each run of pages nothing occupies yet. */
-		for (pos = first; pos <= last && !ret; pos++) {
-			unsigned long end = pos;
-
-			if (mtree_load(&cookie->iovas, pos))
-				continue;
-			while (end < last && !mtree_load(&cookie->iovas, end + 1))
-				end++;
-			ret = mtree_insert_range(&cookie->iovas, pos, end,
-						 IOMMU_DMA_RESERVED, GFP_KERNEL);
-			pos = end;
-		}
+		ret = iommu_dma_reserve_range(&cookie->iovas,
+					      r->start >> cookie->shift,
+					      (r->start + r->length - 1) >>
+					      cookie->shift);
 		if (ret)
 			break;
 	}

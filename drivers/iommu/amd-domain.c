@@ -151,6 +151,11 @@ static int amd_paging_attach(struct iommu_domain *domain, struct device *dev)
 	bool first;
 	int ret;
 
+	if (ad->pt.levels > unit->levels) {
+		dev_err(dev, "ivhd%u cannot walk this domain's %u-level table\n",
+			unit->index, ad->pt.levels);
+		return -EINVAL;
+	}
 	if (adev->domain == ad)
 		return 0;
 
@@ -266,17 +271,19 @@ static const struct iommu_domain_ops amd_paging_ops = {
 
 /**
  * amd_domain_alloc_paging - iommu_ops::domain_alloc_paging
- * @dev: a device the domain is for
+ * @dev: a device the domain is for; its unit sets the table's levels
  *
- * Every unit walks the same tables (four levels, 48-bit IOVAs: what every
- * unit's HATS allows), so the domain fits any unit.
+ * The table has as many levels as @dev's unit walks (its HATS), so the
+ * domain translates every IOVA that unit can; 6 levels reach all 64 bits.
  *
  * Return: an empty paging domain, or ERR_PTR(-ENOMEM) or ERR_PTR(-ENOSPC)
  * when the domain ids are all taken.
  */
 struct iommu_domain *amd_domain_alloc_paging(struct device *dev)
 {
+	struct amd_dev *adev = dev_iommu_priv_get(dev);
 	struct amd_domain *ad;
+	unsigned int bits;
 	int did;
 
 	ad = kzalloc(sizeof(*ad), GFP_KERNEL);
@@ -290,7 +297,7 @@ struct iommu_domain *amd_domain_alloc_paging(struct device *dev)
 	}
 	ad->did = did;
 	spin_lock_init(&ad->lock);
-	if (amd_pgtable_init(&ad->pt, AMD_DOMAIN_LEVELS, GFP_KERNEL)) {
+	if (amd_pgtable_init(&ad->pt, adev->unit->levels, GFP_KERNEL)) {
 		ida_free(&amd_domain_ids, did);
 		kfree(ad);
 		return ERR_PTR(-ENOMEM);
@@ -298,8 +305,9 @@ struct iommu_domain *amd_domain_alloc_paging(struct device *dev)
 	ad->domain.ops = &amd_paging_ops;
 	ad->domain.pgsize_bitmap = ad->pt.pgsizes;
 	ad->domain.geometry.aperture_start = 0;
-	ad->domain.geometry.aperture_end =
-		BIT_ULL(amd_pgtable_iova_bits(&ad->pt)) - 1;
+	bits = amd_pgtable_iova_bits(&ad->pt);
+	ad->domain.geometry.aperture_end = bits < 64 ? BIT_ULL(bits) - 1 :
+						       U64_MAX;
 	ad->domain.geometry.force_aperture = true;
 	return &ad->domain;
 }

@@ -110,12 +110,12 @@ static void amd_event_report(struct amd_unit *unit, u64 lo, u64 addr)
 		return;
 	}
 	pdev = amd_event_device(unit, rid);
-	pr_err_ratelimited("ivhd%u: %s: DMA %s from %04x:%02x:%02x.%d (%s) at IOVA %#llx, domain %u, flags %#x\n",
-			   unit->index, amd_event_name(code),
-			   write ? "write" : "read", unit->ivrs->segment,
-			   PCI_BUS_NUM(rid), PCI_SLOT(rid), PCI_FUNC(rid),
-			   pdev ? pci_name(pdev) : "no device known", addr,
-			   AMD_EVT_DOMID(lo), flags);
+	/* The shape of VT-d's fault line, which tools and tests grep for. */
+	pr_err_ratelimited("ivhd%u: DMA %s fault from %04x:%02x:%02x.%d (%s) at IOVA 0x%llx: %s, domain %u, flags %#x\n",
+			   unit->index, write ? "write" : "read",
+			   unit->ivrs->segment, PCI_BUS_NUM(rid), PCI_SLOT(rid),
+			   PCI_FUNC(rid), pdev ? pci_name(pdev) : "no device known",
+			   addr, amd_event_name(code), AMD_EVT_DOMID(lo), flags);
 	if (pdev && code == AMD_EVT_IO_PAGE_FAULT)
 		report_iommu_fault(iommu_get_domain_for_dev(&pdev->dev),
 				   &pdev->dev, addr,

@@ -72,8 +72,8 @@ struct pci_dev;
 /* Capability header: the unit caches not-present entries. */
 #define AMD_CAP_NP_CACHE	BIT(26)
 
-/* Page-table levels of paging domains: 48-bit IOVAs, which every unit walks. */
-#define AMD_DOMAIN_LEVELS	4
+/* Extended features: HATS, the most page-table levels the unit walks. */
+#define AMD_FEATURE_HATS(f)	(((f) >> 10) & 3)
 
 /* Domain id 0 is for entries that do not translate (blocked, identity). */
 #define AMD_DOMID_NONE		0
@@ -89,6 +89,8 @@ struct pci_dev;
  * @features: extended feature register
  * @np_cache: the unit may cache entries that are not present (NpCache in
  *	its capability), so new mappings are flushed too
+ * @levels: page-table levels of its paging domains, the most its HATS
+ *	allows: 4 to 6 (48 to 64 IOVA bits)
  * @nr_dte: entries in @devtab: one past the highest requester ID the IVRS
  *	gives the unit, rounded up to a whole page of entries
  * @devtab: the device table, @nr_dte entries of 4 x 64 bits, in memory the
@@ -124,6 +126,7 @@ struct amd_unit {
 	u64 control;
 	u64 features;
 	bool np_cache;
+	unsigned int levels;
 	unsigned int nr_dte;
 	u64 *devtab;
 	struct mutex dte_lock;		/* @devtab, @rid_users */

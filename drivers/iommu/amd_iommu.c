@@ -221,14 +221,26 @@ static int amd_add_ivmd_region(const struct ivrs_memory *m, void *data)
 	return 0;
 }
 
-/* IVMD ranges for the device or its alias, then the MSI window. */
+/*
+ * AMD platforms route DMA to 0xfd00000000-0xffffffffff to HyperTransport
+ * system space, untranslated: no IOVA there reaches memory.
+ */
+#define AMD_HT_START		0xfd00000000ULL
+#define AMD_HT_LEN		0x0300000000ULL
+
+/* IVMD ranges for the device or its alias, the MSI window, HyperTransport. */
 static void amd_iommu_get_resv_regions(struct device *dev,
 				       struct list_head *list)
 {
 	struct pci_dev *pdev = to_pci_dev(dev);
+	struct iommu_resv_region *ht;
 
-	if (ivrs_walk_memory(amd_ivrs, pci_dev_id(pdev), amd_add_ivmd_region,
-			     list) ||
+	ht = iommu_alloc_resv_region(AMD_HT_START, AMD_HT_LEN, 0,
+				     IOMMU_RESV_RESERVED, GFP_KERNEL);
+	if (ht)
+		list_add_tail(&ht->list, list);
+	if (!ht || ivrs_walk_memory(amd_ivrs, pci_dev_id(pdev),
+				    amd_add_ivmd_region, list) ||
 	    iommu_add_x86_msi_region(list))
 		dev_warn(dev, "reserved regions incomplete: out of memory\n");
 }
@@ -347,6 +359,9 @@ static int __init amd_unit_setup(struct amd_unit *unit)
 	}
 	pci_read_config_dword(unit->pdev, unit->ivrs->cap_offset, &cap);
 	unit->np_cache = cap & AMD_CAP_NP_CACHE;
+	/* HATS 0-2: 4-6 levels; 3 is reserved, so the least is assumed. */
+	unit->levels = AMD_FEATURE_HATS(unit->features) == 3 ? 4 :
+		       4 + AMD_FEATURE_HATS(unit->features);
 	if (unit->control & AMD_CONTROL_ENABLE) {
 		pr_info("ivhd%u: found translating; turned off until its tables are set up\n",
 			unit->index);
@@ -388,8 +403,8 @@ static void __init amd_unit_start(struct amd_unit *unit)
 		return;
 	}
 	amd_event_start(unit);
-	pr_info("ivhd%u: translation on, %u device table entries\n",
-		unit->index, unit->nr_dte);
+	pr_info("ivhd%u: translation on, %u device table entries, %u-level tables\n",
+		unit->index, unit->nr_dte, unit->levels);
 }
 
 static void __init amd_units_free(void)

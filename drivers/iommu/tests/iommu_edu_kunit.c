@@ -93,6 +93,7 @@ static struct {
 	struct iommu_group *group;
 	char *faults_path;	/* the unit's fault count, below /sys */
 	char *cap_path;		/* the unit's capability register */
+	char *features_path;	/* AMD-Vi: its extended feature register */
 	bool other_iommu;	/* edu's unit is not of @kind */
 	u16 rid;		/* the requester ID the IOMMU sees */
 	bool mounted;
@@ -949,6 +950,7 @@ static void edu_suite_exit(struct kunit_suite *suite)
 		iommu_kunit_sysfs_unmount();
 	kfree(edu.faults_path);
 	kfree(edu.cap_path);
+	kfree(edu.features_path);
 	iommu_group_put(edu.group);
 	if (edu.regs)
 		pci_iounmap(edu.pdev, edu.regs);
@@ -994,8 +996,10 @@ static int edu_suite_init(struct kunit_suite *suite,
 				    path + 1, kind->dir);
 	edu.cap_path = kasprintf(GFP_KERNEL, "%s/iommu/%s/cap", path + 1,
 				 kind->dir);
+	edu.features_path = kasprintf(GFP_KERNEL, "%s/iommu/%s/features",
+				      path + 1, kind->dir);
 	kfree(path);
-	if (!edu.faults_path || !edu.cap_path)
+	if (!edu.faults_path || !edu.cap_path || !edu.features_path)
 		goto fail;
 	ret = iommu_kunit_sysfs_mount();
 	if (ret)
@@ -1029,10 +1033,16 @@ static const struct edu_kind edu_vtd = {
 	.reports_faults = true,
 };
 
-/* AMD-Vi: four-level tables, 48 bits, on every unit (amd-unit.h). */
+/*
+ * AMD-Vi: as many levels as the unit's HATS allows (extended features
+ * bits 11:10: 4, 5 or 6 levels, 48, 57 or all 64 bits).
+ */
 static u64 edu_amd_aperture_end(struct kunit *test)
 {
-	return BIT_ULL(48) - 1;
+	u64 features = edu_sysfs_u64(test, edu.features_path, 16);
+	unsigned int bits = 12 + 9 * (4 + ((features >> 10) & 3));
+
+	return bits < 64 ? BIT_ULL(bits) - 1 : U64_MAX;
 }
 
 static const struct edu_kind edu_amd = {

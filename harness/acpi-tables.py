@@ -104,10 +104,21 @@ def amd_ivrs_upgrade():
     return b'IVRS', struct.pack('<IQ', 0x00002800, 0) + ivhd + ivmd
 
 
+def amd_ivrs_edu_ivmd():
+    """An IVRS for edu.topo's machine: one unit at 00:01.0 for 00:00.0 to
+    00:1f.7, and an IVMD unity range (read and write, 1 MiB at 224 MiB) for
+    edu at 00:02.0, the range memmap=1M$0xe000000 reserves."""
+    entries = entry(3, 0x0000) + entry(4, 0x00ff)
+    ivhd = struct.pack('<BBHHHQHHI', 0x10, 0xd1, 24 + len(entries), 0x0008,
+                       0x40, 0xfed80000, 0, 0x0044, 0) + entries
+    ivmd = struct.pack('<BBHHH8xQQ', 0x21, 0x07, 32, 0x0010, 0, 0x0e000000, 0x100000)
+    return b'IVRS', struct.pack('<IQ', 0x00002800, 0) + ivhd + ivmd
+
+
 WHOLE = {'dmar-scope-overrun': dmar_scope_overrun, 'ivrs-malformed': ivrs_malformed,
          'ivrs-absent': ivrs_absent}
 UPGRADES = {'vtd-rmrr': vtd_rmrr, 'vtd-rmrr-ram': vtd_rmrr_ram, 'vtd-rmrr-edu': vtd_rmrr_edu,
-            'amd-ivrs-upgrade': amd_ivrs_upgrade}
+            'amd-ivrs-upgrade': amd_ivrs_upgrade, 'amd-ivrs-edu-ivmd': amd_ivrs_edu_ivmd}
 
 
 def write_upgrade(sig, body, out):

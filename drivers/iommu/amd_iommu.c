@@ -9,8 +9,10 @@
  * IVRS aliases as extra requester IDs (the PCI core's own DMA aliases are
  * left alone).  The unit's own PCI function gets no group.
  *
- * This driver does not translate DMA and does not touch the units' control
- * registers: it only reports which devices an IOMMU could isolate.
+ * Each unit translates: a group's devices are attached to its domains
+ * (amd-domain.c) through device table entries (amd-cmd.c), and the unit's
+ * events are reported (amd-event.c).  A unit is enabled once every device
+ * it covers has an entry, and disabled again at shutdown and kexec.
  *
  * Boot:
  *  1. amd_iommu_detect(), from pci_iommu_alloc() in mem_init(): memblock only,
@@ -19,8 +21,10 @@
  *     enumerates, and hook amd_iommu_init() into x86_init.
  *  2. amd_iommu_init(), from pci_iommu_init() (rootfs_initcall, after PCI
  *     enumeration): parse the IVRS, map each unit's registers, log one line
- *     per unit, register with the PCI bus.  A malformed table is reported
- *     and the driver declines; the machine boots without groups.
+ *     per unit, give it its tables, register with the PCI bus (which
+ *     attaches every device to its default domain), then enable the units.
+ *     A malformed table is reported and the driver declines; the machine
+ *     boots without groups and without translation.
  *
  * Kernel parameter amd_iommu=on|off; the default is on when the firmware
  * provides an IVRS table.
@@ -43,37 +47,12 @@
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/sysfs.h>
 #include <asm/iommu.h>
 #include <asm/x86_init.h>
 
-#include "amd_iommu_ivrs.h"
+#include "amd-unit.h"
 #include "iommu-priv.h"
-
-/* Registers we read, and how much of the register file we map. */
-#define AMD_MMIO_CONTROL	0x18
-#define AMD_MMIO_EXT_FEATURE	0x30
-#define AMD_MMIO_MAP_LEN	0x1000
-#define AMD_CONTROL_ENABLE	BIT_ULL(0)
-
-/**
- * struct amd_unit - a unit this driver found and kept
- * @iommu: the unit in the core, /sys/class/iommu/ivhd<@index>
- * @ivrs: the unit's IVRS description, inside amd_ivrs
- * @pdev: the unit's own PCI function, with a reference
- * @index: N of its name ivhd<N>
- * @regs: its registers, mapped
- * @control: control register at init
- * @features: extended feature register at init
- */
-struct amd_unit {
-	struct iommu_device iommu;
-	const struct ivrs_unit *ivrs;
-	struct pci_dev *pdev;
-	unsigned int index;
-	void __iomem *regs;
-	u64 control;
-	u64 features;
-};
 
 static bool amd_iommu_disabled __initdata;
 
@@ -111,8 +90,36 @@ static struct amd_unit *amd_unit_of(const struct ivrs_unit *iu)
 	return NULL;
 }
 
-/* The unit that translates @pdev, or NULL (also for a unit's own function). */
-static struct amd_unit *amd_unit_for(struct pci_dev *pdev)
+/**
+ * amd_unit_by_index - a unit by the N of its name ivhd<N>
+ * @index: below the number of units kept
+ *
+ * Return: the unit.
+ */
+struct amd_unit *amd_unit_by_index(unsigned int index)
+{
+	return &amd_units[index];
+}
+
+/**
+ * amd_rid_alias - the requester ID a unit sees for another
+ * @segment: PCI segment
+ * @rid: a requester ID on the bus
+ *
+ * Return: its IVRS alias, or @rid itself.
+ */
+u16 amd_rid_alias(u16 segment, u16 rid)
+{
+	return ivrs_alias_of(amd_ivrs, segment, rid);
+}
+
+/**
+ * amd_unit_for - the unit that translates a device
+ * @pdev: the device
+ *
+ * Return: the unit, or NULL, also for a unit's own function.
+ */
+struct amd_unit *amd_unit_for(struct pci_dev *pdev)
 {
 	u16 seg = pci_domain_nr(pdev->bus), rid = pci_dev_id(pdev);
 	const struct ivrs_unit *iu;
@@ -156,12 +163,44 @@ static struct iommu_group *amd_iommu_device_group(struct device *dev,
 static struct iommu_device *amd_iommu_add_device(struct device *dev)
 {
 	struct amd_unit *unit;
+	struct amd_dev *adev;
 
 	lockdep_assert_held(&iommu_probe_device_lock);
 	if (!dev_is_pci(dev))
 		return ERR_PTR(-ENODEV);
 	unit = amd_unit_for(to_pci_dev(dev));
-	return unit ? &unit->iommu : ERR_PTR(-ENODEV);
+	if (!unit)
+		return ERR_PTR(-ENODEV);
+	adev = kzalloc(sizeof(*adev), GFP_KERNEL);
+	if (!adev)
+		return ERR_PTR(-ENOMEM);
+	adev->unit = unit;
+	adev->pdev = to_pci_dev(dev);
+	dev_iommu_priv_set(dev, adev);
+	return &unit->iommu;
+}
+
+/* The core attached @dev to the blocked domain before it left. */
+static void amd_iommu_remove_device(struct device *dev)
+{
+	struct amd_dev *adev = dev_iommu_priv_get(dev);
+
+	lockdep_assert_held(&iommu_probe_device_lock);
+	WARN_ON(adev->programmed || adev->domain);
+	dev_iommu_priv_set(dev, NULL);
+	kfree(adev);
+}
+
+static bool amd_iommu_capable(struct device *dev, enum iommu_cap cap)
+{
+	switch (cap) {
+	case IOMMU_CAP_CACHE_COHERENCY:
+	/* Every leaf has FC set: DMA snoops whatever the device asks. */
+	case IOMMU_CAP_ENFORCE_CACHE_COHERENCY:
+		return true;
+	default:
+		return false;
+	}
 }
 
 static int amd_add_ivmd_region(const struct ivrs_memory *m, void *data)
@@ -194,10 +233,53 @@ static void amd_iommu_get_resv_regions(struct device *dev,
 		dev_warn(dev, "reserved regions incomplete: out of memory\n");
 }
 
-static const struct iommu_ops amd_iommu_ops = {
+const struct iommu_ops amd_iommu_ops = {
 	.add_device	= amd_iommu_add_device,
+	.remove_device	= amd_iommu_remove_device,
 	.device_group	= amd_iommu_device_group,
 	.get_resv_regions = amd_iommu_get_resv_regions,
+	.capable	= amd_iommu_capable,
+	.domain_alloc_paging = amd_domain_alloc_paging,
+	.identity_domain = &amd_identity_domain,
+	.blocked_domain	= &amd_blocked_domain,
+};
+
+/* --- /sys/class/iommu/ivhd<N>/amd-iommu/ ----------------------------------- */
+
+static ssize_t cap_show(struct device *dev, struct device_attribute *attr,
+			char *buf)
+{
+	struct amd_unit *unit = dev_to_amd_unit(dev);
+	u32 cap = 0;
+
+	pci_read_config_dword(unit->pdev, unit->ivrs->cap_offset, &cap);
+	return sysfs_emit(buf, "%x\n", cap);
+}
+static DEVICE_ATTR_RO(cap);
+
+static ssize_t features_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%llx\n", dev_to_amd_unit(dev)->features);
+}
+static DEVICE_ATTR_RO(features);
+
+static struct attribute *amd_unit_attrs[] = {
+	&dev_attr_cap.attr,
+	&dev_attr_features.attr,
+	&amd_attr_faults.attr,
+	&amd_attr_faults_lost.attr,
+	NULL
+};
+
+static const struct attribute_group amd_unit_group = {
+	.name = "amd-iommu",
+	.attrs = amd_unit_attrs,
+};
+
+static const struct attribute_group *amd_unit_groups[] = {
+	&amd_unit_group,
+	NULL
 };
 
 /* --- Boot -------------------------------------------------------------- */
@@ -248,6 +330,68 @@ static int __init amd_unit_init(struct amd_unit *unit,
 	return 0;
 }
 
+/*
+ * Give @unit its tables while it is off: one it finds on (a kexec, or
+ * firmware's use) is turned off first, its old tables forgotten.
+ */
+static int __init amd_unit_setup(struct amd_unit *unit)
+{
+	unsigned long last = find_last_bit(unit->ivrs->covered, IVRS_NR_RIDS);
+	u32 cap = 0;
+	int ret;
+
+	if (last >= IVRS_NR_RIDS) {
+		pr_err("ivhd%u: the IVRS gives it no device (IVHD block at offset %#x)\n",
+		       unit->index, unit->ivrs->offset);
+		return -ENODEV;
+	}
+	pci_read_config_dword(unit->pdev, unit->ivrs->cap_offset, &cap);
+	unit->np_cache = cap & AMD_CAP_NP_CACHE;
+	if (unit->control & AMD_CONTROL_ENABLE) {
+		pr_info("ivhd%u: found translating; turned off until its tables are set up\n",
+			unit->index);
+		writeq(unit->control & ~(AMD_CONTROL_ENABLE | AMD_CONTROL_CMDBUF |
+					 AMD_CONTROL_EVTLOG),
+		       unit->regs + AMD_MMIO_CONTROL);
+	}
+	ret = amd_unit_tables_init(unit, last + 1);
+	if (ret)
+		pr_err("ivhd%u: no memory for its tables; not used\n",
+		       unit->index);
+	return ret;
+}
+
+/* x86_platform.iommu_shutdown: reboot, kexec and crash kernels. */
+static void amd_shutdown(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < amd_nr_units; i++)
+		if (amd_units[i].running)
+			amd_unit_disable(&amd_units[i]);
+}
+
+/*
+ * Every device @unit covers has an entry now: the core attached the
+ * grouped ones to their default domains, amd_passthrough_leftovers() the
+ * rest.  Turn the unit on and start reading its events.
+ */
+static void __init amd_unit_start(struct amd_unit *unit)
+{
+	int ret = amd_passthrough_leftovers(unit);
+
+	if (!ret)
+		ret = amd_unit_enable(unit);
+	if (ret) {
+		pr_err("ivhd%u: translation not enabled: %d\n", unit->index,
+		       ret);
+		return;
+	}
+	amd_event_start(unit);
+	pr_info("ivhd%u: translation on, %u device table entries\n",
+		unit->index, unit->nr_dte);
+}
+
 static void __init amd_units_free(void)
 {
 	struct amd_unit *unit;
@@ -256,6 +400,7 @@ static void __init amd_units_free(void)
 		unit = &amd_units[amd_nr_units];
 		if (unit->iommu.dev)
 			iommu_device_sysfs_remove(&unit->iommu);
+		amd_unit_tables_free(unit);
 		iounmap(unit->regs);
 		pci_dev_put(unit->pdev);
 	}
@@ -306,10 +451,13 @@ static int __init amd_iommu_init(void)
 		if (ret)
 			goto out_free;
 		amd_nr_units++;
+		ret = amd_unit_setup(&amd_units[i]);
+		if (ret)
+			goto out_free;
 		amd_units[i].iommu.ops = &amd_iommu_ops;
 		ret = iommu_device_sysfs_add(&amd_units[i].iommu,
-					     &amd_units[i].pdev->dev, NULL,
-					     "ivhd%u", i);
+					     &amd_units[i].pdev->dev,
+					     amd_unit_groups, "ivhd%u", i);
 		if (ret)
 			goto out_free;
 	}
@@ -319,6 +467,9 @@ static int __init amd_iommu_init(void)
 		pr_err("cannot register with the PCI bus: %d\n", ret);
 		goto out_free;
 	}
+	for (i = 0; i < amd_nr_units; i++)
+		amd_unit_start(&amd_units[i]);
+	x86_platform.iommu_shutdown = amd_shutdown;
 	return 0;
 
 out_free:

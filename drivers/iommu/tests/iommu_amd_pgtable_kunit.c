@@ -20,6 +20,7 @@
 #include <linux/xarray.h>
 
 #include "../amd-pgtable.h"
+#include "iommu_pgtable_model.h"
 
 /* Entry bits, from the specification (not from the library). */
 #define A_P		BIT_ULL(0)
@@ -670,97 +671,29 @@ static void amd_pgtable_works_without_ops(struct kunit *test)
 #define RAND_SEED	0x616d6476ULL	/* fixed; printed with the mode */
 #define WINDOW		(8ULL * SZ_1G)
 
-/*
- * The model: each page the requests mapped, by the first 4 KiB of its
- * IOVA, as its physical frame and its size order (0: 4K, 1: 2M, 2: 1G).
- */
-struct amodel {
-	struct xarray pages;
-	struct kunit *test;
-	unsigned long wrong;	/* leaves the model does not have */
-	u64 first_wrong;	/* the IOVA of the first */
-};
-
 static u64 ord_size(unsigned int ord)
 {
 	return SZ_4K << (9 * ord);
 }
 
-/* The page holding @iova: its size (0 if none), start and phys. */
-static u64 amodel_find(struct amodel *m, u64 iova, u64 *start, u64 *phys)
+/* What the final walk found that the model does not have. */
+struct amd_check {
+	struct pgt_model *m;
+	unsigned long wrong;
+	u64 first_wrong;	/* the IOVA of the first */
+};
+
+static void amd_check_leaf(struct awalk *w, u64 iova, unsigned int level,
+			   u64 e)
 {
-	unsigned int ord;
-	void *v;
-
-	for (ord = 0; ord < 3; ord++) {
-		*start = iova & ~(ord_size(ord) - 1);
-		v = xa_load(&m->pages, *start >> 12);
-		if (v && (xa_to_value(v) & 3) == ord) {
-			*phys = (xa_to_value(v) >> 2) << 12;
-			return ord_size(ord);
-		}
-	}
-	return 0;
-}
-
-static u64 amodel_phys(struct amodel *m, u64 iova)
-{
-	u64 s, p;
-
-	return amodel_find(m, iova, &s, &p) ? p + (iova - s) : 0;
-}
-
-static bool amodel_busy(struct amodel *m, u64 iova, u64 len)
-{
-	unsigned long first = iova >> 12;
-	u64 s, p;
-
-	return amodel_find(m, iova, &s, &p) ||
-	       xa_find(&m->pages, &first, (iova + len - 1) >> 12, XA_PRESENT);
-}
-
-static void amodel_map(struct amodel *m, u64 iova, u64 phys, u64 size,
-		       u64 count)
-{
-	unsigned int ord = ilog2(size / SZ_4K) / 9;
-	void *old;
-	u64 i;
-
-	for (i = 0; i < count; i++) {
-		old = xa_store(&m->pages, (iova + i * size) >> 12,
-			       xa_mk_value(((phys + i * size) >> 12) << 2 | ord),
-			       GFP_KERNEL);
-		KUNIT_ASSERT_FALSE(m->test, xa_is_err(old));
-	}
-}
-
-/* What an unmap must remove from @iova on: the bytes, until a hole. */
-static u64 amodel_unmap(struct amodel *m, u64 iova, u64 len)
-{
-	u64 pos = iova, done = 0, s, p, size;
-
-	while (pos < iova + len) {
-		size = amodel_find(m, pos, &s, &p);
-		if (!size)
-			break;
-		xa_erase(&m->pages, s >> 12);
-		done += size;
-		pos = s + size;
-	}
-	return done;
-}
-
-static void amodel_check_leaf(struct awalk *w, u64 iova, unsigned int level,
-			      u64 e)
-{
-	struct amodel *m = w->priv;
-	u64 s, p, size = amodel_find(m, iova, &s, &p);
+	struct amd_check *c = w->priv;
+	u64 s, p, size = pgt_model_find(c->m, iova, &s, &p);
 
 	/* Counted, not expected one by one: there may be 10^5 of them. */
 	if (size != BIT_ULL(a_lo(level)) || s != iova ||
 	    p != (e & A_ADDR) || (e & A_RW) != A_RW) {
-		if (!m->wrong++)
-			m->first_wrong = iova;
+		if (!c->wrong++)
+			c->first_wrong = iova;
 	}
 }
 
@@ -807,8 +740,10 @@ static void amd_pgtable_random_against_model(struct kunit *test)
 	u64 seed = RAND_SEED + param->levels, base = param->base;
 	unsigned long n_maps = 0, n_exist = 0, n_unmaps = 0, first;
 	unsigned long n_2m = 0, n_1g = 0, n_model = 0;
-	u64 iova, phys, len, size, got, want, s, x, win;
-	struct amodel m = { .test = test };
+	u64 iova, phys, len, size, got, want, s, x, win, lo, hi;
+	struct amd_check c = {};
+	unsigned long range[2];
+	struct pgt_model m;
 	unsigned int step, i, ord, level;
 	struct rnd_state rnd;
 	struct awalk w = {};
@@ -818,7 +753,8 @@ static void amd_pgtable_random_against_model(struct kunit *test)
 
 	kunit_info(test, "seed %llu\n", seed);
 	prandom_seed_state(&rnd, seed);
-	xa_init(&m.pages);
+	pgt_model_init(&m, test);
+	c.m = &m;
 
 	for (step = 0; step < RAND_STEPS; step++) {
 		x = prandom_u32_state(&rnd) % 100;
@@ -840,7 +776,7 @@ static void amd_pgtable_random_against_model(struct kunit *test)
 			if (ord && prandom_u32_state(&rnd) % 5 == 0)
 				phys += SZ_4K;	/* only 4 KiB pages fit */
 			size = a_pgsize(iova, phys, size);
-			want = amodel_busy(&m, iova, len) ? -EEXIST : 0;
+			want = pgt_model_overlaps(&m, iova, len) ? -EEXIST : 0;
 			ret = apt_map(a, iova, phys, size, len / size,
 				      IOMMU_READ | IOMMU_WRITE);
 			KUNIT_ASSERT_EQ_MSG(test, (s64)ret, (s64)want,
@@ -850,7 +786,7 @@ static void amd_pgtable_random_against_model(struct kunit *test)
 			if (ret) {
 				n_exist++;
 			} else {
-				amodel_map(&m, iova, phys, size, len / size);
+				pgt_model_add(&m, iova, phys, size, len / size);
 				e = a_lookup(a, iova, &level);
 				KUNIT_ASSERT_NOT_NULL(test, e);
 				KUNIT_EXPECT_EQ(test, BIT_ULL(a_lo(level)),
@@ -864,13 +800,13 @@ static void amd_pgtable_random_against_model(struct kunit *test)
 			iova = base + (prandom_u32_state(&rnd) %
 				       (WINDOW / SZ_4K)) * SZ_4K;
 			first = iova >> 12;
-			v = xa_find(&m.pages, &first,
+			v = xa_find(&m.leaves, &first,
 				    (base + WINDOW - 1) >> 12, XA_PRESENT);
 			if (v && x < 90) {
 				iova = (u64)first << 12;
 				if (x < 70)
 					iova += (prandom_u32_state(&rnd) %
-						 (ord_size(xa_to_value(v) & 3) /
+						 (pgt_model_entry_size(v) /
 						  SZ_4K)) * SZ_4K;
 			}
 			size = a_pgsize(iova, 0, prandom_u32_state(&rnd) % 2 ?
@@ -878,11 +814,15 @@ static void amd_pgtable_random_against_model(struct kunit *test)
 			len = size * (1 + prandom_u32_state(&rnd) % 8);
 			if (iova + len > base + WINDOW)
 				len = size;
-			want = amodel_unmap(&m, iova, len);
-			got = apt_unmap(a, iova, size, len / size, NULL, NULL);
+			want = pgt_model_unmap(&m, iova, len, &lo, &hi);
+			got = apt_unmap(a, iova, size, len / size, range, NULL);
 			KUNIT_ASSERT_EQ_MSG(test, got, want,
 					    "step %u unmap %llx+%llx pgsize %llx",
 					    step, iova, len, size);
+			if (want) {
+				KUNIT_EXPECT_LE(test, (u64)range[0], lo);
+				KUNIT_EXPECT_GE(test, (u64)range[1], hi);
+			}
 			n_unmaps++;
 		}
 
@@ -894,20 +834,20 @@ static void amd_pgtable_random_against_model(struct kunit *test)
 			s += prandom_u32_state(&rnd) & 0xff8;
 			KUNIT_ASSERT_EQ_MSG(test,
 					    amd_pgtable_iova_to_phys(&a->pt, s),
-					    amodel_phys(&m, s),
+					    pgt_model_phys(&m, s),
 					    "step %u iova %llx", step, s);
 		}
 	}
 
 	/* Page for page, the tables hold what the model says. */
-	w.leaf = amodel_check_leaf;
-	w.priv = &m;
+	w.leaf = amd_check_leaf;
+	w.priv = &c;
 	awalk(a, &w);
-	KUNIT_EXPECT_EQ_MSG(test, m.wrong, 0UL, "first at %llx", m.first_wrong);
+	KUNIT_EXPECT_EQ_MSG(test, c.wrong, 0UL, "first at %llx", c.first_wrong);
 	KUNIT_EXPECT_EQ(test, w.bad, 0UL);
 	KUNIT_EXPECT_EQ(test, w.empty, 0UL);
 	KUNIT_EXPECT_EQ(test, (int)w.tables, a->live);
-	xa_for_each(&m.pages, first, v)
+	xa_for_each(&m.leaves, first, v)
 		n_model++;
 	KUNIT_EXPECT_EQ(test, awalk_leaves(&w), n_model);
 	KUNIT_EXPECT_GT(test, n_2m, 0UL);
@@ -918,12 +858,12 @@ static void amd_pgtable_random_against_model(struct kunit *test)
 
 	/* Unmap it all, page by page: only the root stays. */
 	n_model = 0;
-	xa_for_each(&m.pages, first, v)
+	xa_for_each(&m.leaves, first, v)
 		if (apt_unmap(a, (u64)first << 12, SZ_4K, 1, NULL, NULL) !=
-		    ord_size(xa_to_value(v) & 3))
+		    pgt_model_entry_size(v))
 			n_model++;
 	KUNIT_EXPECT_EQ(test, n_model, 0UL);
-	xa_destroy(&m.pages);
+	pgt_model_destroy(&m);
 	awalk(a, &w);
 	KUNIT_EXPECT_EQ(test, w.tables, 1UL);
 	KUNIT_EXPECT_EQ(test, a->live, 1);

@@ -23,6 +23,7 @@
 #include <linux/xarray.h>
 
 #include "../intel-pgtable.h"
+#include "iommu_pgtable_model.h"
 
 /* Second-level entry bits, from the specification (not from the library). */
 #define E_R		BIT_ULL(0)
@@ -743,88 +744,9 @@ static void vtd_pgtable_works_without_ops(struct kunit *test)
 #define RAND_SEED	0x76746470ULL	/* fixed; printed, with the case's offset */
 #define WINDOW		(8ULL * SZ_1G)
 
-/*
- * The model: for every leaf the requests made, its first 4 KiB slot maps to
- * its physical page number and size class (0: 4K, 1: 2M, 2: 1G).
- */
-struct model {
-	struct xarray leaves;
-	struct kunit *test;
-};
-
 static u64 cls_size(unsigned int cls)
 {
 	return SZ_4K << (9 * cls);
-}
-
-/* The leaf holding @iova: 0 if none, else its size, start and phys. */
-static u64 model_find(struct model *m, u64 iova, u64 *start, u64 *phys)
-{
-	unsigned int cls;
-	void *v;
-	u64 s;
-
-	for (cls = 0; cls < 3; cls++) {
-		s = iova & ~(cls_size(cls) - 1);
-		v = xa_load(&m->leaves, s >> 12);
-		if (v && (xa_to_value(v) & 3) == cls) {
-			*start = s;
-			*phys = (xa_to_value(v) >> 2) << 12;
-			return cls_size(cls);
-		}
-	}
-	return 0;
-}
-
-static u64 model_phys(struct model *m, u64 iova)
-{
-	u64 s, p, size = model_find(m, iova, &s, &p);
-
-	return size ? p + (iova - s) : 0;
-}
-
-static bool model_overlaps(struct model *m, u64 iova, u64 len)
-{
-	unsigned long idx = iova >> 12;
-	u64 s, p;
-
-	return model_find(m, iova, &s, &p) ||
-	       xa_find(&m->leaves, &idx, (iova + len - 1) >> 12, XA_PRESENT);
-}
-
-static void model_add(struct model *m, u64 iova, u64 phys, unsigned int cls,
-		      u64 count)
-{
-	u64 i, size = cls_size(cls);
-
-	void *v;
-
-	for (i = 0; i < count; i++) {
-		v = xa_mk_value(((phys + i * size) >> 12) << 2 | cls);
-		v = xa_store(&m->leaves, (iova + i * size) >> 12, v,
-			     GFP_KERNEL);
-		KUNIT_ASSERT_FALSE(m->test, xa_is_err(v));
-	}
-}
-
-/* What an unmap must remove: the bytes, and the span of the leaves. */
-static u64 model_unmap(struct model *m, u64 iova, u64 len, u64 *lo, u64 *hi)
-{
-	u64 pos = iova, done = 0, s, p, size;
-
-	*lo = U64_MAX;
-	*hi = 0;
-	while (pos < iova + len) {
-		size = model_find(m, pos, &s, &p);
-		if (!size)
-			break;
-		xa_erase(&m->leaves, s >> 12);
-		*lo = min(*lo, s);
-		*hi = s + size - 1;
-		done += size;
-		pos = s + size;
-	}
-	return done;
 }
 
 struct rand_param {
@@ -851,8 +773,8 @@ KUNIT_ARRAY_PARAM(rand, rand_params, rand_param_desc);
 static void model_check_leaf(struct twalk *w, u64 iova, unsigned int level,
 			     u64 e)
 {
-	struct model *m = w->priv;
-	u64 s, p, size = model_find(m, iova, &s, &p);
+	struct pgt_model *m = w->priv;
+	u64 s, p, size = pgt_model_find(m, iova, &s, &p);
 
 	KUNIT_EXPECT_EQ(m->test, size, cls_size(level - 1));
 	KUNIT_EXPECT_EQ(m->test, s, iova);
@@ -881,7 +803,7 @@ static void vtd_pgtable_random_against_model(struct kunit *test)
 	unsigned int big = param->superpages & VTD_PGTABLE_SP_1G ? 47 : 53;
 	u64 iova, phys, len, size, got, want, lo, hi, s, p, x;
 	struct rnd_state rnd;
-	struct model m = { .test = test };
+	struct pgt_model m;
 	unsigned long range[2], idx;
 	struct twalk w = {};
 	unsigned int step, i, cls, level;
@@ -891,7 +813,7 @@ static void vtd_pgtable_random_against_model(struct kunit *test)
 
 	kunit_info(test, "seed %llu\n", seed);
 	prandom_seed_state(&rnd, seed);
-	xa_init(&m.leaves);
+	pgt_model_init(&m, test);
 
 	for (step = 0; step < RAND_STEPS; step++) {
 		x = prandom_u32_state(&rnd) % 100;
@@ -909,7 +831,7 @@ static void vtd_pgtable_random_against_model(struct kunit *test)
 				phys += SZ_4K * (1 + prandom_u32_state(&rnd) %
 						 511);
 			size = pick_pgsize(t, iova, phys, size);
-			want = model_overlaps(&m, iova, len) ? -EEXIST : 0;
+			want = pgt_model_overlaps(&m, iova, len) ? -EEXIST : 0;
 			ret = tpt_map(t, iova, phys, size, len / size,
 				      IOMMU_READ | IOMMU_WRITE);
 			KUNIT_ASSERT_EQ_MSG(test, (s64)ret, (s64)want,
@@ -919,8 +841,7 @@ static void vtd_pgtable_random_against_model(struct kunit *test)
 			if (ret) {
 				n_exist++;
 			} else {
-				model_add(&m, iova, phys, ilog2(size / SZ_4K) / 9,
-					  len / size);
+				pgt_model_add(&m, iova, phys, size, len / size);
 				e = t_lookup(t, iova, &level);
 				KUNIT_ASSERT_NOT_NULL(test, e);
 				KUNIT_EXPECT_EQ(test, lvl_lo[level],
@@ -942,7 +863,7 @@ static void vtd_pgtable_random_against_model(struct kunit *test)
 				iova = (u64)idx << 12;
 				if (x < 70)
 					iova += (prandom_u32_state(&rnd) %
-						 (cls_size(xa_to_value(v) & 3) /
+						 (pgt_model_entry_size(v) /
 						  SZ_4K)) * SZ_4K;
 			}
 			size = pick_pgsize(t, iova, 0, prandom_u32_state(&rnd) %
@@ -950,7 +871,7 @@ static void vtd_pgtable_random_against_model(struct kunit *test)
 			len = size * (1 + prandom_u32_state(&rnd) % 8);
 			if (iova + len > base + WINDOW)
 				len = size;
-			want = model_unmap(&m, iova, len, &lo, &hi);
+			want = pgt_model_unmap(&m, iova, len, &lo, &hi);
 			got = tpt_unmap(t, iova, size, len / size, range, NULL);
 			KUNIT_ASSERT_EQ_MSG(test, got, want,
 					    "step %u unmap %llx+%llx pgsize %llx",
@@ -969,7 +890,7 @@ static void vtd_pgtable_random_against_model(struct kunit *test)
 				    (WINDOW >> 32);
 			s += prandom_u32_state(&rnd) & 0xff8;
 			p = vtd_pgtable_iova_to_phys(&t->pt, s);
-			KUNIT_ASSERT_EQ_MSG(test, p, model_phys(&m, s),
+			KUNIT_ASSERT_EQ_MSG(test, p, pgt_model_phys(&m, s),
 					    "step %u iova %llx", step, s);
 		}
 	}
@@ -997,8 +918,8 @@ static void vtd_pgtable_random_against_model(struct kunit *test)
 	xa_for_each(&m.leaves, idx, v)
 		KUNIT_EXPECT_EQ(test, tpt_unmap(t, (u64)idx << 12, SZ_4K, 1,
 						NULL, NULL),
-				cls_size(xa_to_value(v) & 3));
-	xa_destroy(&m.leaves);
+				pgt_model_entry_size(v));
+	pgt_model_destroy(&m);
 	memset(&w, 0, sizeof(w));
 	twalk(t, &w);
 	KUNIT_EXPECT_EQ(test, w.tables, 1UL);

@@ -1,12 +1,16 @@
 #!/bin/bash
-# Boot one topology with one IOMMU and print its IOMMU groups as a tree.
-# Usage: demo.sh [intel|amd|none]   (default: the default topology's own)
+# Boot one topology with one IOMMU and print its IOMMU groups as a tree,
+# then what a group is for: vfio-edu's demo case hands the edu device's
+# group to a userspace driver and back (topologies/demo-vfio.topo).
+# Usage: demo.sh [intel|amd|none]   (default: the topology's first IOMMU;
+# none boots the default topology alone)
 set -eu
 . "$(dirname "$0")/lib.sh"
 . "$H/topology.sh"
 [ $# -le 1 ] || usage "[intel|amd|none]"
 case ${1:-} in ''|intel|amd|none) ;; *) usage "[intel|amd|none]" ;; esac
-topo=$H/topologies/default.topo
+topo=$H/topologies/demo-vfio.topo
+[ "${1:-}" != none ] || topo=$H/topologies/default.topo
 kernel=$("$H/kernel.sh" x86_64)
 iommu=${1:-$(topo_iommus "$topo" | head -n 1)}
 # Build the initramfs now so that the wall time below is QEMU's alone.
@@ -77,5 +81,12 @@ else
 			shift
 		done
 	done
+fi
+if grep -q '^@@DEMO ' "$log"; then
+	echo
+	echo "A userspace driver (guest/vfio-edu.c) takes edu's group and gives it back:"
+	tr -d '\r' < "$log" | sed -n 's/^@@DEMO /  /p'
+	tr -d '\r' < "$log" | grep -q '^@@VFIO ok demo$' ||
+		echo "demo: the VFIO demo failed; see $log" >&2
 fi
 echo "boot: /init at ${up}s guest uptime; QEMU wall time ${secs}s (${QEMU_ACCEL:-tcg}); log $log"

@@ -1143,6 +1143,72 @@ static void case_rebind(const char *c, const char *bdf)
 		ok(c, NULL);
 }
 
+/* demo_state: one @@DEMO line with BDF's group, its type and driver. */
+static void demo_state(const char *when, const char *bdf)
+{
+	char path[96], type[32] = "?", drv[PATH_MAX];
+	const char *name = driver_of(bdf, drv, sizeof(drv));
+	int id = group_of(bdf);
+
+	snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%d/type", id);
+	if (read_file(path, type, sizeof(type)) == 0)
+		type[strcspn(type, "\n")] = 0;
+	snprintf(path, sizeof(path), "/dev/vfio/%d", id);
+	printf("@@DEMO %-9s group %d, type %s, driver %s, %s %s\n", when, id, type,
+	       *name ? name : "(none)", path,
+	       access(path, F_OK) ? "absent" : "present");
+}
+
+/*
+ * demo (make demo): what a group is for, step by step in @@DEMO lines: a
+ * userspace driver binds vfio-pci, claims the group through type1, finds
+ * the group's type locked while it owns it, moves data by its own IOVAs,
+ * releases the group, and a kernel driver may bind again.
+ */
+static void case_demo(const char *c, const char *bdf)
+{
+	uint8_t *src = buf_alloc(), *dst = buf_alloc();
+	char path[96];
+	const char *step;
+	struct dev d;
+	int ret, locked;
+
+	demo_state("before:", bdf);
+	ret = dev_setup(&d, bdf, &step);
+	if (!ret) {
+		demo_state("claimed:", bdf);
+		snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%d/type",
+			 group_of(bdf));
+		locked = write_file(path, "identity");
+		printf("@@DEMO owned:    writing \"identity\" to the group's type: %s\n",
+		       ename(locked));
+		ret = map_pair(&d, src, dst, &step);
+	}
+	if (!ret) {
+		step = "dma";
+		ret = round_trip(&d, src, dst);
+		printf("@@DEMO dma:      edu copied a page from IOVA 0x%llx to 0x%llx: %s\n",
+		       IOVA_SRC, IOVA_DST, ret ? "failed" : "arrived");
+	}
+	dev_close(&d);
+	if (!ret)
+		demo_state("released:", bdf);
+	if (!ret) {
+		step = "bind-pci-pf-stub";
+		ret = bind(bdf, "pci-pf-stub");
+		demo_state("rebound:", bdf);
+	}
+	bind(bdf, "");
+	if (ret == 1)
+		not_ok(c, "data differs after the round trip");
+	else if (ret)
+		not_ok(c, "%s: %s", step, ename(ret));
+	else
+		ok(c, NULL);
+	munmap(src, PAGE);
+	munmap(dst, PAGE);
+}
+
 /*
  * not-viable: SIBLING of BDF's group is bound to a kernel driver
  * (pci-pf-stub): the group is not viable and SET_CONTAINER fails with
@@ -1468,6 +1534,8 @@ int main(int argc, char **argv)
 			case_remove(c, bdf);
 		else if (!strcmp(c, "rebind"))
 			case_rebind(c, bdf);
+		else if (!strcmp(c, "demo"))
+			case_demo(c, bdf);
 		else if (!strcmp(c, "not-viable"))
 			case_not_viable(c, bdf, sib);
 		else if (!strcmp(c, "group"))

@@ -27,16 +27,20 @@
 #define pr_fmt(fmt) "iommu_edu: " fmt
 
 #include <kunit/test.h>
+#include <linux/bitmap.h>
+#include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/iommu.h>
 #include <linux/jiffies.h>
+#include <linux/kthread.h>
 #include <linux/kobject.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/pci.h>
+#include <linux/random.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -910,6 +914,277 @@ static void iommu_edu_dma_map_sg(struct kunit *test)
 	dma_unmap_page(dev, a, PAGE_SIZE, DMA_TO_DEVICE);
 }
 
+/* --- The IOVA allocator, through the DMA API ------------------------------ */
+
+/* IOVA pages below a 20-bit mask: 256, of which page 0 is never given. */
+#define IOVA_SMALL_BITS		20
+#define IOVA_SMALL_PAGES	(1U << (IOVA_SMALL_BITS - PAGE_SHIFT))
+
+static void edu_restore_mask(void *data)
+{
+	dma_set_mask_and_coherent(&edu.pdev->dev, DMA_BIT_MASK(28));
+}
+
+/* Set @bits as edu's DMA mask for the rest of the case. */
+static void edu_set_mask(struct kunit *test, unsigned int bits)
+{
+	KUNIT_ASSERT_EQ_MSG(test, dma_set_mask_and_coherent(&edu.pdev->dev,
+							    DMA_BIT_MASK(bits)),
+			    0, "edu refuses a %u-bit DMA mask", bits);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, edu_restore_mask,
+							NULL), 0);
+}
+
+/*
+ * The test's own record of the IOVA pages it holds: an address the DMA API
+ * returns must lie below the mask, be page aligned and overlap nothing the
+ * test still holds.
+ */
+struct iova_book {
+	spinlock_t lock;	/* @used */
+	unsigned long *used;
+	unsigned long pages;
+	unsigned int bad;
+};
+
+static void iova_book_init(struct kunit *test, struct iova_book *b,
+			   unsigned int bits)
+{
+	spin_lock_init(&b->lock);
+	b->pages = 1UL << (bits - PAGE_SHIFT);
+	b->used = kunit_kcalloc(test, BITS_TO_LONGS(b->pages),
+				sizeof(long), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b->used);
+	b->bad = 0;
+}
+
+/* Record [@addr, @addr + @n pages); false (counted in @bad) if wrong. */
+static bool iova_book_take(struct iova_book *b, dma_addr_t addr,
+			   unsigned int n)
+{
+	unsigned long first = addr >> PAGE_SHIFT;
+	bool ok;
+
+	spin_lock(&b->lock);
+	ok = !(addr & ~PAGE_MASK) && first + n <= b->pages &&
+	     find_next_bit(b->used, first + n, first) >= first + n;
+	if (ok)
+		bitmap_set(b->used, first, n);
+	else
+		b->bad++;
+	spin_unlock(&b->lock);
+	return ok;
+}
+
+static void iova_book_give(struct iova_book *b, dma_addr_t addr,
+			   unsigned int n)
+{
+	spin_lock(&b->lock);
+	bitmap_clear(b->used, addr >> PAGE_SHIFT, n);
+	spin_unlock(&b->lock);
+}
+
+/*
+ * Masks from 20 to 64 bits: every address fits its mask; DMA through the
+ * ones edu reaches (up to 28 bits) arrives.
+ */
+static void iommu_edu_dma_masks(struct kunit *test)
+{
+	static const unsigned int bits[] = { 20, 24, 28, 32, 40, 48, 64 };
+	struct device *dev = &edu.pdev->dev;
+	struct page *src, *dst;
+	dma_addr_t a, b;
+	unsigned int i;
+
+	edu_need_dma_default(test);
+	src = edu_page(test, false);
+	dst = edu_page(test, false);
+	for (i = 0; i < ARRAY_SIZE(bits); i++) {
+		edu_set_mask(test, bits[i]);
+		a = dma_map_page(dev, src, 0, PAGE_SIZE, DMA_TO_DEVICE);
+		b = dma_map_page(dev, dst, 0, PAGE_SIZE, DMA_FROM_DEVICE);
+		KUNIT_EXPECT_FALSE(test, dma_mapping_error(dev, a));
+		KUNIT_EXPECT_FALSE(test, dma_mapping_error(dev, b));
+		KUNIT_EXPECT_LE_MSG(test, (u64)a + PAGE_SIZE - 1,
+				    (u64)DMA_BIT_MASK(bits[i]),
+				    "%u-bit mask", bits[i]);
+		KUNIT_EXPECT_LE(test, (u64)b + PAGE_SIZE - 1,
+				(u64)DMA_BIT_MASK(bits[i]));
+		if (bits[i] <= 28 && !dma_mapping_error(dev, a) &&
+		    !dma_mapping_error(dev, b)) {
+			edu_fill(src, 0x40 + i);
+			memset(page_address(dst), 0, PAGE_SIZE);
+			edu_dma_done(test, a, false);
+			edu_dma_done(test, b, true);
+			KUNIT_EXPECT_MEMEQ_MSG(test, page_address(dst),
+					       page_address(src), EDU_LEN,
+					       "%u-bit mask", bits[i]);
+		}
+		if (!dma_mapping_error(dev, a))
+			dma_unmap_page(dev, a, PAGE_SIZE, DMA_TO_DEVICE);
+		if (!dma_mapping_error(dev, b))
+			dma_unmap_page(dev, b, PAGE_SIZE, DMA_FROM_DEVICE);
+	}
+}
+
+/*
+ * A 20-bit mask holds 255 pages (page 0 is never given): mapping more
+ * gives DMA_MAPPING_ERROR, nothing worse; one unmap makes room for one
+ * map.  With every other page given back, no two-page buffer fits, and
+ * single pages fill the holes.
+ */
+static void iommu_edu_dma_exhaustion(struct kunit *test)
+{
+	struct device *dev = &edu.pdev->dev;
+	struct iova_book book;
+	struct page *page;
+	dma_addr_t *addr, two;
+	unsigned int n = 0, i, refilled = 0;
+
+	edu_need_dma_default(test);
+	page = edu_alloc(test, 1, false);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	addr = kunit_kcalloc(test, IOVA_SMALL_PAGES, sizeof(*addr), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, addr);
+	iova_book_init(test, &book, IOVA_SMALL_BITS);
+	edu_set_mask(test, IOVA_SMALL_BITS);
+
+	while (n < IOVA_SMALL_PAGES) {
+		addr[n] = dma_map_page(dev, page, 0, PAGE_SIZE, DMA_TO_DEVICE);
+		if (dma_mapping_error(dev, addr[n]))
+			break;
+		iova_book_take(&book, addr[n], 1);
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, n, IOVA_SMALL_PAGES - 1);
+	KUNIT_EXPECT_EQ(test, book.bad, 0);
+	KUNIT_EXPECT_TRUE(test, dma_mapping_error(dev,
+			  dma_map_page(dev, page, 0, PAGE_SIZE, DMA_TO_DEVICE)));
+
+	/* Every other page back: holes of one page each. */
+	for (i = 0; i < n; i += 2) {
+		dma_unmap_page(dev, addr[i], PAGE_SIZE, DMA_TO_DEVICE);
+		iova_book_give(&book, addr[i], 1);
+	}
+	two = dma_map_page(dev, page, 0, 2 * PAGE_SIZE, DMA_TO_DEVICE);
+	KUNIT_EXPECT_TRUE_MSG(test, dma_mapping_error(dev, two),
+			      "two pages mapped at %pad with no two free in a row",
+			      &two);
+	if (!dma_mapping_error(dev, two))
+		dma_unmap_page(dev, two, 2 * PAGE_SIZE, DMA_TO_DEVICE);
+	for (i = 0; i < n; i += 2) {
+		addr[i] = dma_map_page(dev, page, 0, PAGE_SIZE, DMA_TO_DEVICE);
+		if (dma_mapping_error(dev, addr[i]))
+			break;
+		iova_book_take(&book, addr[i], 1);
+		refilled++;
+	}
+	KUNIT_EXPECT_EQ(test, refilled, (n + 1) / 2);
+	KUNIT_EXPECT_EQ(test, book.bad, 0);
+	for (i = 0; i < n; i++)
+		if (i % 2 || i / 2 < refilled)
+			dma_unmap_page(dev, addr[i], PAGE_SIZE, DMA_TO_DEVICE);
+	/* Everything is free again: the whole space maps at once. */
+	two = dma_map_page(dev, page, 0, 2 * PAGE_SIZE, DMA_TO_DEVICE);
+	KUNIT_EXPECT_FALSE(test, dma_mapping_error(dev, two));
+	if (!dma_mapping_error(dev, two))
+		dma_unmap_page(dev, two, 2 * PAGE_SIZE, DMA_TO_DEVICE);
+}
+
+#define IOVA_THREADS		3
+#define IOVA_THREAD_OPS		2000
+#define IOVA_THREAD_SLOTS	8
+#define IOVA_THREAD_BITS	24
+
+struct iova_thread {
+	struct kunit *test;
+	struct iova_book *book;
+	struct page *page;	/* 16 pages */
+	struct completion done;
+	unsigned int failed;	/* maps that failed */
+};
+
+/* Random sizes in and out of IOVA_THREAD_SLOTS slots, yielding often. */
+static int iova_thread_fn(void *data)
+{
+	struct iova_thread *t = data;
+	struct device *dev = &edu.pdev->dev;
+	dma_addr_t addr[IOVA_THREAD_SLOTS] = {};
+	unsigned int len[IOVA_THREAD_SLOTS] = {}, i, slot;
+
+	for (i = 0; i < IOVA_THREAD_OPS; i++) {
+		slot = get_random_u32_below(IOVA_THREAD_SLOTS);
+		if (len[slot]) {
+			iova_book_give(t->book, addr[slot], len[slot]);
+			dma_unmap_page(dev, addr[slot], len[slot] * PAGE_SIZE,
+				       DMA_BIDIRECTIONAL);
+			len[slot] = 0;
+		} else {
+			len[slot] = 1 + get_random_u32_below(16);
+			addr[slot] = dma_map_page(dev, t->page, 0,
+						  len[slot] * PAGE_SIZE,
+						  DMA_BIDIRECTIONAL);
+			if (dma_mapping_error(dev, addr[slot])) {
+				t->failed++;
+				len[slot] = 0;
+			} else if (!iova_book_take(t->book, addr[slot],
+						   len[slot])) {
+				/* Counted; not given back twice. */
+				dma_unmap_page(dev, addr[slot],
+					       len[slot] * PAGE_SIZE,
+					       DMA_BIDIRECTIONAL);
+				len[slot] = 0;
+			}
+		}
+		cond_resched();
+	}
+	for (slot = 0; slot < IOVA_THREAD_SLOTS; slot++)
+		if (len[slot]) {
+			iova_book_give(t->book, addr[slot], len[slot]);
+			dma_unmap_page(dev, addr[slot], len[slot] * PAGE_SIZE,
+				       DMA_BIDIRECTIONAL);
+		}
+	complete(&t->done);
+	return 0;
+}
+
+/*
+ * Threads map and unmap buffers of 1 to 16 pages at once under a 24-bit
+ * mask: no address is ever given twice, none leaves the mask, none fails
+ * while space is plenty, and all of it is free again afterwards.
+ */
+static void iommu_edu_dma_concurrent(struct kunit *test)
+{
+	struct iova_thread t[IOVA_THREADS];
+	struct task_struct *task;
+	struct iova_book book;
+	struct page *page;
+	unsigned int i;
+
+	edu_need_dma_default(test);
+	page = edu_alloc(test, 4, false);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	iova_book_init(test, &book, IOVA_THREAD_BITS);
+	edu_set_mask(test, IOVA_THREAD_BITS);
+	for (i = 0; i < IOVA_THREADS; i++) {
+		t[i] = (struct iova_thread) {
+			.test = test, .book = &book, .page = page,
+		};
+		init_completion(&t[i].done);
+		task = kthread_run(iova_thread_fn, &t[i], "iova-%u", i);
+		/* Not an assertion: the threads started use @t until done. */
+		KUNIT_EXPECT_FALSE(test, IS_ERR(task));
+		if (IS_ERR(task))
+			complete(&t[i].done);
+	}
+	for (i = 0; i < IOVA_THREADS; i++) {
+		wait_for_completion(&t[i].done);
+		KUNIT_EXPECT_EQ_MSG(test, t[i].failed, 0, "thread %u", i);
+	}
+	KUNIT_EXPECT_EQ(test, book.bad, 0);
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(book.used, book.pages));
+}
+
 static int edu_init(struct kunit *test)
 {
 	struct edu_ctx *ctx;
@@ -1080,6 +1355,9 @@ static struct kunit_case iommu_edu_cases[] = {
 	KUNIT_CASE(iommu_edu_dma_map_page),
 	KUNIT_CASE(iommu_edu_dma_alloc),
 	KUNIT_CASE(iommu_edu_dma_map_sg),
+	KUNIT_CASE(iommu_edu_dma_masks),
+	KUNIT_CASE(iommu_edu_dma_exhaustion),
+	KUNIT_CASE(iommu_edu_dma_concurrent),
 	KUNIT_CASE_SLOW(iommu_edu_attach_cycles),
 	{}
 };

@@ -1058,8 +1058,10 @@ static void iommu_edu_dma_exhaustion(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, n, IOVA_SMALL_PAGES - 1);
 	KUNIT_EXPECT_EQ(test, book.bad, 0);
-	KUNIT_EXPECT_TRUE(test, dma_mapping_error(dev,
-			  dma_map_page(dev, page, 0, PAGE_SIZE, DMA_TO_DEVICE)));
+	two = dma_map_page(dev, page, 0, PAGE_SIZE, DMA_TO_DEVICE);
+	KUNIT_EXPECT_TRUE(test, dma_mapping_error(dev, two));
+	if (!dma_mapping_error(dev, two))
+		dma_unmap_page(dev, two, PAGE_SIZE, DMA_TO_DEVICE);
 
 	/* Every other page back: holes of one page each. */
 	for (i = 0; i < n; i += 2) {

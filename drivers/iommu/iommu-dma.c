@@ -111,17 +111,6 @@ void iommu_dma_free_domain(struct iommu_domain *domain)
 	kfree(cookie);
 }
 
-/**
- * iommu_dma_reserve - keep a device's reserved regions out of the IOVAs
- * @domain: a DMA domain, or any other (nothing to do)
- * @dev: a device joining its group
- *
- * Regions overlapping ones already reserved are reserved in the parts
- * still free.
- *
- * Context: Process context; may sleep.
- * Return: 0 or -ENOMEM.
- */
 /*
  * Reserve the pages of [@first, @last] that nothing occupies yet, one run
  * between two occupied ranges at a time: a region of millions of pages
@@ -162,6 +151,17 @@ static int iommu_dma_reserve_range(struct maple_tree *mt, unsigned long first,
 	return ret;
 }
 
+/**
+ * iommu_dma_reserve - keep a device's reserved regions out of the IOVAs
+ * @domain: a DMA domain, or any other (nothing to do)
+ * @dev: a device joining its group
+ *
+ * Regions overlapping ones already reserved are reserved in the parts
+ * still free.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0 or -ENOMEM.
+ */
 int iommu_dma_reserve(struct iommu_domain *domain, struct device *dev)
 {
 	struct iommu_dma_cookie *cookie = domain ? domain->iova_cookie : NULL;

@@ -12,6 +12,7 @@ declare -A cmd=(
 	[drivers]="$H/qemu-test.sh x86_64 $T/drivers/*.topo"
 	[storm]="$H/qemu-test.sh x86_64 $T/storm/*.topo"
 	[vtd]="$H/qemu-test.sh x86_64 $T/vtd/*.topo"
+	[dma-io]="$H/qemu-test.sh x86_64 $T/dma-io/*.topo"
 	[vfio]="$H/vfio-test.sh"
 	[check]="$H/check.sh"
 	[series]="$H/series-check.sh"
@@ -20,7 +21,7 @@ declare -A cmd=(
 	[qemu-debug]="env QEMU_TIMEOUT=900 $H/qemu-test.sh x86_64-debug $T/*.topo"
 	[storm-debug]="$H/qemu-test.sh x86_64-debug $T/debug/storm-*.topo"
 )
-stages=(kunit qemu drivers storm vtd vfio check series)
+stages=(kunit qemu drivers storm vtd dma-io vfio check series)
 [ "${1-}" != debug ] || { shift; stages=(kunit-debug kunit-qemu-debug qemu-debug storm-debug); }
 [ $# = 0 ] || stages=("$@")
 for s in "${stages[@]}"; do

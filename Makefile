@@ -34,7 +34,7 @@ bench:			; @$(H)/kunit.sh bench && $(H)/vfio-bench.sh
 kernel:			; @$(H)/kernel.sh x86_64
 kernel-debug:		; @$(H)/kernel.sh x86_64-debug
 kernel-ppc64le:		; @$(H)/kernel.sh ppc64le
-qemu-test:		; @$(H)/qemu-test.sh x86_64 $(or $(TOPO),$(wildcard $(T)/*.topo $(T)/drivers/*.topo $(T)/vtd/*.topo))
+qemu-test:		; @$(H)/qemu-test.sh x86_64 $(or $(TOPO),$(wildcard $(T)/*.topo $(T)/drivers/*.topo $(T)/vtd/*.topo $(T)/dma-io/*.topo))
 qemu-test-ppc64le:	; @$(H)/qemu-test.sh ppc64le $(wildcard $(T)/ppc64le/*.topo)
 check:			; @$(H)/check.sh
 series:			; @$(H)/series-check.sh --only-write

@@ -5,8 +5,8 @@
 #   x86_64        build/x86_64, configs/x86_64-q35.config (make test)
 #   x86_64-debug  build/x86_64-debug, also configs/x86_64-debug.config
 #   ppc64le       build/ppc64le, configs/ppc64le-pseries.config (cross gcc)
-# Every symbol a fragment sets must reach .config: kconfig drops unknown
-# symbols and those whose dependencies fail without a word.
+# Every symbol a fragment sets must reach .config as the last fragment
+# naming it sets it (config_check, lib.sh), or the build stops, naming it.
 set -eu
 . "$(dirname "$0")/lib.sh"
 [ $# = 1 ] || usage "x86_64|x86_64-debug|ppc64le"
@@ -28,16 +28,7 @@ if [ -n "$stale" ]; then
 	kmake tinyconfig
 	(cd "$out" && ARCH=$arch "$SRC/scripts/kconfig/merge_config.sh" -m -O "$out" .config "${frags[@]}" > /dev/null)
 	kmake olddefconfig
-	for f in "${frags[@]}"; do
-		grep -E '^(CONFIG_[A-Za-z0-9_]+=.*|# CONFIG_[A-Za-z0-9_]+ is not set)$' "$f" |
-		while read -r line; do
-			case $line in
-			"# "*) sym=${line#\# }; sym=${sym%% *}
-			       ! grep -q "^$sym=" "$out/.config" || { echo "kernel: $sym should be off" >&2; exit 1; } ;;
-			*)     grep -qx "$line" "$out/.config" || { echo "kernel: $line did not reach $out/.config" >&2; exit 1; } ;;
-			esac
-		done || { rm -f "$out/.config"; exit 1; }
-	done
+	config_check kernel "$out/.config" "${frags[@]}" || { rm -f "$out/.config"; exit 1; }
 fi
 start=$(date +%s)
 kmake "${image##*/}"

@@ -101,6 +101,26 @@ checkpatch() {
 	done
 }
 
+# config_check WHO CONFIG FRAGMENT...: every symbol that the fragments set
+# reached CONFIG as the last fragment naming it sets it (kconfig drops
+# unknown symbols, and those whose dependencies fail, without a word);
+# names each one that did not, as WHO, on stderr, and fails if any.
+config_check() {
+	local who=$1 cfg=$2 f line sym bad=0
+	shift 2
+	for f in "$@"; do
+		while read -r line; do
+			sym=${line#\# }; sym=${sym%%[= ]*}
+			[ "$(grep -hE "^(# )?$sym[= ]" "$@" | tail -n 1)" = "$line" ] || continue
+			case $line in
+			"# "*) ! grep -q "^$sym=" "$cfg" || { echo "$who: $sym should be off" >&2; bad=1; } ;;
+			*)     grep -qx "$line" "$cfg" || { echo "$who: $line did not reach $cfg" >&2; bad=1; } ;;
+			esac
+		done < <(grep -E '^(CONFIG_[A-Za-z0-9_]+=.*|# CONFIG_[A-Za-z0-9_]+ is not set)$' "$f")
+	done
+	return $bad
+}
+
 # build_kernel FLAVOUR: kernel.sh's image in $kernel, its messages on
 # stderr; if it fails, a failed check with its last lines ends the stage.
 build_kernel() {

@@ -24,20 +24,7 @@ if [ -n "$stale" ]; then
 	kmake tinyconfig
 	(cd "$out" && ARCH=x86_64 "$psrc/scripts/kconfig/merge_config.sh" -m -O "$out" .config "${frags[@]}" > /dev/null)
 	kmake olddefconfig
-	# As kernel.sh: every symbol of the fragments must reach .config,
-	# as the last fragment that names it sets it.
-	for f in "${frags[@]}"; do
-		grep -E '^(CONFIG_[A-Za-z0-9_]+=.*|# CONFIG_[A-Za-z0-9_]+ is not set)$' "$f" |
-		while read -r line; do
-			sym=${line#\# }; sym=${sym%%[= ]*}
-			[ "$(grep -hE "^(# )?$sym[= ]" "${frags[@]}" | tail -n 1)" = "$line" ] || continue
-			case $line in
-			"# "*) sym=${line#\# }; sym=${sym%% *}
-			       ! grep -q "^$sym=" "$out/.config" || { echo "peer: $sym should be off" >&2; exit 1; } ;;
-			*)     grep -qx "$line" "$out/.config" || { echo "peer: $line did not reach $out/.config" >&2; exit 1; } ;;
-			esac
-		done || { rm -f "$out/.config"; exit 1; }
-	done
+	config_check peer "$out/.config" "${frags[@]}" || { rm -f "$out/.config"; exit 1; }
 fi
 start=$(date +%s)
 kmake bzImage

@@ -70,6 +70,20 @@ if [ -n "$up" ]; then
 	cat "$out/$name.acpi.cpio" "$initrd" > "$out/$name.initrd"
 	initrd=$out/$name.initrd
 fi
+# Drives, new each boot: what a former boot wrote cannot pass for this
+# one's data.  The host's blk-pattern writes a SEED's pattern.
+while read -r id size seed; do
+	img=$out/$name-$id.img
+	rm -f "$img"
+	truncate -s "${size}M" "$img"
+	if [ -n "$seed" ]; then
+		[ "$out/blk-pattern" -nt "$H/guest/blk-pattern.c" ] ||
+			{ gcc -O2 -Wall -Werror -o "$out/blk-pattern.new" "$H/guest/blk-pattern.c" &&
+			  mv "$out/blk-pattern.new" "$out/blk-pattern"; }
+		"$out/blk-pattern" write "$img" "$size" "$seed" > /dev/null
+	fi
+	args+=(-drive "if=none,id=$id,file=$img,format=raw")
+done < <(topo_field "$t" drive)
 read -r bus cycles < <(topo_field "$t" hotplug) || true
 sock=$out/$name.qmp
 [ -z "${bus-}" ] || args+=(-qmp "unix:$sock,server=on,wait=off")

@@ -13,6 +13,7 @@ declare -A cmd=(
 	[storm]="$H/qemu-test.sh x86_64 $T/storm/*.topo"
 	[vtd]="$H/qemu-test.sh x86_64 $T/vtd/*.topo"
 	[amd]="$H/qemu-test.sh x86_64 $T/amd/*.topo"
+	[dma-io]="$H/qemu-test.sh x86_64 $T/dma-io/*.topo"
 	[vfio]="$H/vfio-test.sh"
 	[check]="$H/check.sh"
 	[series]="$H/series-check.sh"
@@ -21,7 +22,7 @@ declare -A cmd=(
 	[qemu-debug]="env QEMU_TIMEOUT=900 $H/qemu-test.sh x86_64-debug $T/*.topo"
 	[storm-debug]="$H/qemu-test.sh x86_64-debug $T/debug/storm-*.topo"
 )
-stages=(kunit qemu drivers storm vtd amd vfio check series)
+stages=(kunit qemu drivers storm vtd amd dma-io vfio check series)
 [ "${1-}" != debug ] || { shift; stages=(kunit-debug kunit-qemu-debug qemu-debug storm-debug); }
 [ $# = 0 ] || stages=("$@")
 for s in "${stages[@]}"; do

@@ -23,6 +23,10 @@
 #   run: PROGRAM ARGS         guest/PROGRAM, run after the report
 #                             (several pre: and run: lines run in order; ARGS
 #                             are plain words)
+#   drive: ID MIB [SEED]      a raw drive image of MIB MiB for QEMU's
+#                             -drive if=none,id=ID (build/qemu/<name>-ID.img,
+#                             made anew for each boot): zeros, or SEED's
+#                             pattern of guest/blk-pattern.c
 #   hotplug: BUS CYCLES       the host hot adds and removes an e1000e on QEMU
 #                             bus BUS through QMP, in step with the guest
 #                             (qmp.py; the guest side is guest/hotplug.sh)
@@ -42,7 +46,7 @@
 #   expect-log: N ERE         exactly N lines of the serial log match ERE
 #                             (what guest programs print, kernel messages)
 
-topo_keys='iommu|iommu-props|include|qemu|cmdline|smp|memory|timeout|acpitable|acpi-upgrade|pre|run|hotplug|kunit|expect-groups|expect-same|expect-alone|expect-none|expect-absent|expect-name|expect-log'
+topo_keys='iommu|iommu-props|include|qemu|cmdline|smp|memory|timeout|acpitable|acpi-upgrade|drive|pre|run|hotplug|kunit|expect-groups|expect-same|expect-alone|expect-none|expect-absent|expect-name|expect-log'
 
 # topo_iommus FILE: the IOMMUs FILE boots with, one per boot.
 topo_iommus() { sed -n 's/^iommu:[[:space:]]*//p' "$1" | tr ' ' '\n' | grep . || echo none; }

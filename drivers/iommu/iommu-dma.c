@@ -16,7 +16,10 @@
  *
  * The map paths run in any context: they take no mutex and allocate with
  * the caller's gfp (GFP_ATOMIC where it cannot sleep).  The maple tree has
- * its own spinlock.
+ * its own spinlock, which unmaps take in hard interrupts too (NVMe unmaps
+ * in its completion handler): every change to the tree runs with
+ * interrupts off, or an interrupt would spin on the lock that its CPU
+ * holds, and the tree allocates its nodes without sleeping.
  *
  * x86 DMA is cache coherent and nothing is bounced, so the sync calls have
  * nothing to do.  Non-contiguous allocations are not offered: they fail
@@ -62,6 +65,39 @@ struct iommu_dma_cookie {
 	unsigned int shift;
 };
 
+/*
+ * The tree's node allocations with interrupts off: as @gfp asks, less
+ * sleeping.
+ */
+static gfp_t iommu_dma_tree_gfp(gfp_t gfp)
+{
+	return (gfp & ~__GFP_DIRECT_RECLAIM) | __GFP_NOWARN;
+}
+
+/* Reserve pages [@first, @last]; interrupts off, as every tree change. */
+static int iommu_dma_tree_reserve(struct iommu_dma_cookie *cookie,
+				  unsigned long first, unsigned long last)
+{
+	unsigned long flags;
+	int ret;
+
+	local_irq_save(flags);
+	ret = mtree_insert_range(&cookie->iovas, first, last,
+				 IOMMU_DMA_RESERVED,
+				 iommu_dma_tree_gfp(GFP_KERNEL));
+	local_irq_restore(flags);
+	return ret;
+}
+
+static void iommu_dma_tree_destroy(struct iommu_dma_cookie *cookie)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	mtree_destroy(&cookie->iovas);
+	local_irq_restore(flags);
+}
+
 /**
  * iommu_dma_init_domain - give a DMA domain its IOVA space
  * @domain: a new domain of type %IOMMU_DOMAIN_DMA, attached nowhere
@@ -83,10 +119,9 @@ int iommu_dma_init_domain(struct iommu_domain *domain)
 	cookie->shift = __ffs(domain->pgsize_bitmap);
 	cookie->granule = 1UL << cookie->shift;
 	mt_init_flags(&cookie->iovas, MT_FLAGS_ALLOC_RANGE);
-	ret = mtree_insert_range(&cookie->iovas, 0, 0, IOMMU_DMA_RESERVED,
-				 GFP_KERNEL);
+	ret = iommu_dma_tree_reserve(cookie, 0, 0);
 	if (ret) {
-		mtree_destroy(&cookie->iovas);
+		iommu_dma_tree_destroy(cookie);
 		kfree(cookie);
 		return ret;
 	}
@@ -107,7 +142,7 @@ void iommu_dma_free_domain(struct iommu_domain *domain)
 	if (!cookie)
 		return;
 	domain->iova_cookie = NULL;
-	mtree_destroy(&cookie->iovas);
+	iommu_dma_tree_destroy(cookie);
 	kfree(cookie);
 }
 
@@ -116,8 +151,8 @@ void iommu_dma_free_domain(struct iommu_domain *domain)
  * between two occupied ranges at a time: a region of millions of pages
  * (AMD's HyperTransport window) costs a few tree walks, not a walk a page.
  */
-static int iommu_dma_reserve_range(struct maple_tree *mt, unsigned long first,
-				   unsigned long last)
+static int iommu_dma_reserve_range(struct iommu_dma_cookie *cookie,
+				   unsigned long first, unsigned long last)
 {
 	unsigned long pos = first, end, next;
 	bool done = false;
@@ -125,7 +160,7 @@ static int iommu_dma_reserve_range(struct maple_tree *mt, unsigned long first,
 	int ret = 0;
 
 	while (!done && !ret) {
-		MA_STATE(mas, mt, pos, pos);
+		MA_STATE(mas, &cookie->iovas, pos, pos);
 
 		rcu_read_lock();
 		entry = mas_find(&mas, last);
@@ -143,8 +178,7 @@ static int iommu_dma_reserve_range(struct maple_tree *mt, unsigned long first,
 			done = mas.last >= last;
 			next = mas.last + 1;
 		}
-		ret = mtree_insert_range(mt, pos, end, IOMMU_DMA_RESERVED,
-					 GFP_KERNEL);
+		ret = iommu_dma_tree_reserve(cookie, pos, end);
 		if (!done)
 			pos = next;
 	}
@@ -173,7 +207,7 @@ int iommu_dma_reserve(struct iommu_domain *domain, struct device *dev)
 		return 0;
 	iommu_get_resv_regions(dev, &regions);
 	list_for_each_entry(r, &regions, list) {
-		ret = iommu_dma_reserve_range(&cookie->iovas,
+		ret = iommu_dma_reserve_range(cookie,
 					      r->start >> cookie->shift,
 					      (r->start + r->length - 1) >>
 					      cookie->shift);
@@ -203,13 +237,15 @@ static dma_addr_t iommu_dma_alloc_iova(struct device *dev,
 	u64 mask = dev->dma_mask ? *dev->dma_mask : DMA_BIT_MASK(32);
 	u64 limit = min_not_zero(mask, dev->bus_dma_limit);
 	unsigned long pages = size >> cookie->shift, start;
-	unsigned long max;
+	unsigned long max, flags;
 	int ret = -ENOMEM;
 
 	limit = min_t(u64, limit, domain->geometry.aperture_end);
 	max = limit >> cookie->shift;
 	if (!pages || pages > max)
 		return DMA_MAPPING_ERROR;
+	gfp = iommu_dma_tree_gfp(gfp);
+	local_irq_save(flags);
 	/* Below 4 GiB first, as PCI devices with 64-bit masks prefer. */
 	if (dev_is_pci(dev) && limit > DMA_BIT_MASK(32))
 		ret = mtree_alloc_rrange(&cookie->iovas, &start, IOMMU_DMA_USED,
@@ -218,16 +254,35 @@ static dma_addr_t iommu_dma_alloc_iova(struct device *dev,
 	if (ret)
 		ret = mtree_alloc_rrange(&cookie->iovas, &start, IOMMU_DMA_USED,
 					 pages, 1, max, gfp);
+	local_irq_restore(flags);
 	if (ret)
 		return DMA_MAPPING_ERROR;
 	return (dma_addr_t)start << cookie->shift;
 }
 
+/*
+ * Give back the range starting at @iova, in any context: mtree_erase()
+ * would allocate with GFP_KERNEL, so the range is cleared by a store that
+ * cannot sleep.  If even that finds no memory, the range stays used.
+ */
 static void iommu_dma_free_iova(struct iommu_dma_cookie *cookie,
 				dma_addr_t iova)
 {
-	WARN_ON(mtree_erase(&cookie->iovas, iova >> cookie->shift) !=
-		IOMMU_DMA_USED);
+	unsigned long page = iova >> cookie->shift, flags;
+	MA_STATE(mas, &cookie->iovas, page, page);
+	bool bad;
+	int ret = 0;
+
+	local_irq_save(flags);
+	mtree_lock(&cookie->iovas);
+	bad = mas_walk(&mas) != IOMMU_DMA_USED || mas.index != page;
+	if (!bad)
+		ret = mas_store_gfp(&mas, NULL, GFP_ATOMIC | __GFP_NOWARN);
+	mtree_unlock(&cookie->iovas);
+	local_irq_restore(flags);
+	WARN_ON(bad);
+	if (ret)
+		pr_warn_ratelimited("IOVA 0x%llx not freed: %d\n", (u64)iova, ret);
 }
 
 static int iommu_dma_prot(struct device *dev, enum dma_data_direction dir,

@@ -30,7 +30,7 @@ test-debug:		; @$(H)/test.sh debug
 demo:			; @$(H)/demo.sh $(IOMMU)
 kunit:			; @$(H)/kunit.sh
 kunit-debug:		; @$(H)/kunit.sh debug
-bench:			; @$(H)/kunit.sh bench && $(H)/vfio-bench.sh
+bench:			; @$(H)/kunit.sh bench && $(H)/peer-bench.sh
 kernel:			; @$(H)/kernel.sh x86_64
 kernel-debug:		; @$(H)/kernel.sh x86_64-debug
 kernel-ppc64le:		; @$(H)/kernel.sh ppc64le

@@ -1,8 +1,10 @@
 #!/bin/sh
 # Build the guest initramfs: static busybox, lspci (with the libraries ldd
 # lists and pci.ids), harness/initramfs-init.sh as /init and the C guest
-# programs (guest/*.c, static, in /bin).
-# Usage: mkinitramfs.sh OUT.cpio.gz
+# programs (guest/*.c, static, in /bin).  With TREE set to a kernel tree,
+# also the base's own tools/testing/selftests/dma/dma_map_benchmark, built
+# static from there as it is (make bench).
+# Usage: [TREE=DIR] mkinitramfs.sh OUT.cpio.gz
 #
 # OUT.stamp holds a hash of every input; the archive is rebuilt only when it
 # changes. /dev/console comes from the kernel's built-in initramfs
@@ -35,7 +37,10 @@ fi
 libs=$(ldd "$lspci" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u)
 
 # shellcheck disable=SC2086 # $libs is a list of paths without blanks
-stamp=$( { sha256sum "$here/mkinitramfs.sh" "$here/pack-initramfs.sh" "$init" "$here/kernel-reports.ere" "$here"/guest/*.sh "$here"/guest/*.c "$busybox" "$lspci" "$ids" $libs; echo "$libs"; } | sha256sum | cut -d' ' -f1)
+dmabench=
+[ -z "${TREE:-}" ] || dmabench=$TREE/tools/testing/selftests/dma/dma_map_benchmark.c
+[ -z "$dmabench" ] || [ -f "$dmabench" ] || { echo "mkinitramfs: no $dmabench" >&2; exit 1; }
+stamp=$( { sha256sum "$here/mkinitramfs.sh" "$here/pack-initramfs.sh" "$init" "$here/kernel-reports.ere" "$here"/guest/*.sh "$here"/guest/*.c "$busybox" "$lspci" "$ids" $libs $dmabench; echo "$libs"; } | sha256sum | cut -d' ' -f1)
 if [ -f "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$stamp" ]; then
 	exit 0 # up to date
 fi
@@ -58,4 +63,7 @@ cp "$ids" "$stage/usr/share/misc/pci.ids"
 for c in "$here"/guest/*.c; do
 	gcc -static -O2 -Wall -Werror -pthread -o "$stage/bin/$(basename "$c" .c)" "$c"
 done
+# The kernel's own headers only after libc's, as the selftest's make would.
+[ -z "$dmabench" ] ||
+	gcc -static -O2 -idirafter "$TREE/include" -o "$stage/bin/dma_map_benchmark" "$dmabench"
 "$here/pack-initramfs.sh" "$stage" "$out" "$stamp"

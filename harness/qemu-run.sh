@@ -40,7 +40,7 @@ none)  dev=()
 esac
 case $arch in
 x86_64)  console=ttyS0 initrd=$out/initramfs.cpio.gz
-	 "$H/mkinitramfs.sh" "$initrd"
+	 TREE=$SRC "$H/mkinitramfs.sh" "$initrd"
 	 qemu=(qemu-system-x86_64 -M q35 -m "${mem:-512}" -smp "${smp:-2}") ;;
 ppc64le) console=hvc0 initrd=$out/initramfs-ppc64le.cpio.gz
 	 [ $iommu = none ] || { echo "qemu-run: $topo: no iommu: device on pseries" >&2; exit 2; }

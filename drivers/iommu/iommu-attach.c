@@ -54,6 +54,23 @@ static int __init iommu_passthrough_setup(char *str)
 }
 early_param("iommu.passthrough", iommu_passthrough_setup);
 
+/*
+ * iommu.strict=1 is the only mode there is: every unmap reaches the IOTLB
+ * before it returns.  iommu.strict=0 asks for lazy invalidation (DMA-FQ),
+ * which this core does not offer: it says so and stays strict.
+ */
+static int __init iommu_strict_setup(char *str)
+{
+	bool strict;
+
+	if (kstrtobool(str, &strict))
+		return -EINVAL;
+	if (!strict)
+		pr_warn("iommu.strict=0: no lazy invalidation (DMA-FQ) here; unmaps stay strict\n");
+	return 0;
+}
+early_param("iommu.strict", iommu_strict_setup);
+
 /**
  * iommu_set_default_passthrough - make identity the default domain type
  * @cmd_line: the choice came from the kernel command line ("iommu=pt")

@@ -120,7 +120,14 @@ def hotplug(sock, log_path, bus, cycles, driver):
             return 'device_add: %s' % r['error'].get('desc'), i
         if log.wait('@@HP_IN %d' % i) is None:
             return 'the guest did not see the device arrive', i
-        r = q.cmd('device_del', id=dev_id)
+        # Native PCIe hotplug refuses a removal while the slot's power
+        # indicator blinks: the guest's pciehp is still bringing the device
+        # up (a driver, e1000e's, probing it).  Ask again for up to 60 s.
+        for _ in range(300):
+            r = q.cmd('device_del', id=dev_id)
+            if 'guest is busy' not in r.get('error', {}).get('desc', ''):
+                break
+            time.sleep(0.2)
         if 'error' in r:
             return 'device_del: %s' % r['error'].get('desc'), i
         if log.wait('@@HP_OUT %d' % i) is None:

@@ -268,8 +268,9 @@ static dma_addr_t iommu_dma_alloc_iova(struct device *dev,
 static void iommu_dma_free_iova(struct iommu_dma_cookie *cookie,
 				dma_addr_t iova)
 {
-	unsigned long page = iova >> cookie->shift, flags;
-	MA_STATE(mas, &cookie->iovas, page, page);
+	MA_STATE(mas, &cookie->iovas, iova >> cookie->shift,
+		 iova >> cookie->shift);
+	unsigned long page = mas.index, flags;
 	bool bad;
 	int ret = 0;
 

@@ -136,7 +136,7 @@ net() {
 	[ -n "$addr" ] || st=1
 	result dhcp $st "addr=${addr:-none}"
 	tx=$(stat_of "$1" tx_packets) rx=$(stat_of "$1" rx_packets)
-	out=$(ping -A -q -c "$ops" -s 1400 -W 5 10.0.2.2 2>&1 | grep 'packets transmitted')
+	out=$(ping -A -q -c "$ops" -s 1400 -W 5 -w 120 10.0.2.2 2>&1 | grep 'packets transmitted')
 	st=$?
 	case $out in "$ops packets transmitted, $ops packets received"*) ;; *) st=1 ;; esac
 	result ping $st "$out"

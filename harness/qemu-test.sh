@@ -18,8 +18,10 @@ ppc64le) export QEMU_ARCH=ppc64le ;;
 esac
 if [ -n "${KERNEL-}" ]; then kernel=$KERNEL; else build_kernel "$1"; fi
 shift
-errs=$B/qemu/qemu-test.err
 mkdir -p "$B/qemu"
+# Its own scratch file: two runs in one checkout must not read each other's.
+errs=$(mktemp "$B/qemu/qemu-test.XXXXXX")
+trap 'rm -f "$errs"' EXIT
 
 # boot TOPOLOGY IOMMU: one boot and its checks.
 boot() {

@@ -19,7 +19,7 @@ help:
 	@echo "make check      checkpatch --strict, sparse and kernel-doc on our files"
 	@echo "make series     the work as a git format-patch series in build/series"
 	@echo "make series-check  apply it to a fresh base, checkpatch and build each patch"
-	@echo "make kernel-ppc64le, qemu-test-ppc64le  POWER pseries (cross gcc), not in make test"
+	@echo "make kernel-ppc64le, qemu-test-ppc64le  POWER pseries and powernv9 (cross gcc), not in make test"
 	@echo "make docs       the driver-api book with Sphinx, no warning from our files"
 	@echo "make bench      benchmarks of the PCI grouping rules and of VFIO map/unmap (not tests)"
 	@echo "make base       fetch Debian's linux-source-6.12 and lay our files over it"
@@ -35,7 +35,7 @@ kernel:			; @$(H)/kernel.sh x86_64
 kernel-debug:		; @$(H)/kernel.sh x86_64-debug
 kernel-ppc64le:		; @$(H)/kernel.sh ppc64le
 qemu-test:		; @$(H)/qemu-test.sh x86_64 $(or $(TOPO),$(wildcard $(T)/*.topo $(T)/drivers/*.topo $(T)/vtd/*.topo $(T)/dma-io/*.topo))
-qemu-test-ppc64le:	; @$(H)/qemu-test.sh ppc64le $(wildcard $(T)/ppc64le/*.topo)
+qemu-test-ppc64le:	; @$(H)/qemu-test.sh ppc64le $(wildcard $(T)/ppc64le/*.topo $(T)/powernv/*.topo)
 check:			; @$(H)/check.sh
 series:			; @$(H)/series-check.sh --only-write
 series-check:		; @$(H)/series-check.sh

@@ -4,7 +4,7 @@
 # stdout, and everything else on stderr.
 #   x86_64        build/x86_64, configs/x86_64-q35.config (make test)
 #   x86_64-debug  build/x86_64-debug, also configs/x86_64-debug.config
-#   ppc64le       build/ppc64le, configs/ppc64le-pseries.config (cross gcc)
+#   ppc64le       build/ppc64le, configs/ppc64le.config (cross gcc; pseries and powernv)
 # Every symbol a fragment sets must reach .config as the last fragment
 # naming it sets it (config_check, lib.sh), or the build stops, naming it.
 set -eu
@@ -14,7 +14,7 @@ c=$H/configs
 case $1 in
 x86_64)       arch=x86_64 frags=("$c/x86_64-q35.config") image=arch/x86/boot/bzImage ;;
 x86_64-debug) arch=x86_64 frags=("$c/x86_64-q35.config" "$c/x86_64-debug.config") image=arch/x86/boot/bzImage ;;
-ppc64le)      arch=powerpc frags=("$c/ppc64le-pseries.config") image=vmlinux
+ppc64le)      arch=powerpc frags=("$c/ppc64le.config") image=vmlinux
 	      "$H/deps.sh" gcc-powerpc64le-linux-gnu qemu-system-ppc qemu-system-data ;;
 *)            usage "x86_64|x86_64-debug|ppc64le" ;;
 esac

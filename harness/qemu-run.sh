@@ -7,7 +7,8 @@
 # status (124: killed at the time limit).  With hotplug:, qmp.py's result
 # is the log's last line, "@@QMP qmp: ...".
 # Environment: QEMU_ARCH=x86_64 (q35, default) or ppc64le (pseries, POWER9,
-# the kernel's vmlinux, console hvc0, no iommu: device); QEMU_ACCEL=tcg
+# or the topology's machine: powernv9; the kernel's vmlinux, console hvc0,
+# no iommu: device); QEMU_ACCEL=tcg
 # (kvm only when asked: KVM guests crash on our machines); QEMU_TIMEOUT
 # (overrides timeout:); PLANT_WARN=1 runs guest/plant-warn.sh first, a
 # real WARN 3 s into the run programs, which every boot must report.
@@ -43,10 +44,20 @@ x86_64)  console=ttyS0 initrd=$out/initramfs.cpio.gz
 	 TREE=$SRC "$H/mkinitramfs.sh" "$initrd"
 	 qemu=(qemu-system-x86_64 -M q35 -m "${mem:-512}" -smp "${smp:-2}") ;;
 ppc64le) console=hvc0 initrd=$out/initramfs-ppc64le.cpio.gz
-	 [ $iommu = none ] || { echo "qemu-run: $topo: no iommu: device on pseries" >&2; exit 2; }
+	 [ $iommu = none ] || { echo "qemu-run: $topo: no iommu: device on POWER" >&2; exit 2; }
 	 "$H/mkinitramfs-ppc64le.sh" "$initrd"
-	 qemu=(qemu-system-ppc64 -M pseries -cpu power9 -m "${mem:-1024}" -smp 1) ;;
+	 qemu=(qemu-system-ppc64 -m "${mem:-1024}" -smp 1) ;;
 *)       echo "qemu-run: QEMU_ARCH=$arch is not x86_64 or ppc64le" >&2; exit 2 ;;
+esac
+# QEMU's defaults stay off, except on powernv9: without them QEMU 7.2 makes
+# no host bridges (PHB4s) there, and only a VGA card needs turning off.
+machine=$(topo_field "$t" machine)
+defaults=(-nodefaults)
+case $arch:${machine:-default} in
+x86_64:default) ;;
+ppc64le:default | ppc64le:pseries) qemu+=(-M pseries -cpu power9) ;;
+ppc64le:powernv9) qemu+=(-M powernv9 -vga none -monitor none) defaults=() ;;
+*) echo "qemu-run: $topo: machine: '$machine' is not one of $arch's" >&2; exit 2 ;;
 esac
 set -f
 # shellcheck disable=SC2207 # split on blanks on purpose, globbing is off
@@ -98,7 +109,7 @@ accel=(-accel "${QEMU_ACCEL:-tcg}")
 rm -f "$log" "$sock"	# qmp.py must not read an old log
 echo "qemu-run: booting $name (${QEMU_ACCEL:-tcg}, limit ${limit}s), log in $log" >&2
 start=$(date +%s)
-timeout -k 5 "$limit" "${qemu[@]}" "${accel[@]}" -nodefaults -nographic -no-reboot \
+timeout -k 5 "$limit" "${qemu[@]}" "${accel[@]}" "${defaults[@]}" -nographic -no-reboot \
 	-serial stdio -kernel "$kernel" -initrd "$initrd" -append "$append" \
 	"${args[@]}" < /dev/null > "$log" 2>&1 &
 vm=$! host=

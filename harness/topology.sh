@@ -14,6 +14,7 @@
 #                             this one)
 #   qemu: ARGS                QEMU arguments, split on blanks, no quoting
 #   cmdline: ARGS             kernel arguments
+#   machine: NAME             ppc64le only: pseries (default) or powernv9
 #   smp: N / memory: MB       vCPUs (default 2) and memory (default 512)
 #   timeout: S                QEMU's time limit (default 120; QEMU_TIMEOUT wins)
 #   acpitable: NAME           -acpitable file= of acpi-tables.py's NAME
@@ -46,7 +47,7 @@
 #   expect-log: N ERE         exactly N lines of the serial log match ERE
 #                             (what guest programs print, kernel messages)
 
-topo_keys='iommu|iommu-props|include|qemu|cmdline|smp|memory|timeout|acpitable|acpi-upgrade|drive|pre|run|hotplug|kunit|expect-groups|expect-same|expect-alone|expect-none|expect-absent|expect-name|expect-log'
+topo_keys='iommu|iommu-props|include|qemu|cmdline|machine|smp|memory|timeout|acpitable|acpi-upgrade|drive|pre|run|hotplug|kunit|expect-groups|expect-same|expect-alone|expect-none|expect-absent|expect-name|expect-log'
 
 # topo_iommus FILE: the IOMMUs FILE boots with, one per boot.
 topo_iommus() { sed -n 's/^iommu:[[:space:]]*//p' "$1" | tr ' ' '\n' | grep . || echo none; }

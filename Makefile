@@ -5,7 +5,7 @@ H	:= harness
 T	:= $(H)/topologies
 
 .PHONY: all help test test-debug demo kunit kunit-debug bench kernel kernel-debug \
-	kernel-ppc64le qemu-test qemu-test-ppc64le check series series-check docs base clean
+	kernel-ppc64le qemu-test qemu-test-ppc64le qemu-test-ppc64le-peer check series series-check docs base clean
 all: help
 
 help:
@@ -20,6 +20,7 @@ help:
 	@echo "make series     the work as a git format-patch series in build/series"
 	@echo "make series-check  apply it to a fresh base, checkpatch and build each patch"
 	@echo "make kernel-ppc64le, qemu-test-ppc64le  POWER pseries and powernv9 (cross gcc), not in make test"
+	@echo "make qemu-test-ppc64le-peer  the same boots on the upstream peer kernel (peer.sh ppc64le)"
 	@echo "make docs       the driver-api book with Sphinx, no warning from our files"
 	@echo "make bench      benchmarks of the PCI grouping rules and of VFIO map/unmap (not tests)"
 	@echo "make base       fetch Debian's linux-source-6.12 and lay our files over it"
@@ -36,6 +37,7 @@ kernel-debug:		; @$(H)/kernel.sh x86_64-debug
 kernel-ppc64le:		; @$(H)/kernel.sh ppc64le
 qemu-test:		; @$(H)/qemu-test.sh x86_64 $(or $(TOPO),$(wildcard $(T)/*.topo $(T)/drivers/*.topo $(T)/vtd/*.topo $(T)/dma-io/*.topo))
 qemu-test-ppc64le:	; @$(H)/qemu-test.sh ppc64le $(wildcard $(T)/ppc64le/*.topo $(T)/powernv/*.topo)
+qemu-test-ppc64le-peer:	; @KERNEL=$$($(H)/peer.sh ppc64le) && KERNEL=$$KERNEL $(H)/qemu-test.sh ppc64le $(wildcard $(T)/ppc64le/*.topo $(T)/powernv/*.topo)
 check:			; @$(H)/check.sh
 series:			; @$(H)/series-check.sh --only-write
 series-check:		; @$(H)/series-check.sh

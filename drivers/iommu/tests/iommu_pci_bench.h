@@ -19,6 +19,6 @@ int iommu_pci_bench_attach(void);
 void iommu_pci_bench_detach(void);
 
 /* Which core this is, for the figures. */
-extern const char *const iommu_pci_bench_core;
+const char *iommu_pci_bench_core(void);
 
 #endif /* __IOMMU_PCI_BENCH_H */

@@ -275,7 +275,7 @@ static void pci_bench_grouping(struct kunit *test)
 	const struct bench_shape *s;
 	u64 last_ns, predicted;
 
-	kunit_info(test, "core %s budget_ms %u\n", iommu_pci_bench_core,
+	kunit_info(test, "core %s budget_ms %u\n", iommu_pci_bench_core(),
 		   budget_ms);
 	for (i = 0; i < ARRAY_SIZE(shapes); i++) {
 		s = &shapes[i];

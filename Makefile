@@ -22,7 +22,7 @@ help:
 	@echo "make kernel-ppc64le, qemu-test-ppc64le  POWER pseries and powernv9 (cross gcc), not in make test"
 	@echo "make qemu-test-ppc64le-peer  the same boots on the upstream peer kernel (peer.sh ppc64le)"
 	@echo "make docs       the driver-api book with Sphinx, no warning from our files"
-	@echo "make bench      benchmarks of the PCI grouping rules and of VFIO map/unmap (not tests)"
+	@echo "make bench      benchmarks of PCI grouping and VFIO map/unmap, ours beside upstream (not tests)"
 	@echo "make base       fetch Debian's linux-source-6.12 and lay our files over it"
 	@echo "make clean      remove build/ (the cache stays)"
 

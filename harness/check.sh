@@ -1,8 +1,9 @@
 #!/bin/bash
 # Static checks on our files, one TAP check each: checkpatch --strict and
-# kernel-doc -none -Wall on every .c and .h of ours, sparse (C=2) on
-# drivers/iommu/ in each build that has a .config (x86_64 for the core, UML
-# for the tests, powerpc once `make kernel-ppc64le` ran), and upstream's
+# kernel-doc -none -Wall on every .c and .h of ours (make bench's adapter
+# in peer-uml/ too), sparse (C=2) on drivers/iommu/ in each build that has
+# a .config (x86_64 for the core, UML for the tests and for make bench once
+# it ran, powerpc once `make kernel-ppc64le` ran), and upstream's
 # drivers/vfio compiled against our header.  Any finding fails.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -10,7 +11,7 @@ set -u
 build_kernel x86_64
 out=$B/check.out
 cd "$REPO"
-files=$(find drivers/iommu include -name '*.[ch]' | sort)
+files=$(find drivers/iommu include harness/peer-uml -name '*.[ch]' | sort)
 
 for f in $files; do
 	checkpatch "$f" --no-tree -f > "$out"
@@ -41,6 +42,7 @@ grep -E '(warning|error):' "$out.raw" > "$out"
 [ ! -s "$out" ]
 check $? "drivers/vfio builds against our header with no warning" "$out"
 [ ! -f "$B/uml/.config" ] || sparse_dir "drivers/iommu (um, KUnit)" um "$B/uml"
+[ ! -f "$B/uml-bench/.config" ] || sparse_dir "drivers/iommu (um, make bench)" um "$B/uml-bench"
 [ ! -f "$B/ppc64le/.config" ] || ! command -v powerpc64le-linux-gnu-gcc > /dev/null ||
 	sparse_dir "drivers/iommu (powerpc)" powerpc "$B/ppc64le"
 rm -f "$out" "$out.raw"

@@ -169,6 +169,40 @@ struct fake_fn *fake_add(struct fake_pci *fp, u8 bus, u8 devfn,
 }
 EXPORT_SYMBOL_IF_KUNIT(fake_add);
 
+#define FAKE_SRIOV_POS	(PCI_CFG_SPACE_SIZE + 0x40)
+
+/**
+ * fake_set_sriov - give a fake function an SR-IOV capability
+ * @fp: the hierarchy
+ * @bus: bus of the function, which has an ACS capability (F_ACS or
+ *	 F_ACS_OFF)
+ * @devfn: its devfn
+ * @total: TotalVFs, InitialVFs too
+ * @offset: First VF Offset, in routing IDs
+ *
+ * The VFs follow each other (stride 1); their configuration spaces are the
+ * caller's to add with fake_add() where offset and stride put them, the
+ * PCI core reading those of the VFs it adds with pci_enable_sriov().  They
+ * have no BARs, so the VFs need no MMIO resources.
+ */
+void fake_set_sriov(struct fake_pci *fp, u8 bus, u8 devfn, u16 total,
+		    u16 offset)
+{
+	struct fake_fn *fn = xa_load(&fp->fns, bus << 8 | devfn);
+	u8 *acs = fn->cfg + PCI_CFG_SPACE_SIZE, *c = fn->cfg + FAKE_SRIOV_POS;
+
+	/* Chained behind the ACS capability. */
+	fake_put32(acs, PCI_EXT_CAP_ID_ACS | 1 << 16 | FAKE_SRIOV_POS << 20);
+	fake_put32(c, PCI_EXT_CAP_ID_SRIOV | 1 << 16);
+	fake_put16(c + PCI_SRIOV_INITIAL_VF, total);
+	fake_put16(c + PCI_SRIOV_TOTAL_VF, total);
+	fake_put16(c + PCI_SRIOV_VF_OFFSET, offset);
+	fake_put16(c + PCI_SRIOV_VF_STRIDE, 1);
+	fake_put16(c + PCI_SRIOV_VF_DID, FAKE_DEVICE);
+	fake_put32(c + PCI_SRIOV_SUP_PGSIZE, 1);	/* 4 KiB */
+}
+EXPORT_SYMBOL_IF_KUNIT(fake_set_sriov);
+
 /* Make @bus:@devfn DMA with @alias's requester ID as well (a quirk). */
 void fake_set_alias(struct fake_pci *fp, u8 bus, u8 devfn, u8 alias)
 {

@@ -84,6 +84,8 @@ void fake_put16(u8 *p, u16 v);
 void fake_put32(u8 *p, u32 v);
 struct fake_fn *fake_add(struct fake_pci *fp, u8 bus, u8 devfn,
 			 enum fake_kind kind, unsigned int flags, u8 sec, u8 sub);
+void fake_set_sriov(struct fake_pci *fp, u8 bus, u8 devfn, u16 total,
+		    u16 offset);
 void fake_set_alias(struct fake_pci *fp, u8 bus, u8 devfn, u8 alias);
 void fake_pci_init(struct fake_pci *fp, u8 root_nr);
 int fake_pci_scan(struct fake_pci *fp);

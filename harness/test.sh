@@ -21,9 +21,10 @@ declare -A cmd=(
 	[kunit-qemu-debug]="$H/kunit-qemu.sh"
 	[qemu-debug]="env QEMU_TIMEOUT=900 $H/qemu-test.sh x86_64-debug $T/*.topo"
 	[storm-debug]="$H/qemu-test.sh x86_64-debug $T/debug/storm-*.topo"
+	[dma-io-debug]="env QEMU_TIMEOUT=1800 $H/qemu-test.sh x86_64-debug $T/dma-io/*.topo"
 )
 stages=(kunit qemu drivers storm vtd amd dma-io vfio check series)
-[ "${1-}" != debug ] || { shift; stages=(kunit-debug kunit-qemu-debug qemu-debug storm-debug); }
+[ "${1-}" != debug ] || { shift; stages=(kunit-debug kunit-qemu-debug qemu-debug storm-debug dma-io-debug); }
 [ $# = 0 ] || stages=("$@")
 for s in "${stages[@]}"; do
 	[ -n "${cmd[$s]-}" ] || usage "[debug] [STAGE...]   stages: ${!cmd[*]}"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Kernel DMA through a group's default domain (issue 18): I/O on one PCI
+# Kernel DMA through a group's default domain: I/O on one PCI
 # device whose driver maps with the DMA API, once per group type named,
 # the type switched at run time in between (every driver of the group
 # unbound, the type written, the drivers bound again).

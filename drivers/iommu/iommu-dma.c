@@ -25,6 +25,10 @@
  * back to it and the allocation is tried again, so caching never makes an
  * allocation fail.
  *
+ * DMA-FQ domains (flush queue, iommu-fq.c) do not flush on unmap: the
+ * range is queued with the page-table pages the unmap unlinked, and both
+ * go back only after an IOTLB flush that began after the unmap.
+ *
  * The map paths run in any context: they take no mutex and allocate with
  * the caller's gfp (GFP_ATOMIC where it cannot sleep).  The maple tree has
  * its own spinlock, which unmaps take in hard interrupts too (NVMe unmaps
@@ -54,6 +58,7 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 
+#include "iommu-fq.h"
 #include "iommu-priv.h"
 
 /*
@@ -104,8 +109,11 @@ struct iommu_dma_depot {
  * @shift: log2 of @granule
  * @cpu: each CPU's cached freed ranges
  * @depot: full magazines per size
+ * @fq: the flush queue of a DMA-FQ domain, else NULL; set once, before
+ *	the domain's type says DMA-FQ, and kept until the domain is freed
+ * @domain: the domain, for the flush queue's callbacks
  *
- * Lock order: a CPU's cache, a depot, the tree.
+ * Lock order: a flush queue's ring, a CPU's cache, a depot, the tree.
  */
 struct iommu_dma_cookie {
 	struct maple_tree iovas;
@@ -113,6 +121,8 @@ struct iommu_dma_cookie {
 	unsigned int shift;
 	struct iommu_dma_cpu_cache __percpu *cpu;
 	struct iommu_dma_depot depot[IOMMU_DMA_CACHE_ORDERS];
+	struct iommu_fq *fq;
+	struct iommu_domain *domain;
 };
 
 /*
@@ -397,12 +407,115 @@ static void iommu_dma_put_iova(struct iommu_dma_cookie *cookie,
 		iommu_dma_free_iova(cookie, iova);
 }
 
+/* The flush queue's flush: the whole domain, on every unit it is on. */
+static void iommu_dma_fq_flush(struct iommu_fq *fq)
+{
+	struct iommu_dma_cookie *cookie = iommu_fq_data(fq);
+
+	iommu_flush_iotlb_all(cookie->domain);
+}
+
+/* A queued range is unreachable: free its table pages, give it back. */
+static void iommu_dma_fq_release(struct iommu_fq *fq, unsigned long pfn,
+				 unsigned long pages,
+				 struct list_head *freelist)
+{
+	struct iommu_dma_cookie *cookie = iommu_fq_data(fq);
+	struct iommu_domain *domain = cookie->domain;
+	struct iommu_iotlb_gather gather;
+
+	/* An empty range to sync: the driver only frees the pages. */
+	iommu_iotlb_gather_init(&gather);
+	list_splice_init(freelist, &gather.freelist);
+	if (domain->ops->iotlb_sync)
+		domain->ops->iotlb_sync(domain, &gather);
+	iommu_dma_put_iova(cookie, (dma_addr_t)pfn << cookie->shift, pages);
+}
+
+static const struct iommu_fq_ops iommu_dma_fq_ops = {
+	.flush = iommu_dma_fq_flush,
+	.release = iommu_dma_fq_release,
+};
+
+/**
+ * iommu_dma_init_fq - give a DMA domain a flush queue: make it DMA-FQ
+ * @domain: a domain iommu_dma_init_domain() set up, of type
+ *	%IOMMU_DOMAIN_DMA or %IOMMU_DOMAIN_DMA_FQ; it may be in use
+ *
+ * Unmaps that start after this returns leave their IOTLB flush to the
+ * queue; the domain's type becomes %IOMMU_DOMAIN_DMA_FQ.  There is no way
+ * back: a domain that has to be strict again is replaced.
+ *
+ * Context: Process context; may sleep.  The caller holds the group's
+ * mutex, so that two callers cannot race.
+ * Return: 0 or -ENOMEM (the domain stays strict).
+ */
+int iommu_dma_init_fq(struct iommu_domain *domain)
+{
+	struct iommu_dma_cookie *cookie = domain->iova_cookie;
+	struct iommu_fq *fq;
+
+	if (WARN_ON(!cookie))
+		return -EINVAL;
+	if (!cookie->fq) {
+		fq = iommu_fq_alloc(&iommu_dma_fq_ops, cookie,
+				    IOMMU_FQ_TIMEOUT_MS);
+		if (!fq)
+			return -ENOMEM;
+		/* The queue is complete before an unmap can find it. */
+		smp_store_release(&cookie->fq, fq);
+	}
+	WRITE_ONCE(domain->type, IOMMU_DOMAIN_DMA_FQ);
+	return 0;
+}
+
+/**
+ * iommu_dma_flush_fq - flush a DMA-FQ domain's queue now
+ * @domain: any domain; only a DMA-FQ one has anything to flush
+ *
+ * When this returns, no device reaches a page unmapped before the call,
+ * and those ranges are free again.  The core calls it before a group
+ * leaves a DMA-FQ domain.
+ *
+ * Context: Any context.
+ */
+void iommu_dma_flush_fq(struct iommu_domain *domain)
+{
+	struct iommu_dma_cookie *cookie = domain ? domain->iova_cookie : NULL;
+	/* Pairs with iommu_dma_init_fq(): the queue is complete. */
+	struct iommu_fq *fq = cookie ? smp_load_acquire(&cookie->fq) : NULL;
+
+	if (fq)
+		iommu_fq_flush(fq);
+}
+
+/**
+ * iommu_dma_fq_flushes - how many flushes a DMA-FQ domain's queue finished
+ * @domain: a domain
+ *
+ * For tests: a range unmapped when this read n may be handed out again
+ * once it reads more than n, and not before.
+ *
+ * Context: Any context.
+ * Return: the count, or 0 for a domain without a flush queue.
+ */
+u64 iommu_dma_fq_flushes(struct iommu_domain *domain)
+{
+	struct iommu_dma_cookie *cookie = domain ? domain->iova_cookie : NULL;
+	/* Pairs with iommu_dma_init_fq(): the queue is complete. */
+	struct iommu_fq *fq = cookie ? smp_load_acquire(&cookie->fq) : NULL;
+
+	return fq ? iommu_fq_flushes(fq) : 0;
+}
+
 /**
  * iommu_dma_init_domain - give a DMA domain its IOVA space
- * @domain: a new domain of type %IOMMU_DOMAIN_DMA, attached nowhere
+ * @domain: a new domain of type %IOMMU_DOMAIN_DMA or %IOMMU_DOMAIN_DMA_FQ,
+ *	attached nowhere
  *
  * IOVA 0 is reserved at once; iommu_dma_reserve() reserves each member's
- * regions as it joins.
+ * regions as it joins.  A DMA-FQ domain gets its flush queue; if there is
+ * no memory for it, the domain becomes a strict DMA domain.
  *
  * Context: Process context; may sleep.
  * Return: 0 or -ENOMEM.
@@ -417,6 +530,7 @@ int iommu_dma_init_domain(struct iommu_domain *domain)
 		return -ENOMEM;
 	cookie->shift = __ffs(domain->pgsize_bitmap);
 	cookie->granule = 1UL << cookie->shift;
+	cookie->domain = domain;
 	mt_init_flags(&cookie->iovas, MT_FLAGS_ALLOC_RANGE);
 	ret = iommu_dma_cache_init(cookie);
 	if (ret) {
@@ -431,6 +545,10 @@ int iommu_dma_init_domain(struct iommu_domain *domain)
 		return ret;
 	}
 	domain->iova_cookie = cookie;
+	if (domain->type == IOMMU_DOMAIN_DMA_FQ && iommu_dma_init_fq(domain)) {
+		pr_warn("no memory for a flush queue; the domain is strict\n");
+		domain->type = IOMMU_DOMAIN_DMA;
+	}
 	return 0;
 }
 
@@ -439,7 +557,10 @@ int iommu_dma_init_domain(struct iommu_domain *domain)
  * @domain: a domain iommu_dma_init_domain() set up, or any other; no
  *	device uses its DMA API any more
  *
- * Context: Process context.
+ * A flush queue is flushed and emptied first, which frees the page-table
+ * pages its ranges held.
+ *
+ * Context: Process context; may sleep.
  */
 void iommu_dma_free_domain(struct iommu_domain *domain)
 {
@@ -447,6 +568,7 @@ void iommu_dma_free_domain(struct iommu_domain *domain)
 
 	if (!cookie)
 		return;
+	iommu_fq_free(cookie->fq);
 	domain->iova_cookie = NULL;
 	iommu_dma_tree_destroy(cookie);
 	iommu_dma_cache_free(cookie);
@@ -582,7 +704,8 @@ static dma_addr_t iommu_dma_alloc_iova(struct device *dev,
 	gfp = iommu_dma_tree_gfp(gfp);
 	if (!iommu_dma_tree_alloc(dev, cookie, pages, limit, gfp, &start))
 		return (dma_addr_t)start << cookie->shift;
-	/* Ranges waiting in a cache are not lost: retry. */
+	/* Ranges waiting in a flush queue or a cache are not lost: retry. */
+	iommu_dma_flush_fq(domain);
 	iommu_dma_cache_drain(cookie);
 	if (!iommu_dma_tree_alloc(dev, cookie, pages, limit, gfp, &start))
 		return (dma_addr_t)start << cookie->shift;
@@ -633,7 +756,9 @@ static void iommu_dma_unmap(struct device *dev, dma_addr_t addr, size_t size)
 {
 	struct iommu_dma_cookie *cookie;
 	struct iommu_domain *domain = iommu_dma_domain(dev, &cookie);
+	struct iommu_iotlb_gather gather;
 	size_t offset, len;
+	struct iommu_fq *fq;
 	dma_addr_t iova;
 
 	if (WARN_ON(!domain))
@@ -641,9 +766,20 @@ static void iommu_dma_unmap(struct device *dev, dma_addr_t addr, size_t size)
 	offset = addr & (cookie->granule - 1);
 	iova = addr - offset;
 	len = ALIGN(offset + size, cookie->granule);
-	/* iommu_unmap() flushes: the IOVAs are unreachable afterwards. */
-	WARN_ON(iommu_unmap(domain, iova, len) != len);
-	iommu_dma_put_iova(cookie, iova, iommu_dma_iova_pages(cookie, len));
+	/* Pairs with iommu_dma_init_fq(): the queue is complete. */
+	fq = smp_load_acquire(&cookie->fq);
+	if (!fq) {
+		/* iommu_unmap() flushes: the IOVAs are unreachable now. */
+		WARN_ON(iommu_unmap(domain, iova, len) != len);
+		iommu_dma_put_iova(cookie, iova,
+				   iommu_dma_iova_pages(cookie, len));
+		return;
+	}
+	/* The flush, and with it the IOVAs and table pages, wait in @fq. */
+	iommu_iotlb_gather_init(&gather);
+	WARN_ON(iommu_unmap_fast(domain, iova, len, &gather) != len);
+	iommu_fq_add(fq, iova >> cookie->shift,
+		     iommu_dma_iova_pages(cookie, len), &gather.freelist);
 }
 
 /**

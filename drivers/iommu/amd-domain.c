@@ -297,6 +297,8 @@ struct iommu_domain *amd_domain_alloc_paging(struct device *dev)
 	}
 	ad->did = did;
 	spin_lock_init(&ad->lock);
+	/* Maps after unmaps find their tables: no churn of table pages. */
+	ad->pt.keep_tables = true;
 	if (amd_pgtable_init(&ad->pt, adev->unit->levels, GFP_KERNEL)) {
 		ida_free(&amd_domain_ids, did);
 		kfree(ad);

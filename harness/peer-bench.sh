@@ -7,7 +7,8 @@
 #   topologies/bench/vfio-map.topo    @@VFIOBENCH: VFIO type1 map/unmap,
 #                                     guest/vfio-edu.c's bench case (us)
 #   topologies/bench/dma-map*.topo    @@DMABENCH: the kernel's
-#                                     dma_map_benchmark (guest/dma-bench.sh)
+#                                     dma_map_benchmark (guest/dma-bench.sh):
+#                                     strict, lazy (DMA-FQ), iommu=pt
 # The raw lines are in build/peer-bench/.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -17,7 +18,7 @@ mkdir -p "$out"
 build_kernel x86_64
 ours=$kernel
 peer=$("$H/peer.sh")
-for spec in VFIOBENCH:vfio-map DMABENCH:dma-map DMABENCH:dma-map-pt; do
+for spec in VFIOBENCH:vfio-map DMABENCH:dma-map DMABENCH:dma-map-fq DMABENCH:dma-map-pt; do
 	tag=${spec%%:*} name=${spec#*:}
 	topo=$H/topologies/bench/$name.topo
 	: > "$out/$name.ours"

@@ -119,6 +119,7 @@ static struct radix_pgtable amd_radix(struct amd_pgtable *pt)
 		.iova_bits = amd_pgtable_iova_bits(pt),
 		.phys_bits = 52,
 		.addr_mask = AMD_PTE_ADDR,
+		.keep_tables = pt->keep_tables,
 		.lock = &pt->lock,
 	};
 }

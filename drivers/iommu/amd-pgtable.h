@@ -45,16 +45,19 @@ struct amd_pgtable_ops {
  * @levels: the DTE's Mode field: 3 (39-bit IOVAs) to 6 (64-bit)
  * @pgsizes: the page sizes map and unmap take, for the domain's
  *	pgsize_bitmap: SZ_4K | SZ_2M | SZ_1G
+ * @keep_tables: unmaps leave emptied tables linked for later maps; they
+ *	are freed by amd_pgtable_destroy() (see radix-pgtable.h)
  * @ops: set before amd_pgtable_init(), or NULL
  * @lock: serialises the table's walks and writes
  *
- * The caller sets @ops and calls amd_pgtable_init(); the other fields are
- * read-only for it.
+ * The caller sets @ops (and @keep_tables) and calls amd_pgtable_init(); the
+ * other fields are read-only for it.
  */
 struct amd_pgtable {
 	u64 *root;
 	unsigned int levels;
 	unsigned long pgsizes;
+	bool keep_tables;
 	const struct amd_pgtable_ops *ops;
 	spinlock_t lock;	/* the table's walks and writes */
 };

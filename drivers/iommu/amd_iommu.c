@@ -359,6 +359,9 @@ static int __init amd_unit_setup(struct amd_unit *unit)
 	}
 	pci_read_config_dword(unit->pdev, unit->ivrs->cap_offset, &cap);
 	unit->np_cache = cap & AMD_CAP_NP_CACHE;
+	/* A unit that caches misses is emulated: strict, as upstream's. */
+	if (unit->np_cache)
+		iommu_set_dma_strict();
 	/* HATS 0-2: 4-6 levels; 3 is reserved, so the least is assumed. */
 	unit->levels = AMD_FEATURE_HATS(unit->features) == 3 ? 4 :
 		       4 + AMD_FEATURE_HATS(unit->features);

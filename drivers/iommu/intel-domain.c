@@ -334,6 +334,8 @@ struct iommu_domain *vtd_domain_alloc_paging(struct device *dev)
 	spin_lock_init(&vd->lock);
 	INIT_LIST_HEAD(&vd->bindings);
 	vd->pt.ops = &vtd_pt_ops;
+	/* Maps after unmaps find their tables: no churn of table pages. */
+	vd->pt.keep_tables = true;
 	if (vtd_pgtable_init(&vd->pt, unit->levels, unit->superpages,
 			     GFP_KERNEL)) {
 		kfree(vd);

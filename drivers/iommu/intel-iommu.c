@@ -456,6 +456,13 @@ static int __init vtd_unit_probe(struct vtd_unit *unit)
 	ret = vtd_unit_setup(unit);
 	if (ret)
 		goto err_unmap;
+	/*
+	 * Caching mode: an emulated unit that shadows the tables traps every
+	 * flush anyway, so batching them buys little and leaves stale
+	 * translations around; DMA domains stay strict, as upstream's.
+	 */
+	if (unit->cap & VTD_CAP_CM)
+		iommu_set_dma_strict();
 
 	unit->iommu.ops = &vtd_ops;
 	ret = iommu_device_sysfs_add(&unit->iommu, NULL, vtd_unit_groups,

@@ -114,6 +114,7 @@ static struct radix_pgtable vtd_radix(struct vtd_pgtable *pt)
 		.iova_bits = bits,
 		.phys_bits = bits,
 		.addr_mask = GENMASK_ULL(bits - 1, 12),
+		.keep_tables = pt->keep_tables,
 		.lock = &pt->lock,
 	};
 }

@@ -51,17 +51,20 @@ struct vtd_pgtable_ops {
  *	pgsize_bitmap: SZ_4K and the superpages allowed at init
  * @snoop: set the SNP bit in every leaf written from now on; only for a
  *	unit with ECAP.SC.  %IOMMU_CACHE alone does not set SNP.
+ * @keep_tables: unmaps leave emptied tables linked for later maps; they
+ *	are freed by vtd_pgtable_destroy() (see radix-pgtable.h)
  * @ops: set before vtd_pgtable_init(), or NULL
  * @lock: serialises the table's walks and writes
  *
- * The caller sets @ops (and @snoop) and calls vtd_pgtable_init(); the
- * other fields are read-only for it.
+ * The caller sets @ops (and @snoop, @keep_tables) and calls
+ * vtd_pgtable_init(); the other fields are read-only for it.
  */
 struct vtd_pgtable {
 	u64 *root;
 	unsigned int levels;
 	unsigned long pgsizes;
 	bool snoop;
+	bool keep_tables;
 	const struct vtd_pgtable_ops *ops;
 	spinlock_t lock;	/* the table's walks and writes */
 };

@@ -55,21 +55,43 @@ static int __init iommu_passthrough_setup(char *str)
 early_param("iommu.passthrough", iommu_passthrough_setup);
 
 /*
- * iommu.strict=1 is the only mode there is: every unmap reaches the IOTLB
- * before it returns.  iommu.strict=0 asks for lazy invalidation (DMA-FQ),
- * which this core does not offer: it says so and stays strict.
+ * Whether DMA domains flush the IOTLB on every unmap (DMA) or batch the
+ * flushes in a flush queue (DMA-FQ): iommu.strict=1 or 0, and strict
+ * whatever the command line says once a driver calls
+ * iommu_set_dma_strict().
  */
+static bool iommu_dma_strict = true;
+static bool iommu_dma_strict_forced;
+
 static int __init iommu_strict_setup(char *str)
 {
 	bool strict;
 
 	if (kstrtobool(str, &strict))
 		return -EINVAL;
-	if (!strict)
-		pr_warn("iommu.strict=0: no lazy invalidation (DMA-FQ) here; unmaps stay strict\n");
+	iommu_dma_strict = strict || iommu_dma_strict_forced;
 	return 0;
 }
 early_param("iommu.strict", iommu_strict_setup);
+
+/**
+ * iommu_set_dma_strict - make new DMA domains strict
+ *
+ * For an IOMMU driver whose hardware makes lazy invalidation pointless or
+ * unsafe (an emulated IOMMU with caching mode, which traps every flush
+ * anyway): groups made from now on get strict DMA domains, whatever
+ * iommu.strict= says.  A user can still ask for DMA-FQ through a group's
+ * type file.
+ *
+ * Context: Boot, before the driver's groups are made.
+ */
+void iommu_set_dma_strict(void)
+{
+	if (!iommu_dma_strict)
+		pr_info("IOMMU driver asks for strict invalidation: DMA domains flush on every unmap\n");
+	iommu_dma_strict = true;
+	iommu_dma_strict_forced = true;
+}
 
 /**
  * iommu_set_default_passthrough - make identity the default domain type
@@ -104,6 +126,8 @@ static unsigned int iommu_system_domain_type(void)
 {
 	if (!IS_ENABLED(CONFIG_IOMMU_DMA))
 		return IOMMU_DOMAIN_IDENTITY;
+	if (iommu_def_domain_type == IOMMU_DOMAIN_DMA && !iommu_dma_strict)
+		return IOMMU_DOMAIN_DMA_FQ;
 	return iommu_def_domain_type;
 }
 
@@ -186,9 +210,13 @@ iommu_default_domain_new(const struct iommu_ops *ops, struct device *dev)
 		dev_warn(dev, "IOMMU driver has no DMA domains; using identity\n");
 		return iommu_static_domain(ops, ops->identity_domain);
 	}
-	if (type == IOMMU_DOMAIN_IDENTITY)
+	if (type == IOMMU_DOMAIN_IDENTITY) {
 		dev_warn(dev, "IOMMU driver has no identity domain; using DMA\n");
-	return iommu_dma_domain_new(ops, dev, IOMMU_DOMAIN_DMA);
+		type = IOMMU_DOMAIN_DMA;
+	}
+	if (type != IOMMU_DOMAIN_DMA_FQ)
+		type = IOMMU_DOMAIN_DMA;
+	return iommu_dma_domain_new(ops, dev, type);
 }
 
 /* Give @group its default and blocked domains from @dev's driver @ops. */
@@ -341,6 +369,9 @@ int __iommu_group_set_domain(struct iommu_group *group,
 
 	if (domain == old)
 		return 0;
+	/* What a flush queue holds reaches the IOTLB while still attached. */
+	if (old && old->type == IOMMU_DOMAIN_DMA_FQ)
+		iommu_dma_flush_fq(old);
 	list_for_each_entry(gdev, &group->devices, list) {
 		ret = iommu_attach_dev(domain, gdev->dev);
 		if (ret)
@@ -814,10 +845,10 @@ static int iommu_group_change_default(struct iommu_group *group,
 }
 
 /*
- * "identity", "DMA" or "auto" (the type a new group would get).  Only for
- * a group without a bound driver or owner, by a user with CAP_SYS_ADMIN and
- * CAP_SYS_RAWIO, as in Linux.  "DMA-FQ" (batched invalidation) is not
- * implemented.
+ * "identity", "DMA", "DMA-FQ" or "auto" (the type a new group would get).
+ * Only for a group without a bound driver or owner, by a user with
+ * CAP_SYS_ADMIN and CAP_SYS_RAWIO, as in Linux; but DMA to DMA-FQ is made
+ * in place, drivers bound or not: the domain only gains a flush queue.
  */
 static ssize_t type_store(struct kobject *kobj, struct kobj_attribute *attr,
 			  const char *buf, size_t count)
@@ -835,7 +866,7 @@ static ssize_t type_store(struct kobject *kobj, struct kobj_attribute *attr,
 	else if (sysfs_streq(buf, "auto"))
 		type = 0;
 	else if (sysfs_streq(buf, "DMA-FQ"))
-		return -EOPNOTSUPP;
+		type = IOMMU_DOMAIN_DMA_FQ;
 	else
 		return -EINVAL;
 
@@ -843,11 +874,16 @@ static ssize_t type_store(struct kobject *kobj, struct kobj_attribute *attr,
 	guard(mutex)(&group->mutex);
 	if (!group->default_domain)
 		return -EINVAL;
+	if (type == IOMMU_DOMAIN_DMA_FQ &&
+	    group->default_domain->type == IOMMU_DOMAIN_DMA) {
+		ret = iommu_dma_init_fq(group->default_domain);
+		return ret ?: count;
+	}
 	if (group->owner_cnt)
 		return -EBUSY;
 	if (group->domain != group->default_domain)
 		return -EBUSY;
-	if (type == IOMMU_DOMAIN_DMA && !IS_ENABLED(CONFIG_IOMMU_DMA))
+	if ((type & __IOMMU_DOMAIN_DMA_API) && !IS_ENABLED(CONFIG_IOMMU_DMA))
 		return -EOPNOTSUPP;
 	ret = iommu_group_change_default(group, type);
 	return ret ?: count;

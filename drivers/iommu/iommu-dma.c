@@ -14,6 +14,21 @@
  * IOVA 0 and every reserved region of the group's members (the MSI
  * window, direct regions) are never handed out.
  *
+ * The tree costs several node allocations per range, so ranges of up to
+ * 2^(IOMMU_DMA_CACHE_ORDERS - 1) pages are rounded up to a power of two and
+ * kept when freed: each CPU has two magazines of freed ranges per size, and
+ * the domain a small depot of full magazines between them.  A map takes a
+ * range from its CPU's magazine if one suits the device's limit, else from
+ * the tree; an unmap puts the range back into its CPU's magazine, or when
+ * both are full hands one to the depot.  Cached ranges stay allocated in
+ * the tree.  When the tree has no room, every magazine and the depot go
+ * back to it and the allocation is tried again, so caching never makes an
+ * allocation fail.
+ *
+ * DMA-FQ domains (flush queue, iommu-fq.c) do not flush on unmap: the
+ * range is queued with the page-table pages the unmap unlinked, and both
+ * go back only after an IOTLB flush that began after the unmap.
+ *
  * The map paths run in any context: they take no mutex and allocate with
  * the caller's gfp (GFP_ATOMIC where it cannot sleep).  The maple tree has
  * its own spinlock, which unmaps take in hard interrupts too (NVMe unmaps
@@ -34,13 +49,16 @@
 #include <linux/gfp.h>
 #include <linux/iommu.h>
 #include <linux/iommu-dma.h>
+#include <linux/log2.h>
 #include <linux/maple_tree.h>
 #include <linux/mm.h>
 #include <linux/pci.h>
+#include <linux/percpu.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 
+#include "iommu-fq.h"
 #include "iommu-priv.h"
 
 /*
@@ -53,16 +71,58 @@
 #define IOMMU_DMA_USED		xa_mk_value(1)
 #define IOMMU_DMA_RESERVED	xa_mk_value(2)
 
+/* Sizes of cached ranges: 2^0 to 2^(IOMMU_DMA_CACHE_ORDERS - 1) pages. */
+#define IOMMU_DMA_CACHE_ORDERS	6
+/* Ranges a magazine holds: the magazine is 1 KiB. */
+#define IOMMU_DMA_MAG_SIZE	127
+/* Full magazines the depot of one size holds. */
+#define IOMMU_DMA_DEPOT_SIZE	16
+
+/* Freed ranges of one size, by first IOVA page; @pfn[0..@n) are valid. */
+struct iommu_dma_mag {
+	unsigned long n;
+	unsigned long pfn[IOMMU_DMA_MAG_SIZE];
+};
+
+/*
+ * A CPU's cached ranges, two magazines per size.  @lock (taken with
+ * interrupts off) protects the magazines; other CPUs take it only to give
+ * every range back to the tree.
+ */
+struct iommu_dma_cpu_cache {
+	spinlock_t lock;		/* protects cur and spare */
+	struct iommu_dma_mag *cur[IOMMU_DMA_CACHE_ORDERS];
+	struct iommu_dma_mag *spare[IOMMU_DMA_CACHE_ORDERS];
+};
+
+/* Full magazines of one size that CPUs handed over; @lock protects it. */
+struct iommu_dma_depot {
+	spinlock_t lock;		/* protects n and mags */
+	unsigned int n;
+	struct iommu_dma_mag *mags[IOMMU_DMA_DEPOT_SIZE];
+};
+
 /**
  * struct iommu_dma_cookie - the IOVA space of one DMA domain
  * @iovas: allocated and reserved ranges, indexed by IOVA page number
  * @granule: the IOVA page size, the domain's smallest page
  * @shift: log2 of @granule
+ * @cpu: each CPU's cached freed ranges
+ * @depot: full magazines per size
+ * @fq: the flush queue of a DMA-FQ domain, else NULL; set once, before
+ *	the domain's type says DMA-FQ, and kept until the domain is freed
+ * @domain: the domain, for the flush queue's callbacks
+ *
+ * Lock order: a flush queue's ring, a CPU's cache, a depot, the tree.
  */
 struct iommu_dma_cookie {
 	struct maple_tree iovas;
 	unsigned long granule;
 	unsigned int shift;
+	struct iommu_dma_cpu_cache __percpu *cpu;
+	struct iommu_dma_depot depot[IOMMU_DMA_CACHE_ORDERS];
+	struct iommu_fq *fq;
+	struct iommu_domain *domain;
 };
 
 /*
@@ -98,12 +158,364 @@ static void iommu_dma_tree_destroy(struct iommu_dma_cookie *cookie)
 	local_irq_restore(flags);
 }
 
+/*
+ * Give back the range starting at @iova, in any context: mtree_erase()
+ * would allocate with GFP_KERNEL, so the range is cleared by a store that
+ * cannot sleep.  If even that finds no memory, the range stays used.
+ */
+static void iommu_dma_free_iova(struct iommu_dma_cookie *cookie,
+				dma_addr_t iova)
+{
+	MA_STATE(mas, &cookie->iovas, iova >> cookie->shift,
+		 iova >> cookie->shift);
+	unsigned long page = mas.index, flags;
+	bool bad;
+	int ret = 0;
+
+	local_irq_save(flags);
+	mtree_lock(&cookie->iovas);
+	bad = mas_walk(&mas) != IOMMU_DMA_USED || mas.index != page;
+	if (!bad)
+		ret = mas_store_gfp(&mas, NULL, GFP_ATOMIC | __GFP_NOWARN);
+	mtree_unlock(&cookie->iovas);
+	local_irq_restore(flags);
+	WARN_ON(bad);
+	if (ret)
+		pr_warn_ratelimited("IOVA 0x%llx not freed: %d\n", (u64)iova, ret);
+}
+
+/* The IOVA pages a mapping of @len bytes takes: a power of two if cached. */
+static unsigned long iommu_dma_iova_pages(struct iommu_dma_cookie *cookie,
+					  size_t len)
+{
+	unsigned long pages = len >> cookie->shift;
+
+	if (pages > 1 && pages <= BIT(IOMMU_DMA_CACHE_ORDERS - 1))
+		pages = roundup_pow_of_two(pages);
+	return pages;
+}
+
+/* The cache's size index for ranges of @pages, or -1 if not cached. */
+static int iommu_dma_cache_order(unsigned long pages)
+{
+	if (!pages || pages > BIT(IOMMU_DMA_CACHE_ORDERS - 1) ||
+	    !is_power_of_2(pages))
+		return -1;
+	return ilog2(pages);
+}
+
+/* Every range of @mag back to the tree. */
+static void iommu_dma_mag_empty(struct iommu_dma_cookie *cookie,
+				struct iommu_dma_mag *mag)
+{
+	while (mag->n)
+		iommu_dma_free_iova(cookie,
+				    (dma_addr_t)mag->pfn[--mag->n] <<
+				    cookie->shift);
+}
+
+/*
+ * A range of @pages from @mag whose last page is at most @max, taken out
+ * of it; 0 if none.  The most recently freed first: the page-table pages
+ * under it are the likeliest to be still in place.
+ */
+static unsigned long iommu_dma_mag_take(struct iommu_dma_mag *mag,
+					unsigned long pages, unsigned long max)
+{
+	unsigned long i = mag->n, pfn;
+
+	while (i--) {
+		pfn = mag->pfn[i];
+		if (pfn + pages - 1 <= max) {
+			mag->pfn[i] = mag->pfn[--mag->n];
+			return pfn;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A cached range of 2^@order pages ending at or below page @max, or 0.
+ * Takes this CPU's cache lock, and the depot's when both magazines are
+ * empty.
+ */
+static unsigned long iommu_dma_cache_get(struct iommu_dma_cookie *cookie,
+					 int order, unsigned long max)
+{
+	struct iommu_dma_depot *depot = &cookie->depot[order];
+	struct iommu_dma_mag *full = NULL, *old;
+	struct iommu_dma_cpu_cache *cc;
+	unsigned long flags, pfn;
+
+	local_irq_save(flags);
+	cc = this_cpu_ptr(cookie->cpu);
+	spin_lock(&cc->lock);
+	if (!cc->cur[order]->n)
+		swap(cc->cur[order], cc->spare[order]);
+	if (!cc->cur[order]->n && READ_ONCE(depot->n)) {
+		spin_lock(&depot->lock);
+		if (depot->n)
+			full = depot->mags[--depot->n];
+		spin_unlock(&depot->lock);
+		if (full) {
+			old = cc->cur[order];
+			cc->cur[order] = full;
+			kfree(old);
+		}
+	}
+	pfn = iommu_dma_mag_take(cc->cur[order], BIT(order), max);
+	spin_unlock(&cc->lock);
+	local_irq_restore(flags);
+	return pfn;
+}
+
+/*
+ * Keep the freed range of 2^@order pages at @pfn in this CPU's cache.
+ * When both magazines are full, the spare goes to the depot (or, with the
+ * depot full or no memory for a new magazine, back to the tree).
+ */
+static void iommu_dma_cache_put(struct iommu_dma_cookie *cookie, int order,
+				unsigned long pfn)
+{
+	struct iommu_dma_depot *depot = &cookie->depot[order];
+	struct iommu_dma_cpu_cache *cc;
+	struct iommu_dma_mag *fresh;
+	unsigned long flags;
+	bool handed;
+
+	local_irq_save(flags);
+	cc = this_cpu_ptr(cookie->cpu);
+	spin_lock(&cc->lock);
+	if (cc->cur[order]->n == IOMMU_DMA_MAG_SIZE) {
+		if (cc->spare[order]->n == IOMMU_DMA_MAG_SIZE) {
+			fresh = kmalloc(sizeof(*fresh), GFP_ATOMIC | __GFP_NOWARN);
+			handed = false;
+			if (fresh) {
+				spin_lock(&depot->lock);
+				handed = depot->n < IOMMU_DMA_DEPOT_SIZE;
+				if (handed)
+					depot->mags[depot->n++] =
+						cc->spare[order];
+				spin_unlock(&depot->lock);
+			}
+			if (handed) {
+				fresh->n = 0;
+				cc->spare[order] = fresh;
+			} else {
+				kfree(fresh);
+				iommu_dma_mag_empty(cookie, cc->spare[order]);
+			}
+		}
+		swap(cc->cur[order], cc->spare[order]);
+	}
+	cc->cur[order]->pfn[cc->cur[order]->n++] = pfn;
+	spin_unlock(&cc->lock);
+	local_irq_restore(flags);
+}
+
+/*
+ * Give every cached range back to the tree, so that an allocation that
+ * found no room there can use them.  Any context.
+ */
+static void iommu_dma_cache_drain(struct iommu_dma_cookie *cookie)
+{
+	struct iommu_dma_cpu_cache *cc;
+	struct iommu_dma_depot *depot;
+	struct iommu_dma_mag *mag;
+	unsigned long flags;
+	int cpu, order;
+
+	for_each_possible_cpu(cpu) {
+		cc = per_cpu_ptr(cookie->cpu, cpu);
+		spin_lock_irqsave(&cc->lock, flags);
+		for (order = 0; order < IOMMU_DMA_CACHE_ORDERS; order++) {
+			iommu_dma_mag_empty(cookie, cc->cur[order]);
+			iommu_dma_mag_empty(cookie, cc->spare[order]);
+		}
+		spin_unlock_irqrestore(&cc->lock, flags);
+	}
+	for (order = 0; order < IOMMU_DMA_CACHE_ORDERS; order++) {
+		depot = &cookie->depot[order];
+		for (;;) {
+			spin_lock_irqsave(&depot->lock, flags);
+			mag = depot->n ? depot->mags[--depot->n] : NULL;
+			spin_unlock_irqrestore(&depot->lock, flags);
+			if (!mag)
+				break;
+			iommu_dma_mag_empty(cookie, mag);
+			kfree(mag);
+		}
+	}
+}
+
+/* Free the magazines; the ranges in them go with the tree. */
+static void iommu_dma_cache_free(struct iommu_dma_cookie *cookie)
+{
+	struct iommu_dma_cpu_cache *cc;
+	int cpu, order;
+
+	for_each_possible_cpu(cpu) {
+		cc = per_cpu_ptr(cookie->cpu, cpu);
+		for (order = 0; order < IOMMU_DMA_CACHE_ORDERS; order++) {
+			kfree(cc->cur[order]);
+			kfree(cc->spare[order]);
+		}
+	}
+	for (order = 0; order < IOMMU_DMA_CACHE_ORDERS; order++)
+		while (cookie->depot[order].n)
+			kfree(cookie->depot[order].mags[--cookie->depot[order].n]);
+	free_percpu(cookie->cpu);
+}
+
+/* Two empty magazines per size for each CPU. */
+static int iommu_dma_cache_init(struct iommu_dma_cookie *cookie)
+{
+	struct iommu_dma_cpu_cache *cc;
+	int cpu, order;
+
+	for (order = 0; order < IOMMU_DMA_CACHE_ORDERS; order++)
+		spin_lock_init(&cookie->depot[order].lock);
+	cookie->cpu = alloc_percpu(struct iommu_dma_cpu_cache);
+	if (!cookie->cpu)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		cc = per_cpu_ptr(cookie->cpu, cpu);
+		spin_lock_init(&cc->lock);
+		for (order = 0; order < IOMMU_DMA_CACHE_ORDERS; order++) {
+			cc->cur[order] = kzalloc(sizeof(*cc->cur[order]),
+						 GFP_KERNEL);
+			cc->spare[order] = kzalloc(sizeof(*cc->spare[order]),
+						   GFP_KERNEL);
+			if (!cc->cur[order] || !cc->spare[order]) {
+				iommu_dma_cache_free(cookie);
+				return -ENOMEM;
+			}
+		}
+	}
+	return 0;
+}
+
+/* The range of @pages at @iova that an unmap is done with, given back. */
+static void iommu_dma_put_iova(struct iommu_dma_cookie *cookie,
+			       dma_addr_t iova, unsigned long pages)
+{
+	int order = iommu_dma_cache_order(pages);
+
+	if (order >= 0)
+		iommu_dma_cache_put(cookie, order, iova >> cookie->shift);
+	else
+		iommu_dma_free_iova(cookie, iova);
+}
+
+/* The flush queue's flush: the whole domain, on every unit it is on. */
+static void iommu_dma_fq_flush(struct iommu_fq *fq)
+{
+	struct iommu_dma_cookie *cookie = iommu_fq_data(fq);
+
+	iommu_flush_iotlb_all(cookie->domain);
+}
+
+/* A queued range is unreachable: free its table pages, give it back. */
+static void iommu_dma_fq_release(struct iommu_fq *fq, unsigned long pfn,
+				 unsigned long pages,
+				 struct list_head *freelist)
+{
+	struct iommu_dma_cookie *cookie = iommu_fq_data(fq);
+	struct iommu_domain *domain = cookie->domain;
+	struct iommu_iotlb_gather gather;
+
+	/* An empty range to sync: the driver only frees the pages. */
+	iommu_iotlb_gather_init(&gather);
+	list_splice_init(freelist, &gather.freelist);
+	if (domain->ops->iotlb_sync)
+		domain->ops->iotlb_sync(domain, &gather);
+	iommu_dma_put_iova(cookie, (dma_addr_t)pfn << cookie->shift, pages);
+}
+
+static const struct iommu_fq_ops iommu_dma_fq_ops = {
+	.flush = iommu_dma_fq_flush,
+	.release = iommu_dma_fq_release,
+};
+
+/**
+ * iommu_dma_init_fq - give a DMA domain a flush queue: make it DMA-FQ
+ * @domain: a domain iommu_dma_init_domain() set up, of type
+ *	%IOMMU_DOMAIN_DMA or %IOMMU_DOMAIN_DMA_FQ; it may be in use
+ *
+ * Unmaps that start after this returns leave their IOTLB flush to the
+ * queue; the domain's type becomes %IOMMU_DOMAIN_DMA_FQ.  There is no way
+ * back: a domain that has to be strict again is replaced.
+ *
+ * Context: Process context; may sleep.  The caller holds the group's
+ * mutex, so that two callers cannot race.
+ * Return: 0 or -ENOMEM (the domain stays strict).
+ */
+int iommu_dma_init_fq(struct iommu_domain *domain)
+{
+	struct iommu_dma_cookie *cookie = domain->iova_cookie;
+	struct iommu_fq *fq;
+
+	if (WARN_ON(!cookie))
+		return -EINVAL;
+	if (!cookie->fq) {
+		fq = iommu_fq_alloc(&iommu_dma_fq_ops, cookie,
+				    IOMMU_FQ_TIMEOUT_MS);
+		if (!fq)
+			return -ENOMEM;
+		/* The queue is complete before an unmap can find it. */
+		smp_store_release(&cookie->fq, fq);
+	}
+	WRITE_ONCE(domain->type, IOMMU_DOMAIN_DMA_FQ);
+	return 0;
+}
+
+/**
+ * iommu_dma_flush_fq - flush a DMA-FQ domain's queue now
+ * @domain: any domain; only a DMA-FQ one has anything to flush
+ *
+ * When this returns, no device reaches a page unmapped before the call,
+ * and those ranges are free again.  The core calls it before a group
+ * leaves a DMA-FQ domain.
+ *
+ * Context: Any context.
+ */
+void iommu_dma_flush_fq(struct iommu_domain *domain)
+{
+	struct iommu_dma_cookie *cookie = domain ? domain->iova_cookie : NULL;
+	/* Pairs with iommu_dma_init_fq(): the queue is complete. */
+	struct iommu_fq *fq = cookie ? smp_load_acquire(&cookie->fq) : NULL;
+
+	if (fq)
+		iommu_fq_flush(fq);
+}
+
+/**
+ * iommu_dma_fq_flushes - how many flushes a DMA-FQ domain's queue finished
+ * @domain: a domain
+ *
+ * For tests: a range unmapped when this read n may be handed out again
+ * once it reads more than n, and not before.
+ *
+ * Context: Any context.
+ * Return: the count, or 0 for a domain without a flush queue.
+ */
+u64 iommu_dma_fq_flushes(struct iommu_domain *domain)
+{
+	struct iommu_dma_cookie *cookie = domain ? domain->iova_cookie : NULL;
+	/* Pairs with iommu_dma_init_fq(): the queue is complete. */
+	struct iommu_fq *fq = cookie ? smp_load_acquire(&cookie->fq) : NULL;
+
+	return fq ? iommu_fq_flushes(fq) : 0;
+}
+
 /**
  * iommu_dma_init_domain - give a DMA domain its IOVA space
- * @domain: a new domain of type %IOMMU_DOMAIN_DMA, attached nowhere
+ * @domain: a new domain of type %IOMMU_DOMAIN_DMA or %IOMMU_DOMAIN_DMA_FQ,
+ *	attached nowhere
  *
  * IOVA 0 is reserved at once; iommu_dma_reserve() reserves each member's
- * regions as it joins.
+ * regions as it joins.  A DMA-FQ domain gets its flush queue; if there is
+ * no memory for it, the domain becomes a strict DMA domain.
  *
  * Context: Process context; may sleep.
  * Return: 0 or -ENOMEM.
@@ -118,22 +530,37 @@ int iommu_dma_init_domain(struct iommu_domain *domain)
 		return -ENOMEM;
 	cookie->shift = __ffs(domain->pgsize_bitmap);
 	cookie->granule = 1UL << cookie->shift;
+	cookie->domain = domain;
 	mt_init_flags(&cookie->iovas, MT_FLAGS_ALLOC_RANGE);
+	ret = iommu_dma_cache_init(cookie);
+	if (ret) {
+		kfree(cookie);
+		return ret;
+	}
 	ret = iommu_dma_tree_reserve(cookie, 0, 0);
 	if (ret) {
 		iommu_dma_tree_destroy(cookie);
+		iommu_dma_cache_free(cookie);
 		kfree(cookie);
 		return ret;
 	}
 	domain->iova_cookie = cookie;
+	if (domain->type == IOMMU_DOMAIN_DMA_FQ && iommu_dma_init_fq(domain)) {
+		pr_warn("no memory for a flush queue; the domain is strict\n");
+		domain->type = IOMMU_DOMAIN_DMA;
+	}
 	return 0;
 }
 
 /**
  * iommu_dma_free_domain - drop a DMA domain's IOVA space
- * @domain: a domain iommu_dma_init_domain() set up, or any other
+ * @domain: a domain iommu_dma_init_domain() set up, or any other; no
+ *	device uses its DMA API any more
  *
- * Context: Process context.
+ * A flush queue is flushed and emptied first, which frees the page-table
+ * pages its ranges held.
+ *
+ * Context: Process context; may sleep.
  */
 void iommu_dma_free_domain(struct iommu_domain *domain)
 {
@@ -141,8 +568,10 @@ void iommu_dma_free_domain(struct iommu_domain *domain)
 
 	if (!cookie)
 		return;
+	iommu_fq_free(cookie->fq);
 	domain->iova_cookie = NULL;
 	iommu_dma_tree_destroy(cookie);
+	iommu_dma_cache_free(cookie);
 	kfree(cookie);
 }
 
@@ -228,6 +657,31 @@ static struct iommu_domain *iommu_dma_domain(struct device *dev,
 	return *cookie ? domain : NULL;
 }
 
+/*
+ * @pages of IOVA from the tree, top-down below @limit and for a PCI device
+ * below 4 GiB first; the first page in *@start.  Interrupts off around it.
+ */
+static int iommu_dma_tree_alloc(struct device *dev,
+				struct iommu_dma_cookie *cookie,
+				unsigned long pages, u64 limit, gfp_t gfp,
+				unsigned long *start)
+{
+	unsigned long max = limit >> cookie->shift, flags;
+	int ret = -ENOMEM;
+
+	local_irq_save(flags);
+	/* Below 4 GiB first, as PCI devices with 64-bit masks prefer. */
+	if (dev_is_pci(dev) && limit > DMA_BIT_MASK(32))
+		ret = mtree_alloc_rrange(&cookie->iovas, start, IOMMU_DMA_USED,
+					 pages, 1, DMA_BIT_MASK(32) >> cookie->shift,
+					 gfp);
+	if (ret)
+		ret = mtree_alloc_rrange(&cookie->iovas, start, IOMMU_DMA_USED,
+					 pages, 1, max, gfp);
+	local_irq_restore(flags);
+	return ret;
+}
+
 /* Allocate @size bytes (whole granules) of IOVA below @dev's limit. */
 static dma_addr_t iommu_dma_alloc_iova(struct device *dev,
 				       struct iommu_domain *domain,
@@ -236,54 +690,26 @@ static dma_addr_t iommu_dma_alloc_iova(struct device *dev,
 {
 	u64 mask = dev->dma_mask ? *dev->dma_mask : DMA_BIT_MASK(32);
 	u64 limit = min_not_zero(mask, dev->bus_dma_limit);
-	unsigned long pages = size >> cookie->shift, start;
-	unsigned long max, flags;
-	int ret = -ENOMEM;
+	unsigned long pages = iommu_dma_iova_pages(cookie, size), start;
+	int order = iommu_dma_cache_order(pages);
+	unsigned long max;
 
 	limit = min_t(u64, limit, domain->geometry.aperture_end);
 	max = limit >> cookie->shift;
 	if (!pages || pages > max)
 		return DMA_MAPPING_ERROR;
+	start = order >= 0 ? iommu_dma_cache_get(cookie, order, max) : 0;
+	if (start)
+		return (dma_addr_t)start << cookie->shift;
 	gfp = iommu_dma_tree_gfp(gfp);
-	local_irq_save(flags);
-	/* Below 4 GiB first, as PCI devices with 64-bit masks prefer. */
-	if (dev_is_pci(dev) && limit > DMA_BIT_MASK(32))
-		ret = mtree_alloc_rrange(&cookie->iovas, &start, IOMMU_DMA_USED,
-					 pages, 1, DMA_BIT_MASK(32) >> cookie->shift,
-					 gfp);
-	if (ret)
-		ret = mtree_alloc_rrange(&cookie->iovas, &start, IOMMU_DMA_USED,
-					 pages, 1, max, gfp);
-	local_irq_restore(flags);
-	if (ret)
-		return DMA_MAPPING_ERROR;
-	return (dma_addr_t)start << cookie->shift;
-}
-
-/*
- * Give back the range starting at @iova, in any context: mtree_erase()
- * would allocate with GFP_KERNEL, so the range is cleared by a store that
- * cannot sleep.  If even that finds no memory, the range stays used.
- */
-static void iommu_dma_free_iova(struct iommu_dma_cookie *cookie,
-				dma_addr_t iova)
-{
-	MA_STATE(mas, &cookie->iovas, iova >> cookie->shift,
-		 iova >> cookie->shift);
-	unsigned long page = mas.index, flags;
-	bool bad;
-	int ret = 0;
-
-	local_irq_save(flags);
-	mtree_lock(&cookie->iovas);
-	bad = mas_walk(&mas) != IOMMU_DMA_USED || mas.index != page;
-	if (!bad)
-		ret = mas_store_gfp(&mas, NULL, GFP_ATOMIC | __GFP_NOWARN);
-	mtree_unlock(&cookie->iovas);
-	local_irq_restore(flags);
-	WARN_ON(bad);
-	if (ret)
-		pr_warn_ratelimited("IOVA 0x%llx not freed: %d\n", (u64)iova, ret);
+	if (!iommu_dma_tree_alloc(dev, cookie, pages, limit, gfp, &start))
+		return (dma_addr_t)start << cookie->shift;
+	/* Ranges waiting in a flush queue or a cache are not lost: retry. */
+	iommu_dma_flush_fq(domain);
+	iommu_dma_cache_drain(cookie);
+	if (!iommu_dma_tree_alloc(dev, cookie, pages, limit, gfp, &start))
+		return (dma_addr_t)start << cookie->shift;
+	return DMA_MAPPING_ERROR;
 }
 
 static int iommu_dma_prot(struct device *dev, enum dma_data_direction dir,
@@ -330,7 +756,9 @@ static void iommu_dma_unmap(struct device *dev, dma_addr_t addr, size_t size)
 {
 	struct iommu_dma_cookie *cookie;
 	struct iommu_domain *domain = iommu_dma_domain(dev, &cookie);
+	struct iommu_iotlb_gather gather;
 	size_t offset, len;
+	struct iommu_fq *fq;
 	dma_addr_t iova;
 
 	if (WARN_ON(!domain))
@@ -338,9 +766,20 @@ static void iommu_dma_unmap(struct device *dev, dma_addr_t addr, size_t size)
 	offset = addr & (cookie->granule - 1);
 	iova = addr - offset;
 	len = ALIGN(offset + size, cookie->granule);
-	/* iommu_unmap() flushes: the IOVAs are unreachable afterwards. */
-	WARN_ON(iommu_unmap(domain, iova, len) != len);
-	iommu_dma_free_iova(cookie, iova);
+	/* Pairs with iommu_dma_init_fq(): the queue is complete. */
+	fq = smp_load_acquire(&cookie->fq);
+	if (!fq) {
+		/* iommu_unmap() flushes: the IOVAs are unreachable now. */
+		WARN_ON(iommu_unmap(domain, iova, len) != len);
+		iommu_dma_put_iova(cookie, iova,
+				   iommu_dma_iova_pages(cookie, len));
+		return;
+	}
+	/* The flush, and with it the IOVAs and table pages, wait in @fq. */
+	iommu_iotlb_gather_init(&gather);
+	WARN_ON(iommu_unmap_fast(domain, iova, len, &gather) != len);
+	iommu_fq_add(fq, iova >> cookie->shift,
+		     iommu_dma_iova_pages(cookie, len), &gather.freelist);
 }
 
 /**

@@ -82,6 +82,9 @@ struct iommu_domain *iommu_get_dma_domain(struct device *dev);
 int iommu_dma_init_domain(struct iommu_domain *domain);
 void iommu_dma_free_domain(struct iommu_domain *domain);
 int iommu_dma_reserve(struct iommu_domain *domain, struct device *dev);
+int iommu_dma_init_fq(struct iommu_domain *domain);
+void iommu_dma_flush_fq(struct iommu_domain *domain);
+u64 iommu_dma_fq_flushes(struct iommu_domain *domain);
 #else
 /* A DMA domain without IOVA space: no device's DMA API uses it. */
 static inline int iommu_dma_init_domain(struct iommu_domain *domain)
@@ -95,6 +98,20 @@ static inline void iommu_dma_free_domain(struct iommu_domain *domain)
 
 static inline int iommu_dma_reserve(struct iommu_domain *domain,
 				    struct device *dev)
+{
+	return 0;
+}
+
+static inline int iommu_dma_init_fq(struct iommu_domain *domain)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void iommu_dma_flush_fq(struct iommu_domain *domain)
+{
+}
+
+static inline u64 iommu_dma_fq_flushes(struct iommu_domain *domain)
 {
 	return 0;
 }

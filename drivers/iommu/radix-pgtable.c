@@ -20,7 +20,10 @@
  * a failed allocation changes nothing.  Table pages that an unmap empties
  * are unlinked under the lock and freed after the caller's IOTLB flush, by
  * radix_pgtable_free_gathered(); the IOMMU may still walk them until then.
- * Invariant: every table page but the root has a present entry.
+ * Invariant: every table page but the root has a present entry, unless the
+ * table keeps its tables (@keep_tables, for domains: a map after an unmap
+ * then finds its tables in place instead of allocating, zeroing and
+ * flushing them again, and an unmap scans no table for emptiness).
  */
 
 #include <linux/bits.h>
@@ -167,6 +170,7 @@ struct radix_map_walk {
 	unsigned long iova;	/* first IOVA of the request */
 	u64 phys;		/* where @iova goes */
 	u64 leaf_bits;		/* the format's bits of each leaf */
+	int prot;
 	unsigned int leaf_level;
 	struct list_head *spare; /* table pages to link; NULL when counting */
 };
@@ -194,7 +198,20 @@ static long radix_map_level(struct radix_map_walk *m, u64 *table,
 	for (;; i++, pos = end + 1) {
 		end = min((pos | (size - 1)), last);
 		e = table ? READ_ONCE(table[i]) : 0;
-		if (level == m->leaf_level) {
+		if (level == m->leaf_level && rp->keep_tables &&
+		    radix_present(rp, e) && !radix_is_leaf(rp, e, level)) {
+			/* A table an unmap kept: smaller leaves in it. */
+			struct radix_map_walk sub = *m;
+
+			sub.leaf_level = level - 1;
+			sub.leaf_bits = rp->fmt->leaf_bits(rp, level - 1,
+							   m->prot);
+			r = radix_map_level(&sub, radix_child(rp, e), level - 1,
+					    pos, end);
+			if (r < 0)
+				return r;
+			need += r;
+		} else if (level == m->leaf_level) {
 			if (radix_present(rp, e))
 				return -EEXIST;
 			if (m->spare)
@@ -280,6 +297,7 @@ int radix_pgtable_map(const struct radix_pgtable *rp, unsigned long iova,
 	    phys + size - 1 < phys || !(prot & (IOMMU_READ | IOMMU_WRITE)))
 		return -EINVAL;
 	m.leaf_bits = rp->fmt->leaf_bits(rp, m.leaf_level, prot);
+	m.prot = prot;
 
 	spin_lock_irqsave(rp->lock, flags);
 	for (;;) {
@@ -355,7 +373,7 @@ static void radix_unmap_level(struct radix_unmap_walk *u, u64 *table,
 			cleared = 0;
 			child = radix_child(rp, e);
 			radix_unmap_level(u, child, level - 1, pos, end);
-			if (!memchr_inv(child, 0, PAGE_SIZE)) {
+			if (!rp->keep_tables && !memchr_inv(child, 0, PAGE_SIZE)) {
 				WRITE_ONCE(table[i], 0);
 				radix_flush(rp, &table[i], sizeof(*table));
 				list_add(&virt_to_page(child)->lru,

@@ -66,6 +66,10 @@ struct radix_pgtable_fmt {
  * @iova_bits: IOVAs lie below 1 << this (64: all of them)
  * @phys_bits: physical addresses of leaves lie below 1 << this
  * @addr_mask: the bits of an entry that hold the address it points to
+ * @keep_tables: unmaps leave the tables they empty linked, to be used again
+ *	by later maps, and free none; radix_pgtable_destroy() frees them.  A
+ *	map that finds a table where a larger leaf would go fills the table
+ *	with smaller leaves instead.
  * @lock: serialises the table's walks and writes
  *
  * The formats keep their own public structure and describe it in one of
@@ -80,6 +84,7 @@ struct radix_pgtable {
 	unsigned int iova_bits;
 	unsigned int phys_bits;
 	u64 addr_mask;
+	bool keep_tables;
 	spinlock_t *lock;	/* the format's, in its table */
 };
 

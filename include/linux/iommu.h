@@ -528,6 +528,7 @@ struct iommu_domain *iommu_get_domain_for_dev(struct device *dev);
 bool iommu_group_has_isolated_msi(struct iommu_group *group);
 void iommu_set_default_passthrough(bool cmd_line);
 void iommu_set_default_translated(bool cmd_line);
+void iommu_set_dma_strict(void);
 bool iommu_default_passthrough(void);
 
 /* Who may use a group's DMA; see iommu-owner.c. */
@@ -771,6 +772,10 @@ static inline void iommu_set_default_passthrough(bool cmd_line)
 }
 
 static inline void iommu_set_default_translated(bool cmd_line)
+{
+}
+
+static inline void iommu_set_dma_strict(void)
 {
 }
 

@@ -47,6 +47,8 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 
+#include "../iommu-fq.h"
+#include "../iommu-priv.h"
 #include "iommu_kunit_helpers.h"
 
 #define EDU_VENDOR		0x1234
@@ -788,16 +790,35 @@ static void iommu_edu_direct_region(struct kunit *test)
 /* --- The kernel DMA API through the default domain ------------------------ */
 
 /* The case needs edu's group in a DMA default domain; skips otherwise. */
-static void edu_need_dma_default(struct kunit *test)
+/*
+ * Skip unless edu's group is in its default domain of @type, DMA or
+ * DMA-FQ (0: either); returns that domain, with edu's mask at 28 bits.
+ */
+static struct iommu_domain *edu_need_dma_type(struct kunit *test,
+					      unsigned int type)
 {
 	struct iommu_domain *cur = iommu_get_domain_for_dev(&edu.pdev->dev);
 
 	KUNIT_ASSERT_NOT_NULL_MSG(test, cur, "edu's group has no domain");
-	if (cur->type != IOMMU_DOMAIN_DMA)
-		kunit_skip(test, "edu's default domain is not DMA (type %#x)",
-			   cur->type);
+	if (!(cur->type & __IOMMU_DOMAIN_DMA_API) || (type && cur->type != type))
+		kunit_skip(test, "edu's default domain is not %s (type %#x)",
+			   type == IOMMU_DOMAIN_DMA_FQ ? "DMA-FQ" :
+			   type ? "DMA" : "DMA or DMA-FQ", cur->type);
 	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(&edu.pdev->dev,
 							DMA_BIT_MASK(28)), 0);
+	return cur;
+}
+
+/* Strict unmaps: edu's default domain is DMA. */
+static void edu_need_dma_default(struct kunit *test)
+{
+	edu_need_dma_type(test, IOMMU_DOMAIN_DMA);
+}
+
+/* The kernel DMA API on either kind of DMA domain. */
+static void edu_need_dma_api(struct kunit *test)
+{
+	edu_need_dma_type(test, 0);
 }
 
 /* A DMA address the device can use: inside edu's 28 bits. */
@@ -856,7 +877,7 @@ static void iommu_edu_dma_alloc(struct kunit *test)
 	u8 *buf;
 	int i;
 
-	edu_need_dma_default(test);
+	edu_need_dma_api(test);
 	buf = dma_alloc_coherent(dev, 2 * PAGE_SIZE, &handle, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	edu_expect_dma_addr(test, handle, 2 * PAGE_SIZE);
@@ -910,6 +931,68 @@ static void iommu_edu_dma_map_sg(struct kunit *test)
 	before = edu_unit_faults(test);
 	edu_dma_done(test, seg_addr[0] + PAGE_SIZE, true);
 	KUNIT_EXPECT_TRUE(test, edu_zero(page_address(p1), PAGE_SIZE));
+	edu_expect_one_fault(test, before);
+	dma_unmap_page(dev, a, PAGE_SIZE, DMA_TO_DEVICE);
+}
+
+/*
+ * Under DMA-FQ (vtd/edu-fq.topo): an unmapped buffer's IOVA is not given
+ * out again before the flush queue's next flush, the timer flushes within
+ * its bound, and afterwards the device reaches the buffer no more.
+ */
+static void iommu_edu_dma_fq(struct kunit *test)
+{
+	struct iommu_domain *dom = edu_need_dma_type(test, IOMMU_DOMAIN_DMA_FQ);
+	struct device *dev = &edu.pdev->dev;
+	struct page *src = edu_page(test, false), *dst = edu_page(test, false);
+	struct page *other = edu_page(test, false);
+	unsigned long start, waited;
+	dma_addr_t a, b, c;
+	u64 n, before;
+	int i;
+
+	edu_fill(src, 0x5a);
+	a = dma_map_page(dev, src, 0, PAGE_SIZE, DMA_TO_DEVICE);
+	edu_expect_dma_addr(test, a, PAGE_SIZE);
+	b = dma_map_page(dev, dst, 0, PAGE_SIZE, DMA_FROM_DEVICE);
+	edu_expect_dma_addr(test, b, PAGE_SIZE);
+	edu_dma_done(test, a, false);
+	edu_dma_done(test, b, true);
+	KUNIT_EXPECT_MEMEQ(test, page_address(dst), page_address(src),
+			   EDU_LEN);
+
+	dma_unmap_page(dev, b, PAGE_SIZE, DMA_FROM_DEVICE);
+	start = jiffies;
+	n = iommu_dma_fq_flushes(dom);
+	/* Other buffers meanwhile: none gets @b before a flush. */
+	for (i = 0; i < 64; i++) {
+		c = dma_map_page(dev, other, 0, PAGE_SIZE, DMA_FROM_DEVICE);
+		KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, c));
+		if (c == b)
+			KUNIT_EXPECT_GT_MSG(test, iommu_dma_fq_flushes(dom), n,
+					    "IOVA %pad given again before a flush",
+					    &b);
+		dma_unmap_page(dev, c, PAGE_SIZE, DMA_FROM_DEVICE);
+	}
+
+	while (iommu_dma_fq_flushes(dom) == n &&
+	       time_before(jiffies, start + msecs_to_jiffies(2000)))
+		usleep_range(500, 1000);
+	waited = jiffies_to_msecs(jiffies - start);
+	KUNIT_ASSERT_GT_MSG(test, iommu_dma_fq_flushes(dom), n,
+			    "no flush %lu ms after an unmap", waited);
+	kunit_info(test, "flushed %lu ms after the unmap (timeout %u ms)\n",
+		   waited, IOMMU_FQ_TIMEOUT_MS);
+	KUNIT_EXPECT_LE(test, waited,
+			IOMMU_FQ_TIMEOUT_MS + 2 * jiffies_to_msecs(1) + 50);
+
+	/* A flush begun while @b was queued does not count: wait one more. */
+	msleep(3 * IOMMU_FQ_TIMEOUT_MS);
+	memset(page_address(dst), 0, PAGE_SIZE);
+	before = edu_unit_faults(test);
+	edu_dma_done(test, b, true);
+	KUNIT_EXPECT_TRUE_MSG(test, edu_zero(page_address(dst), PAGE_SIZE),
+			      "DMA to %pad arrived after the flush", &b);
 	edu_expect_one_fault(test, before);
 	dma_unmap_page(dev, a, PAGE_SIZE, DMA_TO_DEVICE);
 }
@@ -996,7 +1079,7 @@ static void iommu_edu_dma_masks(struct kunit *test)
 	dma_addr_t a, b;
 	unsigned int i;
 
-	edu_need_dma_default(test);
+	edu_need_dma_api(test);
 	src = edu_page(test, false);
 	dst = edu_page(test, false);
 	for (i = 0; i < ARRAY_SIZE(bits); i++) {
@@ -1041,7 +1124,7 @@ static void iommu_edu_dma_exhaustion(struct kunit *test)
 	dma_addr_t *addr, two;
 	unsigned int n = 0, i, refilled = 0;
 
-	edu_need_dma_default(test);
+	edu_need_dma_api(test);
 	page = edu_alloc(test, 1, false);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	addr = kunit_kcalloc(test, IOVA_SMALL_PAGES, sizeof(*addr), GFP_KERNEL);
@@ -1063,10 +1146,16 @@ static void iommu_edu_dma_exhaustion(struct kunit *test)
 	if (!dma_mapping_error(dev, two))
 		dma_unmap_page(dev, two, PAGE_SIZE, DMA_TO_DEVICE);
 
-	/* Every other page back: holes of one page each. */
-	for (i = 0; i < n; i += 2) {
+	/*
+	 * The pages at odd page numbers back: holes of one page each.  By
+	 * address, not by the order they came in: cached ranges come first.
+	 */
+	for (i = 0; i < n; i++) {
+		if (!((addr[i] >> PAGE_SHIFT) & 1))
+			continue;
 		dma_unmap_page(dev, addr[i], PAGE_SIZE, DMA_TO_DEVICE);
 		iova_book_give(&book, addr[i], 1);
+		addr[i] = DMA_MAPPING_ERROR;
 	}
 	two = dma_map_page(dev, page, 0, 2 * PAGE_SIZE, DMA_TO_DEVICE);
 	KUNIT_EXPECT_TRUE_MSG(test, dma_mapping_error(dev, two),
@@ -1074,7 +1163,9 @@ static void iommu_edu_dma_exhaustion(struct kunit *test)
 			      &two);
 	if (!dma_mapping_error(dev, two))
 		dma_unmap_page(dev, two, 2 * PAGE_SIZE, DMA_TO_DEVICE);
-	for (i = 0; i < n; i += 2) {
+	for (i = 0; i < n; i++) {
+		if (!dma_mapping_error(dev, addr[i]))
+			continue;
 		addr[i] = dma_map_page(dev, page, 0, PAGE_SIZE, DMA_TO_DEVICE);
 		if (dma_mapping_error(dev, addr[i]))
 			break;
@@ -1084,7 +1175,7 @@ static void iommu_edu_dma_exhaustion(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refilled, (n + 1) / 2);
 	KUNIT_EXPECT_EQ(test, book.bad, 0);
 	for (i = 0; i < n; i++)
-		if (i % 2 || i / 2 < refilled)
+		if (!dma_mapping_error(dev, addr[i]))
 			dma_unmap_page(dev, addr[i], PAGE_SIZE, DMA_TO_DEVICE);
 	/* Everything is free again: the whole space maps at once. */
 	two = dma_map_page(dev, page, 0, 2 * PAGE_SIZE, DMA_TO_DEVICE);
@@ -1163,7 +1254,7 @@ static void iommu_edu_dma_concurrent(struct kunit *test)
 	struct page *page;
 	unsigned int i;
 
-	edu_need_dma_default(test);
+	edu_need_dma_api(test);
 	page = edu_alloc(test, 4, false);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	iova_book_init(test, &book, IOVA_THREAD_BITS);
@@ -1357,6 +1448,7 @@ static struct kunit_case iommu_edu_cases[] = {
 	KUNIT_CASE(iommu_edu_dma_map_page),
 	KUNIT_CASE(iommu_edu_dma_alloc),
 	KUNIT_CASE(iommu_edu_dma_map_sg),
+	KUNIT_CASE(iommu_edu_dma_fq),
 	KUNIT_CASE(iommu_edu_dma_masks),
 	KUNIT_CASE(iommu_edu_dma_exhaustion),
 	KUNIT_CASE(iommu_edu_dma_concurrent),

@@ -716,6 +716,50 @@ static void vtd_pgtable_flushes_what_it_writes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->bad_flushes), 0);
 }
 
+/*
+ * Kept tables, as domains use them: an unmap that empties tables leaves
+ * them linked and gathers none, a 2 MiB map over a kept 4 KiB table
+ * becomes 4 KiB leaves in it (translating, refusing overlaps, unmapped as
+ * one), and destroy frees every table.
+ */
+static void vtd_pgtable_keeps_tables(struct kunit *test)
+{
+	struct vtd_pgtable pt = { .keep_tables = true };
+	struct iommu_iotlb_gather gather;
+	size_t mapped = 0;
+
+	KUNIT_ASSERT_EQ(test, vtd_pgtable_init(&pt, 4, VTD_PGTABLE_SP_2M,
+					       GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, vtd_pgtable_map(&pt, SZ_1G, 0x3000, SZ_4K, 2,
+					      IOMMU_READ, GFP_KERNEL, &mapped),
+			0);
+	iommu_iotlb_gather_init(&gather);
+	KUNIT_EXPECT_EQ(test, vtd_pgtable_unmap(&pt, SZ_1G, SZ_4K, 2, &gather),
+			(size_t)SZ_8K);
+	KUNIT_EXPECT_EQ(test, vtd_pgtable_free_gathered(&gather), 0UL);
+	KUNIT_EXPECT_EQ(test, vtd_pgtable_iova_to_phys(&pt, SZ_1G), 0ULL);
+
+	mapped = 0;
+	KUNIT_EXPECT_EQ(test, vtd_pgtable_map(&pt, SZ_1G, 5 * SZ_2M, SZ_2M, 1,
+					      IOMMU_READ | IOMMU_WRITE,
+					      GFP_KERNEL, &mapped), 0);
+	KUNIT_EXPECT_EQ(test, mapped, (size_t)SZ_2M);
+	KUNIT_EXPECT_EQ(test, vtd_pgtable_iova_to_phys(&pt, SZ_1G + SZ_1M + 8),
+			(phys_addr_t)5 * SZ_2M + SZ_1M + 8);
+	mapped = 0;
+	KUNIT_EXPECT_EQ(test, vtd_pgtable_map(&pt, SZ_1G + SZ_4K, 0x9000,
+					      SZ_4K, 1, IOMMU_READ, GFP_KERNEL,
+					      &mapped), -EEXIST);
+	iommu_iotlb_gather_init(&gather);
+	KUNIT_EXPECT_EQ(test, vtd_pgtable_unmap(&pt, SZ_1G, SZ_2M, 1, &gather),
+			(size_t)SZ_2M);
+	KUNIT_EXPECT_EQ(test, vtd_pgtable_free_gathered(&gather), 0UL);
+	KUNIT_EXPECT_EQ(test, vtd_pgtable_iova_to_phys(&pt, SZ_1G + SZ_2M - 8),
+			0ULL);
+	vtd_pgtable_destroy(&pt);
+	KUNIT_EXPECT_NULL(test, pt.root);
+}
+
 static void vtd_pgtable_works_without_ops(struct kunit *test)
 {
 	struct iommu_iotlb_gather gather;
@@ -942,6 +986,7 @@ static struct kunit_case vtd_pgtable_test_cases[] = {
 	KUNIT_CASE(vtd_pgtable_pages_per_gib),
 	KUNIT_CASE(vtd_pgtable_flushes_what_it_writes),
 	KUNIT_CASE(vtd_pgtable_works_without_ops),
+	KUNIT_CASE(vtd_pgtable_keeps_tables),
 	KUNIT_CASE_PARAM(vtd_pgtable_random_against_model, rand_gen_params),
 	{}
 };

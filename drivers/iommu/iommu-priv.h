@@ -32,7 +32,10 @@
  * three, so a notifier must not add, remove or probe devices.
  * iommu_group_get() takes no lock: dev->iommu_group is read under RCU, as
  * is a group's current domain by iommu_get_domain_for_dev().  The map and
- * unmap paths take no lock of the core.
+ * unmap paths take none of the locks above; the DMA API's take only
+ * spinlocks with interrupts off, in the order of struct iommu_dma_cookie
+ * (a flush queue's ring, a CPU's IOVA cache, a depot, the IOVA tree), and
+ * call the driver's map, unmap and flush ops, whose locks are innermost.
  * The sysfs and debugfs files of a group take only its mutex; removing them
  * waits for their readers, so they are removed with no group mutex held.
  */

@@ -836,13 +836,97 @@ static inline struct iommu_fwspec *dev_iommu_fwspec_get(struct device *dev)
 
 #endif /* CONFIG_IOMMU_API */
 
-/* We provide no PASID support, so an mm carries no IOMMU state. */
+/*
+ * PASIDs, shared virtual addressing (SVA) and I/O page faults (IOPF).  Our
+ * IOMMU drivers translate requests without a PASID only and never take a
+ * device's page faults, so no device has these features: each call fails
+ * as it does upstream for a device whose IOMMU lacks them, and a driver
+ * falls back to DMA without a PASID (idxd, iaa) or fails its probe.
+ */
+typedef u32 ioasid_t;
+#define IOMMU_NO_PASID			0U	/* DMA without a PASID */
+#define IOMMU_FIRST_GLOBAL_PASID	1U
+#define IOMMU_PASID_INVALID		(-1U)
+
+/**
+ * enum iommu_dev_features - optional features of a device's IOMMU
+ * @IOMMU_DEV_FEAT_SVA: DMA by PASID through a process's page tables
+ * @IOMMU_DEV_FEAT_IOPF: the IOMMU forwards the device's page faults
+ */
+enum iommu_dev_features {
+	IOMMU_DEV_FEAT_SVA,
+	IOMMU_DEV_FEAT_IOPF,
+};
+
+struct iommu_attach_handle;
+struct iommu_sva;
+
+static inline int iommu_dev_enable_feature(struct device *dev,
+					   enum iommu_dev_features feat)
+{
+	return -ENODEV;
+}
+
+static inline int iommu_dev_disable_feature(struct device *dev,
+					    enum iommu_dev_features feat)
+{
+	return -ENODEV;
+}
+
+static inline struct iommu_sva *iommu_sva_bind_device(struct device *dev,
+						      struct mm_struct *mm)
+{
+	return ERR_PTR(-ENODEV);
+}
+
+static inline void iommu_sva_unbind_device(struct iommu_sva *handle)
+{
+}
+
+static inline u32 iommu_sva_get_pasid(struct iommu_sva *handle)
+{
+	return IOMMU_PASID_INVALID;
+}
+
+static inline ioasid_t iommu_alloc_global_pasid(struct device *dev)
+{
+	return IOMMU_PASID_INVALID;
+}
+
+static inline void iommu_free_global_pasid(ioasid_t pasid)
+{
+}
+
+static inline int iommu_attach_device_pasid(struct iommu_domain *domain,
+					    struct device *dev, ioasid_t pasid,
+					    struct iommu_attach_handle *handle)
+{
+	return -ENODEV;
+}
+
+static inline void iommu_detach_device_pasid(struct iommu_domain *domain,
+					     struct device *dev, ioasid_t pasid)
+{
+}
+
+/* With no PASID support an mm carries no IOMMU state. */
 static inline void mm_pasid_init(struct mm_struct *mm)
 {
 }
 
 static inline void mm_pasid_drop(struct mm_struct *mm)
 {
+}
+
+/*
+ * The stream ID of a device behind a Tegra SMMU, from its firmware spec.
+ * No device has a firmware spec here (dev_iommu_fwspec_get()), so none
+ * has a stream ID and its driver does without (nouveau on Tegra).
+ */
+static inline bool tegra_dev_iommu_get_stream_id(struct device *dev,
+						 u32 *stream_id)
+{
+	return false;
 }
 
 #endif /* __LINUX_IOMMU_H */

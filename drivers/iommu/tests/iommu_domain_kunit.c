@@ -831,6 +831,41 @@ static void iommu_domain_default_follows_driver_wish(struct kunit *test)
 	expect_type_file(test, group_of(test, mdev), "DMA\n");
 }
 
+/*
+ * No device has PASIDs, SVA or I/O page faults: each request fails as on
+ * an upstream IOMMU without them, and the device keeps its domain.
+ */
+static void iommu_domain_pasid_features_fail_cleanly(struct kunit *test)
+{
+	struct iommu_domain *def;
+	struct dmock_dev *mdev;
+	struct iommu_sva *sva;
+
+	dmock.def_type = IOMMU_DOMAIN_DMA;
+	dmock_bus_take(test, &dmock_ops);
+	mdev = dmock_dev_add(test, "pasid0", 1);
+	def = mdev->domain;
+	KUNIT_ASSERT_TRUE(test, dmock_is_paging(def));
+
+	KUNIT_EXPECT_EQ(test, iommu_dev_enable_feature(&mdev->dev,
+						       IOMMU_DEV_FEAT_IOPF),
+			-ENODEV);
+	KUNIT_EXPECT_EQ(test, iommu_dev_enable_feature(&mdev->dev,
+						       IOMMU_DEV_FEAT_SVA),
+			-ENODEV);
+	sva = iommu_sva_bind_device(&mdev->dev, current->mm);
+	KUNIT_EXPECT_TRUE(test, IS_ERR(sva));
+	KUNIT_EXPECT_EQ(test, iommu_alloc_global_pasid(&mdev->dev),
+			IOMMU_PASID_INVALID);
+	KUNIT_EXPECT_LT(test, iommu_attach_device_pasid(def, &mdev->dev,
+							IOMMU_FIRST_GLOBAL_PASID,
+							NULL),
+			0);
+
+	KUNIT_EXPECT_PTR_EQ(test, mdev->domain, def);
+	KUNIT_EXPECT_PTR_EQ(test, iommu_get_domain_for_dev(&mdev->dev), def);
+}
+
 static struct kunit_case iommu_domain_attach_cases[] = {
 	KUNIT_CASE(iommu_domain_claim_blocks_every_member),
 	KUNIT_CASE(iommu_domain_attach_group_attaches_every_member),
@@ -846,6 +881,7 @@ static struct kunit_case iommu_domain_attach_cases[] = {
 	KUNIT_CASE(iommu_domain_direct_region_at_zero_is_mapped),
 	KUNIT_CASE(iommu_domain_default_is_identity_without_dma_api),
 	KUNIT_CASE(iommu_domain_default_follows_driver_wish),
+	KUNIT_CASE(iommu_domain_pasid_features_fail_cleanly),
 	{}
 };
 

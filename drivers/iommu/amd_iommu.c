@@ -34,12 +34,19 @@
  * set, calls amd_iommu_get_num_iommus(), amd_iommu_pc_*() and
  * get_amd_iommu().  We have no performance counters, so those report none
  * and the PMU driver registers nothing.
+ *
+ * SEV-SNP hosts need SNP enabled in every IOMMU unit, which this driver
+ * does not do.  Like upstream on units without SNP, amd_iommu_detect()
+ * takes the host's SNP attribute away, so KVM and the PSP driver run
+ * without SNP: amd_iommu_snp_en stays false and amd_iommu_snp_disable()
+ * has nothing to undo.
  */
 
 #define pr_fmt(fmt) "AMD-Vi: " fmt
 
 #include <linux/acpi.h>
 #include <linux/amd-iommu.h>
+#include <linux/cc_platform.h>
 #include <linux/init.h>
 #include <linux/io.h>
 #include <linux/iommu.h>
@@ -499,7 +506,8 @@ out_free:
 /**
  * amd_iommu_detect - early check for AMD IOMMU units
  *
- * Called by pci_iommu_alloc() before the slab allocator and PCI exist.  If
+ * Called by pci_iommu_alloc() before the slab allocator and PCI exist.
+ * Takes the SEV-SNP host attribute away, as SNP is never enabled here.  If
  * the firmware has an IVRS table and neither amd_iommu=off nor iommu=off
  * was given, ask the PCI core to enable ACS on the ports it enumerates and
  * schedule amd_iommu_init() for after PCI enumeration.  Allocates nothing.
@@ -511,6 +519,10 @@ void __init amd_iommu_detect(void)
 	struct acpi_table_header *table;
 	acpi_status status;
 
+	if (cc_platform_has(CC_ATTR_HOST_SEV_SNP)) {
+		pr_info("SEV-SNP host support off: this driver does not enable SNP in the IOMMU\n");
+		cc_platform_clear(CC_ATTR_HOST_SEV_SNP);
+	}
 	if (no_iommu || amd_iommu_disabled || iommu_detected || acpi_disabled)
 		return;
 	status = acpi_get_table(ACPI_SIG_IVRS, 0, &table);
@@ -616,3 +628,25 @@ struct amd_iommu *get_amd_iommu(unsigned int idx)
 {
 	return NULL;
 }
+
+/* --- SEV-SNP: never enabled in the IOMMU --------------------------------- */
+
+/* Read by the SNP host code (arch/x86/virt/svm/sev.c); never set. */
+bool amd_iommu_snp_en;
+
+#ifdef CONFIG_KVM_AMD_SEV
+/**
+ * amd_iommu_snp_disable - take SNP out of the IOMMU units before kexec
+ *
+ * The PSP driver calls it when it shuts SNP down.  SNP was never enabled
+ * in the units, so there is nothing to undo.
+ *
+ * Context: Process context.
+ * Return: 0.
+ */
+int amd_iommu_snp_disable(void)
+{
+	return 0;
+}
+EXPORT_SYMBOL_GPL(amd_iommu_snp_disable);
+#endif

@@ -7,7 +7,7 @@ The series is described by harness/series/*.txt, one file per patch in
 review order: "Subject:", "Files:" (repository paths the patch adds or
 replaces), optional "Symbols:" (our Kconfig symbols it introduces),
 "Base-patches:" (harness/base-patches it applies) and "Remove-upstream: yes"
-(it removes upstream's IOMMU code), then a blank line and the body.  The
+(it removes upstream's IOMMU code but the IOVA library), then a blank line and the body.  The
 cover letter is harness/series/cover-letter.txt.
 
 drivers/iommu/Kconfig, Makefile, tests/Makefile and .kunitconfig are cut
@@ -24,6 +24,7 @@ import sys
 OURS = ("drivers/iommu", "include", "Documentation")
 DERIVED = ("drivers/iommu/Kconfig", "drivers/iommu/Makefile",
            "drivers/iommu/.kunitconfig", "drivers/iommu/tests/Makefile")
+KEPT = "drivers/iommu/iova.c"
 AUTHOR = "IOMMU group developers <devs@iommu-group.invalid>"
 DATE = "Tue, 24 Nov 2026 00:00:00 +0000"
 
@@ -82,15 +83,32 @@ def our_files(repo):
 
 
 def kconfig_cut(text, symbols):
-    """Drop the config entries of symbols not introduced yet."""
-    out, skip = [], False
+    """Drop the config entries of symbols not introduced yet.
+
+    A choice goes with its first entry: its head waits until that entry
+    decides, and its "endchoice" follows the head."""
+    out, skip, head, in_choice = [], False, None, False
     for line in text.splitlines(keepends=True):
         m = re.match(r"(?:menu)?config\s+(\w+)", line)
         if m:
             skip = m.group(1) not in symbols
+            if head is not None:
+                in_choice = not skip
+                if in_choice:
+                    out += head
+                head = None
+        elif re.match(r"choice\b", line):
+            head = []
+        elif re.match(r"endchoice\b", line):
+            if in_choice:
+                out.append(line)
+            skip, in_choice = not in_choice, False
+            continue
         elif re.match(r"(if|endif|endmenu|menu|source)\b", line):
             skip = False
-        if not skip:
+        if head is not None:
+            head.append(line)
+        elif not skip:
             out.append(line)
     return re.sub(r"\n{3,}", "\n\n", "".join(out))
 
@@ -165,6 +183,9 @@ def main():
         if spec.get("Remove-upstream") == "yes":
             git(work, "rm", "-q", "-r", "drivers/iommu",
                 "include/linux/iommu.h")
+            # The IOVA library stays: drivers outside IOMMU use it.
+            git(work, "checkout", "-q", "base", "--", KEPT)
+            present.add(KEPT)
         for f in spec["Files"]:
             dst = os.path.join(work, f)
             os.makedirs(os.path.dirname(dst), exist_ok=True)

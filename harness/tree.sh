@@ -1,10 +1,11 @@
 #!/bin/bash
 # Make build/src: Debian's linux-source-6.12 (fetched once into the cache)
 # as a hard-linked copy, with our files laid over it.  Upstream's
-# drivers/iommu/ is replaced as a whole; every other file we carry replaces
-# the base's file of that path; base-patches/*.patch change files of the
-# base in place.  Unchanged files keep their timestamps, so kbuild stays
-# incremental.  Prints the pristine tree's path last (series.py wants it).
+# drivers/iommu/ is replaced as a whole but for the IOVA library (iova.c);
+# every other file we carry replaces the base's file of that path;
+# base-patches/*.patch change files of the base in place.  Unchanged
+# files keep their timestamps, so kbuild stays incremental.  Prints the
+# pristine tree's path last (series.py wants it).
 # BASE_REFRESH=1 fetches the newest 6.12.y again.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -40,7 +41,10 @@ if ! cmp -s "$pristine/.base-version" "$SRC/.base-version" 2>/dev/null; then
 	rm -rf "$SRC"
 	cp -al "$pristine" "$SRC" 2>/dev/null || cp -a "$pristine" "$SRC"
 fi
-rsync -rc --delete "$REPO/drivers/iommu/" "$SRC/drivers/iommu/"
+# The IOVA library stays the base's (IOMMU_IOVA): drivers outside the IOMMU
+# subsystem use it.
+rsync -rc --delete --exclude=/iova.c "$REPO/drivers/iommu/" "$SRC/drivers/iommu/"
+[ -f "$SRC/drivers/iommu/iova.c" ] || cp -al "$pristine/drivers/iommu/iova.c" "$SRC/drivers/iommu/"
 for p in "$H"/base-patches/*.patch; do
 	[ -f "$p" ] || continue
 	if ! patch -d "$SRC" -p1 -R -s -f --dry-run < "$p" > /dev/null 2>&1; then

@@ -41,7 +41,8 @@
 #include "iommu-priv.h"
 
 /* The system's choice of default domain type, %IOMMU_DOMAIN_*. */
-static unsigned int iommu_def_domain_type = IOMMU_DOMAIN_DMA;
+static unsigned int iommu_def_domain_type =
+	IS_ENABLED(CONFIG_IOMMU_DEFAULT_PASSTHROUGH) ? IOMMU_DOMAIN_IDENTITY : IOMMU_DOMAIN_DMA;
 
 static int __init iommu_passthrough_setup(char *str)
 {
@@ -60,7 +61,7 @@ early_param("iommu.passthrough", iommu_passthrough_setup);
  * whatever the command line says once a driver calls
  * iommu_set_dma_strict().
  */
-static bool iommu_dma_strict = true;
+static bool iommu_dma_strict = !IS_ENABLED(CONFIG_IOMMU_DEFAULT_DMA_LAZY);
 static bool iommu_dma_strict_forced;
 
 static int __init iommu_strict_setup(char *str)

@@ -15,6 +15,7 @@
 
 #include <linux/compiler.h>
 #include <linux/string.h>
+#include <asm/barrier.h>
 
 #include "amd-evtlog.h"
 

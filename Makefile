@@ -5,7 +5,7 @@ H	:= harness
 T	:= $(H)/topologies
 
 .PHONY: all help test test-debug demo kunit kunit-debug bench kernel kernel-debug \
-	kernel-ppc64le qemu-test qemu-test-ppc64le qemu-test-ppc64le-peer check series series-check docs base clean
+	kernel-ppc64le distro qemu-test qemu-test-ppc64le qemu-test-ppc64le-peer check series series-check docs base clean
 all: help
 
 help:
@@ -21,6 +21,7 @@ help:
 	@echo "make series-check  apply it to a fresh base, checkpatch and build each patch"
 	@echo "make kernel-ppc64le, qemu-test-ppc64le  POWER pseries and powernv9 (cross gcc), not in make test"
 	@echo "make qemu-test-ppc64le-peer  the same boots on the upstream peer kernel (peer.sh ppc64le)"
+	@echo "make distro     Debian's amd64 configuration on our core: compiled, linked, booted (not in make test)"
 	@echo "make docs       the driver-api book with Sphinx, no warning from our files"
 	@echo "make bench      benchmarks of PCI grouping and VFIO map/unmap, ours beside upstream (not tests)"
 	@echo "make base       fetch Debian's linux-source-6.12 and lay our files over it"
@@ -41,6 +42,7 @@ qemu-test-ppc64le-peer:	; @KERNEL=$$($(H)/peer.sh ppc64le) && KERNEL=$$KERNEL $(
 check:			; @$(H)/check.sh
 series:			; @$(H)/series-check.sh --only-write
 series-check:		; @$(H)/series-check.sh
+distro:			; @$(H)/distro.sh
 docs:			; @$(H)/docs.sh
 base:			; @$(H)/tree.sh
 clean:			; rm -rf build

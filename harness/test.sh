@@ -16,6 +16,7 @@ declare -A cmd=(
 	[dma-io]="$H/qemu-test.sh x86_64 $T/dma-io/*.topo"
 	[vfio]="$H/vfio-test.sh"
 	[check]="$H/check.sh"
+	[distro]="$H/distro.sh quick"
 	[series]="$H/series-check.sh"
 	[kunit-debug]="$H/kunit.sh debug"
 	[kunit-qemu-debug]="$H/kunit-qemu.sh"
@@ -23,7 +24,7 @@ declare -A cmd=(
 	[storm-debug]="$H/qemu-test.sh x86_64-debug $T/debug/storm-*.topo"
 	[dma-io-debug]="env QEMU_TIMEOUT=1800 $H/qemu-test.sh x86_64-debug $T/dma-io/*.topo"
 )
-stages=(kunit qemu drivers storm vtd amd dma-io vfio check series)
+stages=(kunit qemu drivers storm vtd amd dma-io vfio check distro series)
 [ "${1-}" != debug ] || { shift; stages=(kunit-debug kunit-qemu-debug qemu-debug storm-debug dma-io-debug); }
 [ $# = 0 ] || stages=("$@")
 for s in "${stages[@]}"; do

@@ -17,8 +17,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "deps: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >&2 || true
-apt-get install -y -qq --no-install-recommends $missing >&2 || {
+apt-get -o DPkg::Lock::Timeout=600 update -qq >&2 || true
+apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $missing >&2 || {
 	echo "deps: apt-get could not install:$missing" >&2
 	exit 1
 }

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Configure (tinyconfig plus our fragments, again whenever a fragment is
-# newer than .config) and build a kernel; print the image's path last, on
-# stdout, and everything else on stderr.
+# newer than .config) and build a kernel; print the path of a copy of its
+# image (build/<flavour>/boot-<image>) last, on stdout, and everything else
+# on stderr.
 #   x86_64        build/x86_64, configs/x86_64-q35.config (make test)
 #   x86_64-debug  build/x86_64-debug, also configs/x86_64-debug.config
 #   ppc64le       build/ppc64le, configs/ppc64le.config (cross gcc; pseries and powernv)
@@ -19,6 +20,10 @@ ppc64le)      arch=powerpc frags=("$c/ppc64le.config") image=vmlinux
 *)            usage "x86_64|x86_64-debug|ppc64le" ;;
 esac
 out=$B/$1
+# One kernel.sh per build directory at a time: stages run side by side.
+mkdir -p "$B"
+exec 9> "$out.lock"
+flock 9
 "$H/tree.sh" > /dev/null
 kmake() { "$H/kbuild.sh" make "$arch" "$out" -s "$@" >&2; }
 
@@ -33,4 +38,8 @@ fi
 start=$(date +%s)
 kmake "${image##*/}"
 echo "kernel: $1 built in $(( $(date +%s) - start )) s" >&2
-echo "$out/$image"
+# Boots read a copy that is replaced whole: a later relink (after check.sh
+# rebuilt drivers/vfio/) never writes under a QEMU starting beside it.
+boot=$out/boot-${image##*/}
+cmp -s "$out/$image" "$boot" || { cp "$out/$image" "$boot.tmp" && mv "$boot.tmp" "$boot"; }
+echo "$boot"

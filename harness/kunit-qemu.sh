@@ -9,11 +9,12 @@
 # (guest/kmemleak.sh).  PLANT_WARN=1 (qemu-run.sh) must make it fail.
 set -u
 . "$(dirname "$0")/lib.sh"
+. "$H/topology.sh"
 [ $# = 0 ] || usage "(no arguments)"
 build_kernel x86_64-debug
 
 for topo in "$H/topologies/debug/kunit.topo" "$H/topologies/debug/vtd-edu.topo"; do
-	name=$(basename "$topo" .topo)
+	name=$(topo_name "$topo" "$(topo_iommus "$topo")")
 	work=$B/qemu/$name.kunit
 	mkdir -p "$work"
 	log=$("$H/qemu-run.sh" "$kernel" "$topo" 2> "$work/run.err")

@@ -19,6 +19,10 @@ esac
 pristine=$("$H/tree.sh" 2> /dev/null | tail -n 1)
 [ -f "$pristine/.extracted" ] || { echo "peer: no pristine tree (tree.sh said '$pristine')" >&2; exit 1; }
 psrc=$B/peer-src out=$B/peer-${1:-x86_64}
+# One peer.sh at a time: stages run side by side.
+mkdir -p "$B"
+exec 9> "$B/peer.lock"
+flock 9
 if ! cmp -s "$pristine/.base-version" "$psrc/.base-version" 2> /dev/null; then
 	rm -rf "$psrc"
 	cp -al "$pristine" "$psrc" 2> /dev/null || cp -a "$pristine" "$psrc"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Boot a kernel on one topology (format: topology.sh) and save the serial
-# log as build/qemu/<name>.log, <name> being the topology's, with -<iommu>
-# when it boots with several IOMMUs.
+# log as build/qemu/<name>.log (topo_name).  Boots may run side by side:
+# what they share (the initramfs, blk-pattern) is built under a lock.
 # Usage: qemu-run.sh KERNEL TOPOLOGY [IOMMU]   (default: its first IOMMU)
 # Prints the log's path as its only line on stdout and exits with QEMU's
 # status (124: killed at the time limit).  With hotplug:, qmp.py's result
@@ -20,8 +20,7 @@ kernel=$1 topo=$2
 [ -f "$topo" ] || { echo "qemu-run: no topology file at $topo" >&2; exit 2; }
 . "$H/topology.sh"
 iommu=${3:-$(topo_iommus "$topo" | head -n 1)}
-name=$(basename "$topo" .topo)
-[ "$(topo_iommus "$topo")" = "$iommu" ] || name=$name-$iommu
+name=$(topo_name "$topo" "$iommu")
 out=$B/qemu
 mkdir -p "$out"
 t=$out/$name.topo log=$out/$name.log
@@ -41,11 +40,11 @@ none)  dev=()
 esac
 case $arch in
 x86_64)  console=ttyS0 initrd=$out/initramfs.cpio.gz
-	 TREE=$SRC "$H/mkinitramfs.sh" "$initrd"
+	 TREE=$SRC flock "$out/build.lock" "$H/mkinitramfs.sh" "$initrd"
 	 qemu=(qemu-system-x86_64 -M q35 -m "${mem:-512}" -smp "${smp:-2}") ;;
 ppc64le) console=hvc0 initrd=$out/initramfs-ppc64le.cpio.gz
 	 [ $iommu = none ] || { echo "qemu-run: $topo: no iommu: device on POWER" >&2; exit 2; }
-	 "$H/mkinitramfs-ppc64le.sh" "$initrd"
+	 flock "$out/build.lock" "$H/mkinitramfs-ppc64le.sh" "$initrd"
 	 qemu=(qemu-system-ppc64 -m "${mem:-1024}" -smp 1) ;;
 *)       echo "qemu-run: QEMU_ARCH=$arch is not x86_64 or ppc64le" >&2; exit 2 ;;
 esac
@@ -88,9 +87,10 @@ while read -r id size seed; do
 	rm -f "$img"
 	truncate -s "${size}M" "$img"
 	if [ -n "$seed" ]; then
-		[ "$out/blk-pattern" -nt "$H/guest/blk-pattern.c" ] ||
-			{ gcc -O2 -Wall -Werror -o "$out/blk-pattern.new" "$H/guest/blk-pattern.c" &&
-			  mv "$out/blk-pattern.new" "$out/blk-pattern"; }
+		# shellcheck disable=SC2016 # expanded by sh -c, from its arguments
+		flock "$out/build.lock" sh -c '[ "$1" -nt "$2" ] ||
+			{ gcc -O2 -Wall -Werror -o "$1.new" "$2" && mv "$1.new" "$1"; }' - \
+			"$out/blk-pattern" "$H/guest/blk-pattern.c"
 		"$out/blk-pattern" write "$img" "$size" "$seed" > /dev/null
 	fi
 	args+=(-drive "if=none,id=$id,file=$img,format=raw")

@@ -13,6 +13,9 @@ set -eu
 "$H/deps.sh"
 pkg=linux-source-6.12
 mkdir -p "$CACHE/dl" "$B"
+# One tree.sh at a time, on this clone's tree and on the shared cache.
+exec 9> "$CACHE/tree.lock"
+flock 9
 
 deb=$(ls "$CACHE"/dl/${pkg}_*.deb 2>/dev/null | sort -V | tail -n 1 || true)
 if [ -z "$deb" ] || [ -n "${BASE_REFRESH:-}" ]; then

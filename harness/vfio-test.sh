@@ -7,6 +7,7 @@
 # "ours:" and "peer:".
 set -u
 . "$(dirname "$0")/lib.sh"
+. "$H/topology.sh"
 [ $# = 0 ] || usage "(no arguments)"
 topos=("$H"/topologies/vfio/*.topo)
 out=$B/vfio
@@ -28,7 +29,7 @@ run() {
 	done < <("$H/qemu-test.sh" x86_64 "${topos[@]}" 2> "$out/$who.err")
 	for t in "${topos[@]}"; do
 		name=$(basename "$t" .topo)
-		tr -d '\r' < "$B/qemu/$name.log" 2> /dev/null |
+		tr -d '\r' < "$B/qemu/$(topo_name "$t" "$(topo_iommus "$t")").log" 2> /dev/null |
 			grep -E '^@@VFIO (ok|not-ok) ' > "$out/$who/$name.txt"
 	done
 }

@@ -23,7 +23,7 @@ help:
 	@echo "make qemu-test-ppc64le-peer  the same boots on the upstream peer kernel (peer.sh ppc64le)"
 	@echo "make distro     Debian's amd64 configuration on our core: compiled, linked, booted (not in make test)"
 	@echo "make docs       the driver-api book with Sphinx, no warning from our files"
-	@echo "make bench      benchmarks of PCI grouping and VFIO map/unmap, ours beside upstream (not tests)"
+	@echo "make bench      benchmarks beside upstream (not tests): PCI grouping, VFIO and DMA API\n                map/unmap, NVMe reads, grouping at boot"
 	@echo "make base       fetch Debian's linux-source-6.12 and lay our files over it"
 	@echo "make clean      remove build/ (the cache stays)"
 

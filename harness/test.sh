@@ -29,7 +29,7 @@ stages=(kunit qemu drivers storm vtd amd dma-io vfio check distro series)
 # a one-vCPU QEMU boot keeps one of the two cores busy, and kbuild.sh's
 # lock keeps builds one at a time (the stages of a lane need nothing of
 # the other's but builds, which kernel.sh, peer.sh and tree.sh lock).
-lanes=("qemu drivers vtd amd storm" "kunit check distro series vfio dma-io")
+lanes=("qemu drivers storm" "kunit check distro series vfio dma-io vtd amd")
 if [ "${1-}" = debug ]; then
 	shift
 	stages=(kunit-debug kunit-qemu-debug qemu-debug storm-debug dma-io-debug)

@@ -3,8 +3,9 @@
 # kernel-doc -none -Wall on every .c and .h of ours (make bench's adapter
 # in peer-uml/ too), sparse (C=2) on drivers/iommu/ in each build that has
 # a .config (x86_64 for the core, UML for the tests and for make bench once
-# it ran, powerpc once `make kernel-ppc64le` ran), and upstream's
-# drivers/vfio compiled against our header.  Any finding fails.
+# it ran, powerpc once `make kernel-ppc64le` ran), upstream's drivers/vfio
+# compiled against our header, and the kernel-report matcher on made-up
+# logs.  Any finding fails.
 set -u
 . "$(dirname "$0")/lib.sh"
 [ $# = 0 ] || usage "(no arguments)"
@@ -45,5 +46,33 @@ check $? "drivers/vfio builds against our header with no warning" "$out"
 [ ! -f "$B/uml-bench/.config" ] || sparse_dir "drivers/iommu (um, make bench)" um "$B/uml-bench"
 [ ! -f "$B/ppc64le/.config" ] || ! command -v powerpc64le-linux-gnu-gcc > /dev/null ||
 	sparse_dir "drivers/iommu (powerpc)" powerpc "$B/ppc64le"
+# kernel-reports.sh on made-up logs: a known report with its trace passes;
+# the same lines with another trace or hint, or a report of ours inside or
+# after it, do not.
+# kr_case WANT WHAT < LOG: kernel-reports.sh reports WANT lines of LOG.
+kr_case() {
+	local got
+	got=$("$H/kernel-reports.sh" "$H/kernel-reports.ere" | wc -l)
+	[ "$got" = "$1" ]
+	check $? "kernel-reports.sh: $2: $1 lines reported (got $got)"
+}
+# odebug [HINT [FRAME]]: NVMe's ODEBUG report, or one with HINT or FRAME.
+odebug() {
+	cat <<-LOG
+	[   41.200001] ------------[ cut here ]------------
+	[   41.200002] ODEBUG: free active (active state 0) object: ffff888012345678 object type: timer_list hint: ${1:-kobject_delayed_cleanup}+0x0/0x3a0
+	[   41.200003] WARNING: CPU: 0 PID: 211 at lib/debugobjects.c:514 debug_print_object+0x1a8/0x2c0
+	[   41.200004] Call Trace:
+	[   41.200005]  kfree+0x1c5/0x380
+	[   41.200006]  ${2:-nvme_remove_namespaces}+0x2a1/0x3d0
+	[   41.200007] ---[ end trace 0000000000000000 ]---
+	LOG
+}
+ours='[   41.300000] WARNING: CPU: 0 PID: 1 at drivers/iommu/iommu-group.c:99 iommu_group_add_device+0x1/0x2'
+kr_case 0 "NVMe's known ODEBUG report" < <(odebug)
+kr_case 2 "the same with our function in its trace" < <(odebug '' iommu_group_release)
+kr_case 2 "the same with another hint" < <(odebug iommu_dma_fq_timer)
+kr_case 1 "one of ours after it" < <(odebug; echo "$ours")
+kr_case 1 "one of ours inside its trace" < <(odebug | sed "5i\\$ours")
 rm -f "$out" "$out.raw"
 tap_done

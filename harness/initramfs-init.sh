@@ -124,13 +124,13 @@ awk -F';' '/^[0-9]+,[0-9]+,[0-9]+,/ {
 		print "@@KMSG records=" n + 0 " first=" first + 0 > "/tmp/kmsg.sum" }' \
 	/tmp/kmsg > /tmp/kmsg.txt
 cat /tmp/kmsg.sum
-# Report patterns, less the known ones ("!"), as lib.sh's kernel_reports does.
-sed '/^[#!]/d' /kernel-reports > /tmp/reports
-sed -n 's/^!//p' /kernel-reports > /tmp/known
-# (Not the two echoes of the command line, "Command line:" and "Kernel
-# command line:": a harness.run= may hold these words.)
-cat /tmp/ring /tmp/kmsg.txt | awk '!seen[$0]++' | grep -v 'ommand line: ' |
-	grep -E -f /tmp/reports | grep -vE -f /tmp/known | sed 's/^/@@KERNEL_BAD /'
+# Report lines, less the known ones ("!"), by the matcher lib.sh's
+# kernel_reports runs too (kernel-reports.sh); what the reader copied first, so that each
+# report keeps its trace in order.  (Not the two echoes of the command
+# line, "Command line:" and "Kernel command line:": a harness.run= may hold
+# these words.)
+cat /tmp/kmsg.txt /tmp/ring | awk '!seen[$0]++' | grep -v 'ommand line: ' |
+	/kernel-reports.sh /kernel-reports | sed 's/^/@@KERNEL_BAD /'
 echo "@@DONE"
 sync
 poweroff -f

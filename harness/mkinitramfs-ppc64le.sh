@@ -34,7 +34,7 @@ if [ -n "$missing" ]; then
 	(cd "$cache" && apt-get download -qq $missing) >&2
 fi
 
-stamp=$( { sha256sum "$0" "$here/pack-initramfs.sh" "$init" "$here/kernel-reports.ere" "$here"/guest/*.sh; ls "$cache"/*.deb; } | sha256sum | cut -d' ' -f1)
+stamp=$( { sha256sum "$0" "$here/pack-initramfs.sh" "$init" "$here/kernel-reports.ere" "$here/kernel-reports.awk" "$here/kernel-reports.sh" "$here"/guest/*.sh; ls "$cache"/*.deb; } | sha256sum | cut -d' ' -f1)
 if [ -f "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$stamp" ]; then
 	exit 0 # up to date
 fi

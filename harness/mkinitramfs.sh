@@ -40,7 +40,7 @@ libs=$(ldd "$lspci" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { pr
 dmabench=
 [ -z "${TREE:-}" ] || dmabench=$TREE/tools/testing/selftests/dma/dma_map_benchmark.c
 [ -z "$dmabench" ] || [ -f "$dmabench" ] || { echo "mkinitramfs: no $dmabench" >&2; exit 1; }
-stamp=$( { sha256sum "$here/mkinitramfs.sh" "$here/pack-initramfs.sh" "$init" "$here/kernel-reports.ere" "$here"/guest/*.sh "$here"/guest/*.c "$busybox" "$lspci" "$ids" $libs $dmabench; echo "$libs"; } | sha256sum | cut -d' ' -f1)
+stamp=$( { sha256sum "$here/mkinitramfs.sh" "$here/pack-initramfs.sh" "$init" "$here/kernel-reports.ere" "$here/kernel-reports.awk" "$here/kernel-reports.sh" "$here"/guest/*.sh "$here"/guest/*.c "$busybox" "$lspci" "$ids" $libs $dmabench; echo "$libs"; } | sha256sum | cut -d' ' -f1)
 if [ -f "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$stamp" ]; then
 	exit 0 # up to date
 fi

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The last step of mkinitramfs.sh and mkinitramfs-ppc64le.sh: put /init, the
-# kernel-report patterns it reads (/kernel-reports) and the guest programs
+# kernel-report patterns it reads (/kernel-reports) and their matcher
+# (/kernel-reports.sh, .awk), and the guest programs
 # (/guest) into the staged tree
 # STAGE and write it as the gzipped newc archive OUT, owned by root and
 # reproducible, then record STAMP in OUT.stamp.
@@ -12,9 +13,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 chmod 1777 "$stage/tmp"
 cp "$here/initramfs-init.sh" "$stage/init"
 cp "$here/kernel-reports.ere" "$stage/kernel-reports"
+cp "$here/kernel-reports.sh" "$here/kernel-reports.awk" "$stage/"
 mkdir -p "$stage/guest"
 cp "$here"/guest/*.sh "$stage/guest/"
-chmod 755 "$stage/init"
+chmod 755 "$stage/init" "$stage/kernel-reports.sh"
 tmp=$(mktemp "$out.XXXXXX")
 trap 'rm -f "$tmp"' EXIT
 (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |

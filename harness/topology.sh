@@ -50,13 +50,14 @@
 topo_keys='iommu|iommu-props|include|qemu|cmdline|machine|smp|memory|timeout|acpitable|acpi-upgrade|drive|pre|run|hotplug|kunit|expect-groups|expect-same|expect-alone|expect-none|expect-absent|expect-name|expect-log'
 
 # topo_name FILE IOMMU: the name of that boot's files in build/qemu: the
-# file's name after its directory's, unless that is topologies/ itself
-# (vtd/edu.topo and amd/edu.topo boot side by side), and -IOMMU when the
-# file boots with several IOMMUs.
+# file's name after its directory's, unless that is topologies/ itself or
+# the name starts with it (vtd/edu.topo and amd/edu.topo boot side by side
+# as vtd-edu and amd-edu; storm/storm-rescan.topo is storm-rescan), and
+# -IOMMU when the file boots with several IOMMUs.
 topo_name() {
 	local dir name
 	dir=$(basename "$(dirname "$1")") name=$(basename "$1" .topo)
-	[ "$dir" = topologies ] || name=$dir-$name
+	case $dir:$name in topologies:* | "$dir:$dir"-*) ;; *) name=$dir-$name ;; esac
 	[ "$(topo_iommus "$1")" = "$2" ] || name=$name-$2
 	echo "$name"
 }

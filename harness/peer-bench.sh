@@ -18,20 +18,20 @@
 #                                     boot (guest/boot-bench.sh, ms), ours
 #                                     against the stock Debian kernel, and
 #                                     make distro's build of ours against it
-# Naming topologies (NAME.topo of topologies/bench/) runs only those.  The
+# Naming topologies (NAME.topo of topologies/bench/) runs only those;
+# OURS=IMAGE and PEER=IMAGE boot those images instead of building them.  The
 # raw lines are in build/peer-bench/.
 set -eu
 . "$(dirname "$0")/lib.sh"
 all="vfio-map dma-map dma-map-fq dma-map-pt nvme-read nvme-read-fq nvme-read-pt boot-groups"
 for n in "$@"; do
-	case " $all " in *" $n "*) ;; *) usage "[NAME...]   (ROUNDS=N; NAME: $all)" ;; esac
+	case " $all " in *" $n "*) ;; *) usage "[NAME...]   (ROUNDS=N OURS=IMAGE PEER=IMAGE; NAME: $all)" ;; esac
 done
 want=" ${*:-$all} "
 out=$B/peer-bench
 mkdir -p "$out"
-build_kernel x86_64
-ours=$kernel
-peer=$("$H/peer.sh")
+if [ -n "${OURS-}" ]; then ours=$OURS; else build_kernel x86_64; ours=$kernel; fi
+peer=${PEER:-$("$H/peer.sh")}
 
 # bench TAG NAME A:IMAGE B:IMAGE: boot topologies/bench/NAME.topo ROUNDS
 # times on each image, alternating; its @@TAG lines into out/NAME.A and

@@ -61,7 +61,7 @@ odebug() {
 	cat <<-LOG
 	[   41.200001] ------------[ cut here ]------------
 	[   41.200002] ODEBUG: free active (active state 0) object: ffff888012345678 object type: timer_list hint: ${1:-kobject_delayed_cleanup}+0x0/0x3a0
-	[   41.200003] WARNING: CPU: 0 PID: 211 at lib/debugobjects.c:514 debug_print_object+0x1a8/0x2c0
+	[   41.200003] WARNING: CPU: 0 PID: 211 at ../src/lib/debugobjects.c:514 debug_print_object+0x1a8/0x2c0
 	[   41.200004] Call Trace:
 	[   41.200005]  kfree+0x1c5/0x380
 	[   41.200006]  ${2:-nvme_remove_namespaces}+0x2a1/0x3d0

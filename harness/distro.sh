@@ -40,24 +40,13 @@ say() { echo "# $*"; }
 pristine=$("$H/tree.sh" | tail -n 1) || { check 1 "tree.sh made the build tree"; tap_done; exit; }
 kver=$(make -s -C "$pristine" kernelversion)
 
-# fetch PACKAGE_PATTERN: the newest cached or downloaded .deb of that name.
-fetch() {
-	local deb
-	deb=$(ls "$CACHE"/dl/"$1"_*.deb 2> /dev/null | sort -V | tail -n 1)
-	if [ -z "$deb" ]; then
-		(cd "$CACHE/dl" && apt-get download "$1" > /dev/null 2>&1) || return 1
-		deb=$(ls "$CACHE"/dl/"$1"_*.deb | sort -V | tail -n 1)
-	fi
-	echo "$deb"
-}
-mkdir -p "$CACHE/dl"
 abi=$kver+deb12-amd64
-image=$(fetch "linux-image-$abi-unsigned") || {
+image=$(deb_fetch "linux-image-$abi-unsigned") || {
 	# The base's own build may have left the archive: the newest 6.12 one.
 	abi=$(apt-cache pkgnames linux-image-6.12. 2> /dev/null |
 		sed -n 's/^linux-image-\(6\.12\.[0-9]*+deb12-amd64\)-unsigned$/\1/p' | sort -V | tail -n 1)
 	say "linux-image-$kver+deb12-amd64-unsigned is not in the archive; using ${abi:-none}"
-	image=$(fetch "linux-image-$abi-unsigned")
+	image=$(deb_fetch "linux-image-$abi-unsigned")
 }
 [ -n "$image" ]
 check $? "apt-get download linux-image-$abi-unsigned (Debian's configuration)"
@@ -147,7 +136,7 @@ kos=$(awk -v max="$MODULE_MAX" '$2 != "vmlinux" && $2 != "?" && $3 <= max { prin
 KBUILD_MODPOST_WARN=1 "$H/kbuild.sh" make x86_64 "$D" -k $kos drivers/iommu/iova.ko \
 	> "$D/modules.log" 2>&1
 check $? "$(echo "$kos" | wc -w) modules of at most $MODULE_MAX objects build" "$D/modules.log"
-headers=$(fetch "linux-headers-$abi")
+headers=$(deb_fetch "linux-headers-$abi")
 dpkg-deb --fsys-tarfile "$headers" | tar -xO "./usr/src/linux-headers-$abi/Module.symvers" \
 	> "$D/stock.symvers"
 check $? "Module.symvers of the stock kernel (linux-headers-$abi)"

@@ -125,10 +125,10 @@ awk -F';' '/^[0-9]+,[0-9]+,[0-9]+,/ {
 	/tmp/kmsg > /tmp/kmsg.txt
 cat /tmp/kmsg.sum
 # Report lines, less the known ones ("!"), by the matcher lib.sh's
-# kernel_reports runs too (kernel-reports.sh); what the reader copied first, so that each
-# report keeps its trace in order.  (Not the two echoes of the command
-# line, "Command line:" and "Kernel command line:": a harness.run= may hold
-# these words.)
+# kernel_reports runs too (kernel-reports.sh); what the reader copied
+# first, so that each report keeps its trace in order.  (Not the two
+# echoes of the command line, "Command line:" and "Kernel command line:":
+# a harness.run= may hold these words.)
 cat /tmp/kmsg.txt /tmp/ring | awk '!seen[$0]++' | grep -v 'ommand line: ' |
 	/kernel-reports.sh /kernel-reports | sed 's/^/@@KERNEL_BAD /'
 echo "@@DONE"

@@ -8,6 +8,10 @@ B=$REPO/build
 SRC=${KSRC:-$B/src}	# KSRC: another tree (series-check.sh)
 export CACHE="${CACHE:-$HOME/.cache/iommu-group}"
 JOBS=${JOBS:-$(nproc)}
+# Locks, outermost first: a build directory's (kernel.sh, peer.sh), then
+# tree.sh's (CACHE/tree.lock), then kbuild.sh's (CACHE/kbuild.lock), which
+# is held only around one kbuild call; qemu-run.sh's (build/qemu/build.lock)
+# is taken alone.
 # ccache is shared by every clone on the machine: paths below build/ are
 # hashed relative to it.
 export CCACHE_DIR="${CCACHE_DIR:-$CACHE/ccache}" CCACHE_BASEDIR="$B" \
@@ -131,4 +135,17 @@ build_kernel() {
 	check 1 "kernel.sh $1 built a kernel (its output: $log)" "$log.tail"
 	tap_done
 	exit 1
+}
+
+# deb_fetch PACKAGE: the newest .deb of PACKAGE in CACHE/dl, downloaded with
+# apt-get first when none is there; fails when apt-get cannot get it.
+deb_fetch() {
+	local deb
+	mkdir -p "$CACHE/dl"
+	deb=$(ls "$CACHE"/dl/"$1"_*.deb 2> /dev/null | sort -V | tail -n 1)
+	if [ -z "$deb" ]; then
+		(cd "$CACHE/dl" && apt-get download "$1" > /dev/null 2>&1) || return 1
+		deb=$(ls "$CACHE"/dl/"$1"_*.deb | sort -V | tail -n 1)
+	fi
+	echo "$deb"
 }

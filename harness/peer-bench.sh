@@ -88,12 +88,7 @@ case $want in *" boot-groups "*) ;; *) exit 0 ;; esac
 # The boot figure: our kernels against Debian's own 6.12 image (the stock
 # linux-image package, as make distro fetches it), grouping 112 devices;
 # with make distro's build, ours in Debian's configuration too.
-stock=$(ls "$CACHE"/dl/linux-image-6.12.*+deb12-amd64-unsigned_*.deb 2> /dev/null | sort -V | tail -n 1)
-if [ -z "$stock" ]; then
-	(cd "$CACHE/dl" && apt-get download "linux-image-$(make -s -C "$SRC" kernelversion)+deb12-amd64-unsigned" > /dev/null 2>&1) || true
-	stock=$(ls "$CACHE"/dl/linux-image-6.12.*+deb12-amd64-unsigned_*.deb 2> /dev/null | sort -V | tail -n 1)
-fi
-if [ -z "$stock" ]; then
+if ! stock=$(deb_fetch "linux-image-$(make -s -C "$SRC" kernelversion)+deb12-amd64-unsigned"); then
 	echo "peer-bench: no stock Debian linux-image-6.12 package (apt-get download failed): no boot figure" >&2
 	exit 0
 fi

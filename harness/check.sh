@@ -74,5 +74,16 @@ kr_case 2 "the same with our function in its trace" < <(odebug '' iommu_group_re
 kr_case 2 "the same with another hint" < <(odebug iommu_dma_fq_timer)
 kr_case 1 "one of ours after it" < <(odebug; echo "$ours")
 kr_case 1 "one of ours inside its trace" < <(odebug | sed "5i\\$ours")
+# qmp.py regs on made-up "info registers -a" text: a kernel PC is named
+# from System.map with its vCPU's HLT state, a user one is "user".
+printf '%s\n' "ffffffff81000000 T _stext" "ffffffff81020600 T stop_this_cpu" \
+	"ffffffff81020700 d some_data" "ffffffff81020800 T after_it" > "$out.map"
+printf '%s\n' "CPU#0" "RIP=ffffffff8102071f RFL=00000246 [---Z-P-] CPL=0 HLT=1" \
+	"CPU#1" "RIP=00007f817934bd98 RFL=00000202 [-------] CPL=3 HLT=0" > "$out.regs"
+got=$("$H/qmp.py" regs - "$out.regs" "$out.map" | paste -sd'|')
+want="@@HUNG cpu0 pc=ffffffff8102071f stop_this_cpu+0x11f halted|@@HUNG cpu1 pc=7f817934bd98 user running"
+[ "$got" = "$want" ]
+check $? "qmp.py regs: each vCPU's PC named and its state (got $got)"
+rm -f "$out.map" "$out.regs"
 rm -f "$out" "$out.raw"
 tap_done

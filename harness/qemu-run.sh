@@ -4,7 +4,8 @@
 # what they share (the initramfs, blk-pattern) is built under a lock.
 # Usage: qemu-run.sh KERNEL TOPOLOGY [IOMMU]   (default: its first IOMMU)
 # Prints the log's path as its only line on stdout and exits with QEMU's
-# status (124: killed at the time limit).  With hotplug:, qmp.py's result
+# status (124: killed at the time limit; the log then ends with qmp.py's
+# "@@HUNG" lines, where each vCPU was).  With hotplug:, qmp.py's result
 # is the log's last line, "@@QMP qmp: ...".
 # Environment: QEMU_ARCH=x86_64 (q35, default) or ppc64le (pseries, POWER9,
 # or the topology's machine: powernv9; the kernel's vmlinux, console hvc0,
@@ -97,7 +98,7 @@ while read -r id size seed; do
 done < <(topo_field "$t" drive)
 read -r bus cycles < <(topo_field "$t" hotplug) || true
 sock=$out/$name.qmp
-[ -z "${bus-}" ] || args+=(-qmp "unix:$sock,server=on,wait=off")
+args+=(-qmp "unix:$sock,server=on,wait=off")
 # log_buf_len: the whole boot up to /init stays in the ring until /init's
 # reader copies it (initramfs-init.sh).
 kunit=$(topo_field "$t" kunit)
@@ -118,18 +119,29 @@ trap 'exit 130' INT TERM
 if [ -n "${bus-}" ]; then
 	"$H/qmp.py" hotplug "$sock" "$log" "$bus" "$cycles" > "$out/$name.qmp.out" 2>&1 &
 	host=$!
+else
+	# QMP takes one client: a hotplug boot's is qmp.py hotplug.
+	rm -f "$out/$name.hung"
+	"$H/qmp.py" regs $((limit > 6 ? limit - 3 : limit)) "$sock" \
+		"$(dirname "$kernel")/System.map" < /dev/null > "$out/$name.hung" 2>&1 &
+	host=$!
 fi
 rc=0
 wait $vm || rc=$?
-if [ -n "$host" ]; then
+if [ -n "${bus-}" ]; then
 	kill $host 2> /dev/null && echo "qmp: stopped, QEMU had ended" >> "$out/$name.qmp.out"
 	wait $host 2> /dev/null || true
 	sed 's/^/@@QMP /' "$out/$name.qmp.out" >> "$log"
+else
+	kill $host 2> /dev/null || true
+	wait $host 2> /dev/null || true
+	[ $rc != 124 ] || cat "$out/$name.hung" >> "$log"
 fi
 trap - EXIT
 case $rc in
 0)   echo "qemu-run: $name: QEMU exited after $(( $(date +%s) - start )) s" >&2 ;;
-124) echo "qemu-run: $name: killed after the ${limit}s limit" >&2 ;;
+124) echo "qemu-run: $name: killed after the ${limit}s limit; its vCPUs then:" >&2
+     sed 's/^/  /' "$out/$name.hung" >&2 ;;
 *)   echo "qemu-run: $name: QEMU exited with $rc; tail of $log:" >&2
      tail -n 5 "$log" >&2 ;;
 esac

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Drive a QEMU guest's PCI hotplug through QMP, in step with its serial log.
+"""Talk to a QEMU guest through QMP: PCI hotplug in step with its serial
+log, and where a guest about to be killed at its time limit is.
 
 usage: qmp.py hotplug SOCKET LOG BUS CYCLES [DRIVER]
            Hot add and remove a DRIVER (default e1000e) device on QEMU bus
@@ -9,12 +10,19 @@ usage: qmp.py hotplug SOCKET LOG BUS CYCLES [DRIVER]
            "@@HP_OUT i" when it has seen it go. Before the next device_add
            QEMU's DEVICE_DELETED event is awaited too. Prints one line,
            "qmp: N cycles in S s" or "qmp: failed at cycle N: why".
+       qmp.py regs WAIT SOCKET [SYSTEM_MAP]
+           After WAIT seconds, where each vCPU of the guest is (for a boot
+           about to be killed at its time limit): one "@@HUNG cpuN pc=ADDR
+           SYMBOL+OFF halted|running" line per vCPU, from "info registers
+           -a", the symbol from SYSTEM_MAP.  With "-" for WAIT and a file
+           for SOCKET, that file holds the registers' text instead.
 
 The guest's side is guest/hotplug.sh; a line waited for is only taken at
 the start of a line and up to a word's end ("@@HP_IN 1" is not
 "@@HP_IN 10"), so the kernel command line's echo never matches.
 """
 import json
+import re
 import socket
 import sys
 import time
@@ -139,6 +147,52 @@ def hotplug(sock, log_path, bus, cycles, driver):
     return None, cycles
 
 
+def symbolize(system_map, pc):
+    """SYMBOL+0xOFF for address PC from a System.map, or '?'."""
+    best = None
+    try:
+        with open(system_map) as f:
+            for line in f:
+                addr, kind, name = (line.split() + ['', ''])[:3]
+                if kind.lower() not in ('t', 'w'):
+                    continue
+                a = int(addr, 16)
+                if a <= pc and (best is None or a > best[0]):
+                    best = (a, name)
+    except (OSError, ValueError):
+        return '?'
+    return '%s+0x%x' % (best[1], pc - best[0]) if best else '?'
+
+
+def hung_lines(text, system_map):
+    """One @@HUNG line per vCPU of "info registers -a" TEXT."""
+    out = []
+    for cpu in re.split(r'^CPU#', text, flags=re.M)[1:]:
+        n = cpu.split(None, 1)[0]
+        pc = re.search(r'\b(?:RIP=|NIP )([0-9a-f]+)', cpu)
+        hlt = re.search(r'\bHLT=(\d)', cpu)
+        if not pc:
+            out.append('@@HUNG cpu%s pc=? (no program counter shown)' % n)
+            continue
+        addr = int(pc.group(1), 16)
+        if addr < 1 << 63:
+            sym = 'user'	# both arches' kernels live in the top half
+        else:
+            sym = symbolize(system_map, addr) if system_map else '?'
+        state = 'halted' if hlt and hlt.group(1) == '1' else 'running'
+        out.append('@@HUNG cpu%s pc=%x %s %s' % (n, addr, sym, state))
+    return out or ['qmp: info registers showed no vCPU']
+
+
+def regs(sock, system_map):
+    """Ask QEMU for its vCPUs' registers; hung_lines() of them."""
+    r = Qmp(sock, 5.0).cmd('human-monitor-command',
+                           **{'command-line': 'info registers -a'})
+    if 'error' in r:
+        return ['qmp: info registers: %s' % r['error'].get('desc')]
+    return hung_lines(r['return'], system_map)
+
+
 def usage():
     sys.stderr.write(__doc__.split('\n\n')[1] + '\n')
     sys.exit(2)
@@ -156,6 +210,17 @@ def main(argv):
             print('qmp: failed at cycle %d: %s' % (n, why))
             return 1
         print('qmp: %d cycles in %.0f s' % (n, time.monotonic() - start))
+        return 0
+    if what == 'regs' and len(args) in (2, 3) and \
+       (args[0].isdigit() or args[0] == '-'):
+        smap = args[2] if len(args) == 3 else None
+        if args[0] == '-':
+            with open(args[1]) as f:
+                lines = hung_lines(f.read(), smap)
+        else:
+            time.sleep(int(args[0]))
+            lines = regs(args[1], smap)
+        print('\n'.join(lines))
         return 0
     usage()
 

@@ -107,7 +107,8 @@ struct group_device {
 /* iommu-group.c */
 extern struct mutex iommu_group_lock;
 void iommu_group_release(struct kref *ref);
-char *iommu_group_link_name(struct iommu_group *group, struct device *dev);
+int iommu_group_devices_link(struct iommu_group *group, struct device *dev,
+			     char **name);
 struct group_device *iommu_group_find_device(struct iommu_group *group,
 					     struct device *dev);
 

@@ -241,38 +241,36 @@ int iommu_group_id(struct iommu_group *group)
 EXPORT_SYMBOL_GPL(iommu_group_id);
 
 /*
- * Pick the member's link name: the device's name, or "<name>.N" with the
- * smallest N >= 1 when another member (on another bus) has that name already.
+ * Link @dev into @group's "devices" directory under the device's name, or
+ * as "<name>.N" with the smallest N >= 1 free there when another member (on
+ * another bus) has the name already; kernfs finds a taken name in
+ * O(log members).  On success *@name is the link's name, for its removal.
  */
-char *iommu_group_link_name(struct iommu_group *group, struct device *dev)
+int iommu_group_devices_link(struct iommu_group *group, struct device *dev,
+			     char **name)
 {
-	struct group_device *gdev;
 	unsigned int n = 0;
-	char *name;
+	char *try;
+	int ret;
 
 	lockdep_assert_held(&group->mutex);
 
-	for (;;) {
-		bool taken = false;
-
+	do {
 		if (n)
-			name = kasprintf(GFP_KERNEL, "%s.%u", dev_name(dev), n);
+			try = kasprintf(GFP_KERNEL, "%s.%u", dev_name(dev), n);
 		else
-			name = kstrdup(dev_name(dev), GFP_KERNEL);
-		if (!name)
-			return NULL;
-
-		list_for_each_entry(gdev, &group->devices, list) {
-			if (!strcmp(gdev->name, name)) {
-				taken = true;
-				break;
-			}
-		}
-		if (!taken)
-			return name;
-		kfree(name);
+			try = kstrdup(dev_name(dev), GFP_KERNEL);
+		if (!try)
+			return -ENOMEM;
+		ret = sysfs_create_link_nowarn(group->devices_kobj, &dev->kobj,
+					       try);
+		if (ret)
+			kfree(try);
 		n++;
-	}
+	} while (ret == -EEXIST);
+	if (!ret)
+		*name = try;
+	return ret;
 }
 
 /* Name @gdev and make its two sysfs links; on failure nothing is left. */
@@ -284,24 +282,12 @@ static int iommu_group_link_member(struct iommu_group *group,
 
 	lockdep_assert_held(&group->mutex);
 
-	gdev->name = iommu_group_link_name(group, dev);
-	if (!gdev->name)
-		return -ENOMEM;
-
 	ret = sysfs_create_link(&dev->kobj, &group->kobj, "iommu_group");
 	if (ret)
-		goto err_free_name;
-
-	ret = sysfs_create_link_nowarn(group->devices_kobj, &dev->kobj,
-				       gdev->name);
+		return ret;
+	ret = iommu_group_devices_link(group, dev, &gdev->name);
 	if (ret)
-		goto err_remove_link;
-	return 0;
-
-err_remove_link:
-	sysfs_remove_link(&dev->kobj, "iommu_group");
-err_free_name:
-	kfree(gdev->name);
+		sysfs_remove_link(&dev->kobj, "iommu_group");
 	return ret;
 }
 

@@ -57,22 +57,15 @@ static int iommu_group_move_link(struct iommu_group *dst,
 
 	lockdep_assert_held(&dst->mutex);
 
-	m->name = iommu_group_link_name(dst, dev);
-	if (!m->name)
-		return -ENOMEM;
-	ret = sysfs_create_link_nowarn(dst->devices_kobj, &dev->kobj, m->name);
+	ret = iommu_group_devices_link(dst, dev, &m->name);
 	if (ret)
-		goto err_name;
+		return ret;
 	ret = sysfs_create_link_nowarn(&dev->kobj, &dst->kobj,
 				       IOMMU_GROUP_LINK_NEXT);
-	if (ret)
-		goto err_link;
-	return 0;
-
-err_link:
-	sysfs_remove_link(dst->devices_kobj, m->name);
-err_name:
-	kfree(m->name);
+	if (ret) {
+		sysfs_remove_link(dst->devices_kobj, m->name);
+		kfree(m->name);
+	}
 	return ret;
 }
 

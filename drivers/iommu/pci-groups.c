@@ -425,12 +425,14 @@ static void pci_isolation_end(struct pci_dev *pdev, struct pci_isolation *iso,
  * @nr_aliases: how many of the first @keys the PCI core reported; the rest
  *	are extra IDs from the IOMMU driver
  * @size: room in @keys
+ * @few: @keys until more are needed (most devices have one or two)
  */
 struct pci_alias_keys {
 	unsigned long *keys;
 	unsigned int nr;
 	unsigned int nr_aliases;
 	unsigned int size;
+	unsigned long few[4];
 };
 
 static int pci_keys_append(struct pci_alias_keys *a, unsigned long key)
@@ -438,8 +440,15 @@ static int pci_keys_append(struct pci_alias_keys *a, unsigned long key)
 	unsigned long *keys;
 
 	if (a->nr == a->size) {
-		keys = krealloc_array(a->keys, a->size * 2, sizeof(*keys),
-				      GFP_KERNEL);
+		if (a->keys == a->few) {
+			keys = kmalloc_array(a->size * 2, sizeof(*keys),
+					     GFP_KERNEL);
+			if (keys)
+				memcpy(keys, a->few, sizeof(a->few));
+		} else {
+			keys = krealloc_array(a->keys, a->size * 2,
+					      sizeof(*keys), GFP_KERNEL);
+		}
 		if (!keys)
 			return -ENOMEM;
 		a->keys = keys;
@@ -447,6 +456,12 @@ static int pci_keys_append(struct pci_alias_keys *a, unsigned long key)
 	}
 	a->keys[a->nr++] = key;
 	return 0;
+}
+
+static void pci_keys_free(struct pci_alias_keys *a)
+{
+	if (a->keys != a->few)
+		kfree(a->keys);
 }
 
 /*
@@ -472,10 +487,14 @@ static int pci_collect_dma_aliases(struct pci_dev *pdev,
 	int ret;
 
 	a->nr = 0;
-	a->size = 4 + more;
-	a->keys = kmalloc_array(a->size, sizeof(*a->keys), GFP_KERNEL);
-	if (!a->keys)
-		return -ENOMEM;
+	a->size = ARRAY_SIZE(a->few);
+	a->keys = a->few;
+	if (more) {
+		a->size += more;
+		a->keys = kmalloc_array(a->size, sizeof(*a->keys), GFP_KERNEL);
+		if (!a->keys)
+			return -ENOMEM;
+	}
 	ret = pci_for_each_dma_alias(pdev, pci_collect_alias, a);
 	a->nr_aliases = a->nr;
 	return ret;
@@ -627,7 +646,7 @@ static struct pci_group_dev *pci_group_dev_index(struct pci_dev *pdev,
 	for (i = 0; !ret && i < nr; i++)
 		ret = pci_collect_extra(&a, pci_rid_key(pdev->bus, rids[i]));
 	pgd = ret ? ERR_PTR(ret) : pci_group_dev_add(pdev, end, &a);
-	kfree(a.keys);
+	pci_keys_free(&a);
 	return pgd;
 }
 
@@ -707,6 +726,19 @@ void pci_group_join(struct pci_group_join *j, struct iommu_group *group,
 			swap(j->group, group);	/* keep the reference on it */
 	}
 	iommu_group_put(group);
+}
+
+/*
+ * @pdev's group with a reference for pci_group_join(), or NULL if it has
+ * none or is in @j's group already.  Groups change only under
+ * iommu_probe_device_lock, which the caller holds.
+ */
+static struct iommu_group *pci_join_candidate(struct pci_group_join *j,
+					      struct pci_dev *pdev)
+{
+	if (j->group && READ_ONCE(pdev->dev.iommu_group) == j->group)
+		return NULL;
+	return iommu_group_get(&pdev->dev);
 }
 
 /*
@@ -825,7 +857,7 @@ static void pci_join_below(struct pci_group_join *j, struct pci_rid_node *node,
 
 	list_for_each_entry(link, &node->below, list) {
 		if (link->pgd != pgd)
-			pci_group_join(j, iommu_group_get(&link->pgd->pdev->dev),
+			pci_group_join(j, pci_join_candidate(j, link->pgd->pdev),
 				       "%s", reason);
 	}
 }
@@ -848,7 +880,11 @@ static void pci_join_open_end(struct pci_group_join *j,
 		return;
 	}
 
-	pci_isolation_reason(reason, sizeof(reason), iso);
+	/* Said only by the first group joined: see pci_group_join(). */
+	if (!j->group)
+		pci_isolation_reason(reason, sizeof(reason), iso);
+	else
+		reason[0] = '\0';
 	if (node->merged)
 		pci_group_join(j, pci_list_group(&node->below, pgd->pdev, &who),
 			       "%s", reason);
@@ -914,7 +950,7 @@ static void pci_join_slot(struct pci_group_join *j, struct pci_group_dev *pgd)
 		sib = pci_slot_sibling(pdev, fn);
 		if (!sib || !pci_slot_shared(pdev, sib))
 			continue;
-		pci_group_join(j, iommu_group_get(&sib->dev),
+		pci_group_join(j, pci_join_candidate(j, sib),
 			       "same slot as %s, no ACS", pci_name(sib));
 		if (sib->subordinate)
 			pci_join_subtree(j, pgd, sib, pdev);
@@ -1101,7 +1137,7 @@ static int pci_group_dev_reindex(struct pci_dev *pdev,
 					    old->nr_users - old->nr_aliases) :
 		    -ENOENT;
 	if (ret || pci_group_dev_knows(old, &a)) {
-		kfree(a.keys);
+		pci_keys_free(&a);
 		iommu_group_put(j.group);
 		return ret;
 	}
@@ -1111,7 +1147,7 @@ static int pci_group_dev_reindex(struct pci_dev *pdev,
 	/* The new entry takes over from the old one, which goes after it. */
 	pgd = ret ? ERR_PTR(ret) : pci_group_dev_add(pdev, iso.end, &a);
 	pci_group_dev_free(old, old->nr_links);
-	kfree(a.keys);
+	pci_keys_free(&a);
 	if (IS_ERR(pgd))
 		j.ret = PTR_ERR(pgd);
 	else

@@ -9,7 +9,7 @@
 #   @@IOMMU_DEV <name>           each entry of /sys/class/iommu
 #   @@IOMMU_GROUPS_DIR present|absent
 #   @@GROUP <id> name=<name>     @@MEMBER <id> <dev>   (per group)
-#   @@EXPLAIN <id> <text>        lines of debugfs iommu/groups/<id>
+#   @@EXPLAIN <id> <text>        lines of debugfs iommu/groups ("<id> <text>")
 #   @@DEVLINK <pci dev> <group id|none>
 #   @@LSPCI_BEGIN .. @@LSPCI_END        lspci -vv -D
 #   @@LSPCI_NN_BEGIN .. @@LSPCI_NN_END  lspci -D -nn
@@ -82,13 +82,13 @@ if [ -d "$g" ]; then
 		for dev in "$g/$grp"/devices/*; do
 			[ -e "$dev" ] || [ -L "$dev" ] && echo "@@MEMBER $grp ${dev##*/}"
 		done
-		explain=/sys/kernel/debug/iommu/groups/$grp
-		if [ -r "$explain" ]; then
-			while IFS= read -r line; do
-				echo "@@EXPLAIN $grp $line"
-			done < "$explain"
-		fi
 	done
+	explain=/sys/kernel/debug/iommu/groups
+	if [ -f "$explain" ]; then
+		while IFS= read -r line; do
+			echo "@@EXPLAIN $line"
+		done < "$explain"
+	fi
 else
 	echo "@@IOMMU_GROUPS_DIR absent"
 fi

@@ -45,7 +45,6 @@ struct device;
  * @iommu_data_release: called once with @iommu_data when the group dies.
  * @name: optional name shown in the "name" attribute, or NULL.
  * @id: the group's number, the lowest free one when it was allocated.
- * @debugfs: the file /sys/kernel/debug/iommu/groups/<@id>, or an ERR_PTR.
  * @rcu: frees the memory a grace period after the last kobject reference,
  *	for iommu_group_get(), which reads dev->iommu_group without a lock.
  * @default_domain: the domain kernel drivers of the members use, made when
@@ -74,7 +73,6 @@ struct iommu_group {
 	void (*iommu_data_release)(void *iommu_data);
 	char *name;
 	int id;
-	struct dentry *debugfs;
 	struct rcu_head rcu;
 	struct iommu_domain *default_domain;
 	struct iommu_domain *blocked_domain;
@@ -111,6 +109,7 @@ int iommu_group_devices_link(struct iommu_group *group, struct device *dev,
 			     char **name);
 struct group_device *iommu_group_find_device(struct iommu_group *group,
 					     struct device *dev);
+struct iommu_group *iommu_group_next(unsigned long *id);
 
 /* iommu-domain.c */
 struct iommu_domain *iommu_domain_alloc_type(const struct iommu_ops *ops,
@@ -139,8 +138,6 @@ void iommu_group_owner_move(struct iommu_group *dst, struct iommu_group *src,
 			    struct group_device *gdev);
 
 /* iommu-debugfs.c */
-void iommu_group_debugfs_add(struct iommu_group *group);
-void iommu_group_debugfs_del(struct iommu_group *group);
 void iommu_debugfs_init(void);
 
 #endif /* __IOMMU_CORE_H */

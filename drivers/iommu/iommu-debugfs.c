@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Explanations: every member carries the reason it shares its group, and
- * /sys/kernel/debug/iommu/groups/<id> lists them, one "<device>: <reason>"
- * line per member.  A user whose group is larger than hoped sees why.
+ * /sys/kernel/debug/iommu/groups lists them, one "<id> <device>: <reason>"
+ * line per member, groups in the order of their ids.  A user whose group is
+ * larger than hoped sees why.
  *
- * Locks: a reader takes the group's mutex only.  The file is removed when
- * the group dies (iommu_group_release()), which waits for its readers; they
- * hold no reference on the group, so nothing reaches it afterwards.
+ * One file for all groups, made once: a file per group cost each group a
+ * dentry and an inode (about 780 bytes, half a group's memory) and its
+ * creation.  The reader walks the groups by id (iommu_group_next()), holding
+ * a reference on the group it is at and taking only that group's mutex.
  */
 
 #include <linux/cleanup.h>
@@ -20,91 +22,74 @@
 
 #include "iommu-core.h"
 
-static struct dentry *iommu_groups_debugfs;
-
-static int iommu_group_reasons_show(struct seq_file *s, void *unused)
+/* The group at id *@pos or the next one after it, with a reference. */
+static void *iommu_groups_start(struct seq_file *s, loff_t *pos)
 {
-	struct iommu_group *group = s->private;
+	unsigned long id = *pos;
+	struct iommu_group *group = iommu_group_next(&id);
+
+	if (group)
+		*pos = id;
+	return group;
+}
+
+static void *iommu_groups_next(struct seq_file *s, void *v, loff_t *pos)
+{
+	unsigned long id = *pos + 1;
+	struct iommu_group *group;
+
+	iommu_group_put(v);
+	group = iommu_group_next(&id);
+	*pos = group ? id : *pos + 1;
+	return group;
+}
+
+static void iommu_groups_stop(struct seq_file *s, void *v)
+{
+	iommu_group_put(v);	/* NULL at the end */
+}
+
+static int iommu_groups_show(struct seq_file *s, void *v)
+{
+	struct iommu_group *group = v;
 	struct group_device *gdev;
 
 	guard(mutex)(&group->mutex);
 	list_for_each_entry(gdev, &group->devices, list)
-		seq_printf(s, "%s: %s\n", dev_name(gdev->dev),
+		seq_printf(s, "%d %s: %s\n", group->id, dev_name(gdev->dev),
 			   gdev->reason ?: "added by its IOMMU driver");
 	return 0;
 }
 
-static int iommu_group_reasons_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, iommu_group_reasons_show, inode->i_private);
-}
-
-/*
- * The file is created "unsafe" (debugfs proxies no read_iter, and we want
- * kernel_read() to work), so every operation that reaches the group pins the
- * file itself: read_iter and llseek both run show().  While pinned,
- * iommu_group_debugfs_del() waits and the group stays; once the file is
- * removed, debugfs_file_get() fails and nothing reaches the dead group.  open
- * is pinned by debugfs, and release touches only the seq_file.
- */
-static ssize_t iommu_group_reasons_read(struct kiocb *iocb,
-					struct iov_iter *to)
-{
-	struct dentry *dentry = iocb->ki_filp->f_path.dentry;
-	ssize_t ret;
-
-	ret = debugfs_file_get(dentry);
-	if (ret)
-		return ret;
-	ret = seq_read_iter(iocb, to);
-	debugfs_file_put(dentry);
-	return ret;
-}
-
-static loff_t iommu_group_reasons_llseek(struct file *file, loff_t offset,
-					 int whence)
-{
-	struct dentry *dentry = file->f_path.dentry;
-	loff_t ret;
-
-	ret = debugfs_file_get(dentry);
-	if (ret)
-		return ret;
-	ret = seq_lseek(file, offset, whence);
-	debugfs_file_put(dentry);
-	return ret;
-}
-
-static const struct file_operations iommu_group_reasons_fops = {
-	.owner = THIS_MODULE,
-	.open = iommu_group_reasons_open,
-	.read_iter = iommu_group_reasons_read,
-	.llseek = iommu_group_reasons_llseek,
-	.release = single_release,
+static const struct seq_operations iommu_groups_sops = {
+	.start = iommu_groups_start,
+	.next = iommu_groups_next,
+	.stop = iommu_groups_stop,
+	.show = iommu_groups_show,
 };
 
-void iommu_group_debugfs_add(struct iommu_group *group)
+static int iommu_groups_open(struct inode *inode, struct file *file)
 {
-	char name[16];
-
-	snprintf(name, sizeof(name), "%d", group->id);
-	group->debugfs = debugfs_create_file_unsafe(name, 0444,
-						    iommu_groups_debugfs,
-						    group,
-						    &iommu_group_reasons_fops);
+	return seq_open(file, &iommu_groups_sops);
 }
 
-/* Waits for readers of the file; they hold no reference on the group. */
-void iommu_group_debugfs_del(struct iommu_group *group)
-{
-	debugfs_remove(group->debugfs);
-	group->debugfs = NULL;
-}
+/* read_iter, so that kernel_read() works too (the tests read it). */
+static const struct file_operations iommu_groups_fops = {
+	.owner = THIS_MODULE,
+	.open = iommu_groups_open,
+	.read_iter = seq_read_iter,
+	.llseek = seq_lseek,
+	.release = seq_release,
+};
 
+/*
+ * Made "unsafe", without debugfs's proxy (which has no read_iter): the file
+ * is never removed, so no reader can outlive it.
+ */
 void __init iommu_debugfs_init(void)
 {
 	struct dentry *dir = debugfs_create_dir("iommu", NULL);
 
-	iommu_groups_debugfs = debugfs_create_dir("groups", dir);
+	debugfs_create_file_unsafe("groups", 0444, dir, NULL,
+				   &iommu_groups_fops);
 }
-

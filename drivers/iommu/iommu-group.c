@@ -15,7 +15,6 @@
 
 #include <linux/cleanup.h>
 #include <linux/device.h>
-#include <linux/idr.h>
 #include <linux/init.h>
 #include <linux/iommu.h>
 #include <linux/kobject.h>
@@ -27,6 +26,7 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
+#include <linux/xarray.h>
 
 #include <trace/events/iommu.h>
 
@@ -34,7 +34,8 @@
 #include "iommu-priv.h"
 
 static struct kset *iommu_group_kset;
-static DEFINE_IDA(iommu_group_ida);
+/* Every live group by id; the lowest free id is the next group's. */
+static DEFINE_XARRAY_ALLOC(iommu_group_ids);
 
 /* Serialises membership changes; protects every struct device::iommu_group. */
 DEFINE_MUTEX(iommu_group_lock);
@@ -96,6 +97,7 @@ struct iommu_group *iommu_group_from_kobj(struct kobject *kobj)
 struct iommu_group *iommu_group_alloc(void)
 {
 	struct iommu_group *group;
+	u32 id;
 	int ret;
 
 	if (!iommu_group_kset)
@@ -110,12 +112,13 @@ struct iommu_group *iommu_group_alloc(void)
 	INIT_LIST_HEAD(&group->devices);
 	BLOCKING_INIT_NOTIFIER_HEAD(&group->notifier);
 
-	ret = ida_alloc(&iommu_group_ida, GFP_KERNEL);
-	if (ret < 0) {
+	/* Reserved (NULL) until the group is whole: see iommu_group_next(). */
+	ret = xa_alloc(&iommu_group_ids, &id, NULL, xa_limit_31b, GFP_KERNEL);
+	if (ret) {
 		kfree(group);
 		return ERR_PTR(ret);
 	}
-	group->id = ret;
+	group->id = id;
 
 	/* From here on the kobject owns the memory: free with kobject_put(). */
 	group->kobj.kset = iommu_group_kset;
@@ -131,13 +134,15 @@ struct iommu_group *iommu_group_alloc(void)
 	}
 
 	kobject_uevent(&group->kobj, KOBJ_ADD);
-	iommu_group_debugfs_add(group);
+	/* The slot exists: storing into it allocates nothing. */
+	WARN_ON(xa_is_err(xa_store(&iommu_group_ids, group->id, group,
+				   GFP_KERNEL)));
 	return group;
 
 err_del:
 	kobject_del(&group->kobj);
 err_put:
-	ida_free(&iommu_group_ida, group->id);
+	xa_erase(&iommu_group_ids, group->id);
 	kobject_put(&group->kobj);
 	return ERR_PTR(ret);
 }
@@ -158,14 +163,32 @@ void iommu_group_release(struct kref *ref)
 	kobject_put(group->devices_kobj);
 	kobject_uevent(&group->kobj, KOBJ_REMOVE);
 	kobject_del(&group->kobj);
-	iommu_group_debugfs_del(group);
-	ida_free(&iommu_group_ida, group->id);
+	xa_erase(&iommu_group_ids, group->id);
 	iommu_group_domains_release(group);
 
 	if (group->iommu_data_release)
 		group->iommu_data_release(group->iommu_data);
 
 	kobject_put(&group->kobj);
+}
+
+/*
+ * The live group with the lowest id >= *@id, with a reference for the
+ * caller, and its id in *@id; NULL if there is none.  A group being made is
+ * not there yet; one whose last reference is gone is skipped, and its
+ * release takes it out under the lock held here before freeing it.
+ */
+struct iommu_group *iommu_group_next(unsigned long *id)
+{
+	struct iommu_group *group;
+
+	xa_lock(&iommu_group_ids);
+	group = xa_find(&iommu_group_ids, id, ULONG_MAX, XA_PRESENT);
+	while (group && !kref_get_unless_zero(&group->users))
+		group = xa_find_after(&iommu_group_ids, id, ULONG_MAX,
+				      XA_PRESENT);
+	xa_unlock(&iommu_group_ids);
+	return group;
 }
 
 /**

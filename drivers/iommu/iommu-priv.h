@@ -36,8 +36,10 @@
  * spinlocks with interrupts off, in the order of struct iommu_dma_cookie
  * (a flush queue's ring, a CPU's IOVA cache, a depot, the IOVA tree), and
  * call the driver's map, unmap and flush ops, whose locks are innermost.
- * The sysfs and debugfs files of a group take only its mutex; removing them
- * waits for their readers, so they are removed with no group mutex held.
+ * The sysfs files of a group take only its mutex; removing them waits for
+ * their readers, so they are removed with no group mutex held.  The debugfs
+ * reader finds a group under the group ids' xarray lock, innermost, and then
+ * takes only that group's mutex.
  */
 #ifndef __IOMMU_PRIV_H
 #define __IOMMU_PRIV_H

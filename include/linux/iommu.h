@@ -265,8 +265,8 @@ struct iommu_device {
  * @text: one line, for example "same slot as 0000:03:00.0, no ACS"; empty
  *	if the callback gave none
  *
- * The core keeps it with the new member and shows it in the group's debugfs
- * file, /sys/kernel/debug/iommu/groups/<id>.
+ * The core keeps it with the new member and shows it in debugfs, in the
+ * member's line of /sys/kernel/debug/iommu/groups.
  */
 struct iommu_group_reason {
 	char text[IOMMU_GROUP_REASON_LEN];

@@ -16,7 +16,9 @@
 #include <linux/iommu.h>
 #include <linux/kthread.h>
 #include <linux/mount.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include "../iommu-priv.h"
 #include "iommu_kunit_helpers.h"
@@ -626,13 +628,12 @@ static void fput_action(void *file)
 	fput(file);
 }
 
-/* /sys/kernel/debug/iommu/groups/<@id>, open for the length of the test. */
-static struct file *group_debugfs_open(struct kunit *test, int id)
+/* /sys/kernel/debug/iommu/groups, open for the length of the test. */
+static struct file *group_debugfs_open(struct kunit *test)
 {
 	struct file_system_type *type = get_fs_type("debugfs");
 	struct vfsmount *mnt;
 	struct file *file;
-	char path[32];
 
 	if (!type)
 		kunit_skip(test, "no debugfs");
@@ -641,36 +642,70 @@ static struct file *group_debugfs_open(struct kunit *test, int id)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(mnt));
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, unmount_action,
 							mnt), 0);
-	snprintf(path, sizeof(path), "iommu/groups/%d", id);
-	file = file_open_root_mnt(mnt, path, O_RDONLY, 0);
+	file = file_open_root_mnt(mnt, "iommu/groups", O_RDONLY, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, fput_action,
 							file), 0);
 	return file;
 }
 
-/* An open explanation file reaches no group after the group has gone. */
-static void iommu_group_debugfs_file_outlives_group(struct kunit *test)
+/* A group is listed while it has members, and not once it has gone. */
+static void iommu_group_debugfs_lists_live_members(struct kunit *test)
 {
 	struct iommu_group *group = group_alloc(test);
 	struct device *dev = plain_dev_add(test, NULL, "iommu-kunit-d0");
 	int id = iommu_group_id(group);
-	struct file *file;
-	loff_t pos = 0;
-	char buf[64];
+	char buf[96];
 
+	KUNIT_EXPECT_EQ(test, iommu_kunit_group_reasons(id, buf, sizeof(buf)),
+			-ENOENT);
 	group_add(test, group, dev);
-	file = group_debugfs_open(test, id);
-	KUNIT_ASSERT_GT(test, kernel_read(file, buf, sizeof(buf), &pos), 0);
+	KUNIT_ASSERT_EQ(test, iommu_kunit_group_reasons(id, buf, sizeof(buf)),
+			0);
+	KUNIT_EXPECT_STREQ(test, buf,
+			   "iommu-kunit-d0: added by its IOMMU driver\n");
+
+	group_remove(test, dev);
+	group_put(test, group);
+	KUNIT_EXPECT_EQ(test, iommu_kunit_group_reasons(id, buf, sizeof(buf)),
+			-ENOENT);
+}
+
+/*
+ * A reader stopped inside a group's line reaches nothing of the group once
+ * it has gone (KASAN would see it): the next read starts from the next id.
+ */
+static void iommu_group_debugfs_reader_outlives_group(struct kunit *test)
+{
+	struct iommu_group *group = group_alloc(test);
+	struct device *dev = plain_dev_add(test, NULL, "iommu-kunit-d0");
+	int id = iommu_group_id(group);
+	char *buf = kunit_kmalloc(test, SZ_64K, GFP_KERNEL);
+	struct file *file;
+	char want[32];
+	loff_t pos = 0;
+	ssize_t n;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	group_add(test, group, dev);
+	file = group_debugfs_open(test);
+	snprintf(want, sizeof(want), "%d iommu-kunit-d0:", id);
+	KUNIT_ASSERT_EQ(test, kernel_read(file, buf, strlen(want), &pos),
+			(ssize_t)strlen(want));
 
 	group_remove(test, dev);
 	group_put(test, group);
 	KUNIT_ASSERT_FALSE(test, iommu_kunit_group_exists(id));
 
-	/* Each of these ran show() on the freed group. */
-	KUNIT_EXPECT_LT(test, vfs_llseek(file, 1, SEEK_SET), 0);
+	/* The rest of the line read already, then nothing of the group. */
+	n = kernel_read(file, buf, SZ_64K - 1, &pos);
+	KUNIT_EXPECT_GE(test, n, 0);
+	KUNIT_EXPECT_EQ(test, vfs_llseek(file, 0, SEEK_SET), 0);
 	pos = 0;
-	KUNIT_EXPECT_LT(test, kernel_read(file, buf, sizeof(buf), &pos), 0);
+	n = kernel_read(file, buf, SZ_64K - 1, &pos);
+	KUNIT_ASSERT_GE(test, n, 0);
+	buf[n] = '\0';
+	KUNIT_EXPECT_NULL(test, strstr(buf, want));
 }
 
 /* --- Bus registration and the bus notifier ----------------------------- */
@@ -1177,7 +1212,8 @@ static struct kunit_case iommu_group_test_cases[] = {
 	KUNIT_CASE(iommu_group_add_device_links_both_ways),
 	KUNIT_CASE(iommu_group_remove_device_drops_links),
 	KUNIT_CASE(iommu_group_get_returns_counted_group),
-	KUNIT_CASE(iommu_group_debugfs_file_outlives_group),
+	KUNIT_CASE(iommu_group_debugfs_lists_live_members),
+	KUNIT_CASE(iommu_group_debugfs_reader_outlives_group),
 	KUNIT_CASE(iommu_group_add_device_twice_fails),
 	KUNIT_CASE(iommu_group_name_clash_gets_suffix),
 	KUNIT_CASE(iommu_group_walk_visits_in_join_order),

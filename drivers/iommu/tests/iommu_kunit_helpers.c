@@ -20,7 +20,9 @@
 #include <linux/mount.h>
 #include <linux/namei.h>
 #include <linux/sched.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include "iommu_kunit_helpers.h"
@@ -163,35 +165,74 @@ int iommu_kunit_sysfs_read(const char *path, char *buf, size_t len)
 }
 EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_sysfs_read);
 
+#define IOMMU_KUNIT_REASONS_MAX	SZ_256K
+
+/* The lines of @all that start with "<@id> ", without it, into @buf. */
+static int iommu_kunit_group_lines(const char *all, int id, char *buf,
+				   size_t len)
+{
+	const char *line, *end;
+	char prefix[16];
+	size_t n, used = 0, plen;
+
+	plen = snprintf(prefix, sizeof(prefix), "%d ", id);
+	for (line = all; *line; line = end) {
+		end = strchrnul(line, '\n');
+		if (*end)
+			end++;
+		if (strncmp(line, prefix, plen))
+			continue;
+		n = end - line - plen;
+		if (used + n >= len)
+			return -ENOSPC;
+		memcpy(buf + used, line + plen, n);
+		used += n;
+	}
+	buf[used] = '\0';
+	return used ? 0 : -ENOENT;
+}
+
 /**
- * iommu_kunit_group_reasons - read a group's debugfs file
+ * iommu_kunit_group_reasons - a group's lines of the explanations
  * @id: the group number
- * @buf: where /sys/kernel/debug/iommu/groups/<@id> goes, NUL-terminated
- * @len: size of @buf; at most @len - 1 bytes are read
+ * @buf: where its lines of /sys/kernel/debug/iommu/groups go, without the
+ *	id, NUL-terminated
+ * @len: size of @buf
  *
  * Mounts debugfs privately for the read: one "<device>: <reason>" line per
  * member.
  *
  * Context: Process context; may sleep.
- * Return: 0; -ENODEV if the kernel has no debugfs; another negative errno
- * if the file cannot be read (no such group).
+ * Return: 0; -ENODEV if the kernel has no debugfs; -ENOENT if no member of
+ * group @id is listed (no such group, or it is empty); -ENOSPC if its lines
+ * do not fit @buf; another negative errno if the file cannot be read.
  */
 int iommu_kunit_group_reasons(int id, char *buf, size_t len)
 {
 	struct file_system_type *type = get_fs_type("debugfs");
 	struct vfsmount *mnt;
-	char path[32];
+	char *all;
 	int ret;
 
 	if (!type)
 		return -ENODEV;
+	all = kvmalloc(IOMMU_KUNIT_REASONS_MAX, GFP_KERNEL);
+	if (!all) {
+		put_filesystem(type);
+		return -ENOMEM;
+	}
 	mnt = kern_mount(type);
 	put_filesystem(type);
-	if (IS_ERR(mnt))
+	if (IS_ERR(mnt)) {
+		kvfree(all);
 		return PTR_ERR(mnt);
-	snprintf(path, sizeof(path), "iommu/groups/%d", id);
-	ret = iommu_kunit_read_file(mnt, path, buf, len);
+	}
+	ret = iommu_kunit_read_file(mnt, "iommu/groups", all,
+				    IOMMU_KUNIT_REASONS_MAX);
 	kern_unmount(mnt);
+	if (!ret)
+		ret = iommu_kunit_group_lines(all, id, buf, len);
+	kvfree(all);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(iommu_kunit_group_reasons);

@@ -38,7 +38,7 @@ boot() {
 	parse_guest_log "$log"
 	how="exited $rc ($(tail -n 1 "$errs"))"
 	[ "$rc" != 124 ] ||
-		how="was killed at the time limit, its vCPUs $(sed -n 's/^ *@@HUNG //p' "$errs" | paste -sd';')"
+		how="was killed at the time limit, its vCPUs $(sed -n 's/^ *@@HUNG //p; s/^ *\(qmp: \)/\1/p' "$errs" | paste -sd';')"
 	check "$rc" "$name: QEMU $how" "$errs"
 	# Before /init's report: a suite that ends the boot still shows.
 	[ -z "$(topo_field "$t" kunit)" ] || kunit_console "$log" "$B/qemu/$name.kunit" "$name: "

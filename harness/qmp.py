@@ -14,8 +14,9 @@ usage: qmp.py hotplug SOCKET LOG BUS CYCLES [DRIVER]
            After WAIT seconds, where each vCPU of the guest is (for a boot
            about to be killed at its time limit): one "@@HUNG cpuN pc=ADDR
            SYMBOL+OFF halted|running" line per vCPU, from "info registers
-           -a", the symbol from SYSTEM_MAP.  With "-" for WAIT and a file
-           for SOCKET, that file holds the registers' text instead.
+           -a", the symbol from SYSTEM_MAP (halted: x86 only).  With "-"
+           for WAIT and a file for SOCKET, that file holds the registers'
+           text instead.
 
 The guest's side is guest/hotplug.sh; a line waited for is only taken at
 the start of a line and up to a word's end ("@@HP_IN 1" is not
@@ -147,25 +148,29 @@ def hotplug(sock, log_path, bus, cycles, driver):
     return None, cycles
 
 
-def symbolize(system_map, pc):
-    """SYMBOL+0xOFF for address PC from a System.map, or '?'."""
-    best = None
+def text_symbols(system_map):
+    """The code symbols of a System.map, as (address, name), or []."""
+    syms = []
     try:
         with open(system_map) as f:
             for line in f:
                 addr, kind, name = (line.split() + ['', ''])[:3]
-                if kind.lower() not in ('t', 'w'):
-                    continue
-                a = int(addr, 16)
-                if a <= pc and (best is None or a > best[0]):
-                    best = (a, name)
+                if kind.lower() in ('t', 'w'):
+                    syms.append((int(addr, 16), name))
     except (OSError, ValueError):
-        return '?'
+        return []
+    return syms
+
+
+def symbolize(syms, pc):
+    """SYMBOL+0xOFF for address PC, the nearest symbol at or below it."""
+    best = max((s for s in syms if s[0] <= pc), default=None)
     return '%s+0x%x' % (best[1], pc - best[0]) if best else '?'
 
 
 def hung_lines(text, system_map):
     """One @@HUNG line per vCPU of "info registers -a" TEXT."""
+    syms = text_symbols(system_map) if system_map else []
     out = []
     for cpu in re.split(r'^CPU#', text, flags=re.M)[1:]:
         n = cpu.split(None, 1)[0]
@@ -178,7 +183,8 @@ def hung_lines(text, system_map):
         if addr < 1 << 63:
             sym = 'user'	# both arches' kernels live in the top half
         else:
-            sym = symbolize(system_map, addr) if system_map else '?'
+            sym = symbolize(syms, addr)
+        # HLT= is x86's; a POWER vCPU always shows as running.
         state = 'halted' if hlt and hlt.group(1) == '1' else 'running'
         out.append('@@HUNG cpu%s pc=%x %s %s' % (n, addr, sym, state))
     return out or ['qmp: info registers showed no vCPU']

@@ -8,7 +8,8 @@
  * One file for all groups, made once: a file per group cost each group a
  * dentry and an inode (about 780 bytes, half a group's memory) and its
  * creation.  The reader walks the groups by id (iommu_group_next()), holding
- * a reference on the group it is at and taking only that group's mutex.
+ * a reference on the group it is at and taking only that group's mutex; when
+ * it moves on it may drop a group's last reference, and so release it.
  */
 
 #include <linux/cleanup.h>
